@@ -1,0 +1,37 @@
+"""The provider profiles every installation has: `openai` and the offline `echo`.
+
+Presets for other services and the user's own profiles live outside the core (promptbench.profiles); the
+experiment file may declare more profiles by base URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from promptbench.core.experiment import ProviderProfile
+
+ECHO_BASE_URL = "echo://"
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+ECHO = ProviderProfile(
+    name="echo",
+    base_url=ECHO_BASE_URL,
+    needs_key=False,
+    label="Echo (offline: answers with your prompt, not a model)",
+    default_model="echo",
+)
+
+
+def openai_profile(env: Mapping[str, str]) -> ProviderProfile:
+    """OpenAI itself; like the openai library, `OPENAI_BASE_URL` moves it and `OPENAI_API_KEY` holds its key."""
+    return ProviderProfile(
+        name="openai",
+        base_url=env.get("OPENAI_BASE_URL") or OPENAI_BASE_URL,
+        api_key_env="OPENAI_API_KEY",
+        label="OpenAI",
+        default_model="gpt-4o-mini",
+    )
+
+
+def is_echo(profile: ProviderProfile) -> bool:
+    return profile.base_url == ECHO_BASE_URL
