@@ -1,0 +1,1 @@
+"""Checks: rules that score an output, with promptfoo's meanings (docs/checks.md)."""
