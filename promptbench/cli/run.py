@@ -1,0 +1,142 @@
+"""`promptbench run FILE` and `promptbench resume RUN`: run an experiment headless, then print a summary."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from promptbench.cli.progress import Progress
+from promptbench.cli.summary import print_summary
+from promptbench.core.runner import RunOutcome
+from promptbench.formats.errors import FileProblem
+from promptbench.formats.results_json import write_results_json
+from promptbench.service.run import ExperimentProblems, RunOptions, RunSession, load_for_run, prepare_run, resume_plan
+from promptbench.storage import History, HistoryError
+
+EXIT_OK, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_CALLS_FAILED = 0, 1, 2, 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="run an experiment file (or a promptfoo config) headless")
+    run.add_argument("file", type=Path, help="experiment.json, or promptfooconfig.yaml")
+    run.add_argument("--concurrency", type=_positive_int, metavar="N", help="calls at once per provider")
+    run.add_argument("--repeat", type=_positive_int, metavar="N", help="run every cell N times")
+    run.add_argument("--no-cache", action="store_true", help="call even when the cache has the answer")
+    run.add_argument("--no-retry", action="store_true", help="never retry a failed call")
+    run.add_argument("--stream", action="store_true", help="ask providers to stream answers")
+    run.add_argument("--output", "-o", type=Path, metavar="PATH", help="write every cell as JSON to PATH")
+    run.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+    run.set_defaults(handler=run_command)
+
+    resume = subparsers.add_parser("resume", help="finish an interrupted or cancelled run: call only missing cells")
+    resume.add_argument("run_id", metavar="RUN")
+    resume.add_argument("--output", "-o", type=Path, metavar="PATH", help="write every cell as JSON to PATH")
+    resume.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+    resume.set_defaults(handler=resume_command)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def run_command(args: argparse.Namespace) -> int:
+    options = RunOptions(
+        concurrency=args.concurrency,
+        repeats=args.repeat,
+        no_cache=args.no_cache,
+        stream=True if args.stream else None,
+        retries=0 if args.no_retry else None,
+    )
+    try:
+        experiment = load_for_run(args.file)
+        prepared = prepare_run(experiment, options, source=str(args.file))
+    except FileProblem as problem:
+        return _report_problems(problem.path, problem.problems)
+    except ExperimentProblems as problems:
+        return _report_problems(str(args.file), problems.problems)
+    try:
+        history = History.open(args.db)
+    except HistoryError as error:
+        print(f"promptbench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        session = RunSession(prepared, observer=Progress(), history=history)
+        outcome = _run_with_interrupt(session)
+        return _finish(session, outcome, args.output)
+    finally:
+        history.close()
+
+
+def resume_command(args: argparse.Namespace) -> int:
+    try:
+        history = History.open(args.db)
+    except HistoryError as error:
+        print(f"promptbench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        try:
+            run_id = history.resolve_run_id(args.run_id)
+            experiment = history.snapshot(run_id)
+            prepared = prepare_run(experiment, source=f"run {run_id}")
+        except HistoryError as error:
+            print(f"promptbench: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        except ExperimentProblems as problems:
+            return _report_problems(f"run {args.run_id}", problems.problems)
+        prepared = resume_plan(prepared, history.completed_keys(run_id))
+        if not prepared.only:
+            print(f"Run {run_id} has every cell already; nothing to call.")
+        history.mark_resumed(run_id)
+        session = RunSession(prepared, observer=Progress(), history=history, run_id=run_id)
+        outcome = _run_with_interrupt(session)
+        outcome.results = history.results(run_id)
+        return _finish(session, outcome, args.output)
+    finally:
+        history.close()
+
+
+def _run_with_interrupt(session: RunSession) -> RunOutcome:
+    """Run on a fresh event loop; the first Ctrl+C cancels the run (keeping what finished), a second one quits."""
+
+    async def main() -> RunOutcome:
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, _cancel_once, loop, session)
+        except (NotImplementedError, RuntimeError):
+            pass  # Windows event loops have no signal handlers; Ctrl+C then stops the process as usual
+        return await session.run()
+
+    return asyncio.run(main())
+
+
+def _cancel_once(loop: asyncio.AbstractEventLoop, session: RunSession) -> None:
+    print("\nCancelling: no new calls; finished results are kept. Ctrl+C again to quit at once.", file=sys.stderr)
+    loop.remove_signal_handler(signal.SIGINT)
+    session.cancel()
+
+
+def _finish(session: RunSession, outcome: RunOutcome, output: Path | None) -> int:
+    experiment = session.prepared.experiment
+    print_summary(experiment, outcome, session.run_id)
+    if output is not None:
+        info = {"id": session.run_id, "state": outcome.state, "source": session.prepared.source}
+        write_results_json(output, experiment, outcome.results, run_info=info)
+        print(f"Wrote every cell to {output}.")
+    if outcome.unrun or any(not r.ok for r in outcome.results):
+        return EXIT_CALLS_FAILED
+    if any(r.passed is False for r in outcome.results):
+        return EXIT_CHECKS_FAILED
+    return EXIT_OK
+
+
+def _report_problems(where: str, problems: list[str]) -> int:
+    print(f"promptbench: {where} cannot be run; nothing was called:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_USAGE

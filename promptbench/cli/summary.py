@@ -1,0 +1,45 @@
+"""The summary `promptbench run` prints when a run ends: a row per variant, then the errors in plain words."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from typing import TextIO
+
+from promptbench.core.experiment import Experiment
+from promptbench.core.runner import RunOutcome
+from promptbench.core.summary import summarize
+
+HEADERS = ("variant", "calls", "errors", "pass", "score", "median ms", "tokens in/out", "cost")
+
+
+def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | None, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    variants = [v.name for v in experiment.variants]
+    rows = []
+    for s in summarize(outcome.results, variants):
+        rows.append((
+            s.variant,
+            str(s.calls),
+            str(s.errors),
+            f"{s.passed}/{s.graded} {s.pass_rate:.0%}" if s.graded else "-",
+            f"{s.mean_score:.2f}" if s.mean_score is not None else "-",
+            f"{s.median_latency_ms:.0f}" if s.median_latency_ms is not None else "-",
+            f"{s.prompt_tokens}/{s.completion_tokens}",
+            "unknown" if s.cost is None else f"${s.cost:.4f}",
+        ))
+    widths = [max(len(row[i]) for row in [HEADERS, *rows]) for i in range(len(HEADERS))]
+    title = f"{experiment.name}: run {run_id}, {outcome.state}" if run_id else f"{experiment.name}: {outcome.state}"
+    print(title, file=out)
+    for row in [HEADERS, *rows]:
+        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                        for i, (cell, width) in enumerate(zip(row, widths))), file=out)
+    if outcome.unrun:
+        print(f"{len(outcome.unrun)} cells were not run.", file=out)
+    for provider, reason in outcome.stopped_providers.items():
+        print(f"Calls to {provider} were stopped: {reason}", file=out)
+    errors = Counter(r.error for r in outcome.results if r.error)
+    for sentence, count in errors.most_common(5):
+        print(f"{count} × {sentence}", file=out)
+    if any(r.cost is None and r.ok for r in outcome.results):
+        print("Some models have no price in the price table, so their cost is unknown.", file=out)

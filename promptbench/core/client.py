@@ -1,0 +1,251 @@
+"""Calls to an OpenAI-compatible chat API, one client per provider profile, and the offline Echo provider.
+
+A client turns one request into a `Completion`, or raises `CallFailed` with a plain sentence, a kind and whether
+a retry may help. Retrying and concurrency are the runner's job; the openai client is built with max_retries=0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import openai
+
+from promptbench.core.completion import Completion
+from promptbench.core.experiment import Parameters, ProviderProfile
+from promptbench.core.providers import is_echo
+from promptbench.core.redact import Redactor
+from promptbench.core.retry import retry_after_seconds
+
+TextCallback = Callable[[str], None]
+
+
+@dataclass
+class CallFailed(Exception):
+    """A call that did not give an answer. `sentence` is what the user reads; it never holds a key."""
+
+    kind: str
+    sentence: str
+    retryable: bool = False
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        return self.sentence
+
+
+class ChatClient(Protocol):
+    profile: ProviderProfile
+
+    async def complete(
+        self,
+        model: str,
+        messages: list[dict[str, str]],
+        parameters: Parameters,
+        *,
+        timeout: float,
+        stream: bool = False,
+        on_text: TextCallback | None = None,
+    ) -> Completion: ...
+
+    async def aclose(self) -> None: ...
+
+
+def request_parameters(parameters: Parameters) -> dict[str, Any]:
+    """The body fields a variant's parameters add to a chat request (also part of the cache key)."""
+    body: dict[str, Any] = {}
+    for name in ("temperature", "max_tokens", "top_p", "seed"):
+        value = getattr(parameters, name)
+        if value is not None:
+            body[name] = value
+    if parameters.stop:
+        body["stop"] = list(parameters.stop)
+    if parameters.json_mode:
+        body["response_format"] = {"type": "json_object"}
+    return body
+
+
+class EchoClient:
+    """The offline provider: answers at once with the last user message, as rendered. Not a model, and says so."""
+
+    def __init__(self, profile: ProviderProfile) -> None:
+        self.profile = profile
+
+    async def complete(self, model, messages, parameters, *, timeout, stream=False, on_text=None) -> Completion:
+        output = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+        if on_text is not None:
+            on_text(output)
+        return Completion(output=output, finish_reason="stop", model="echo")
+
+    async def aclose(self) -> None:
+        pass
+
+
+class OpenAIChatClient:
+    """One provider profile's client, on `openai.AsyncOpenAI`."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        api_key: str | None,
+        *,
+        redactor: Redactor | None = None,
+        http_client: Any = None,
+    ) -> None:
+        self.profile = profile
+        self._redact = redactor or Redactor()
+        self._redact.add(api_key)
+        self._client = openai.AsyncOpenAI(
+            base_url=profile.base_url,
+            # The openai library refuses to start without a key; local servers do not need one.
+            api_key=api_key or "no-key-needed",
+            max_retries=0,
+            default_headers=profile.headers or None,
+            http_client=http_client,
+        )
+
+    @property
+    def openai(self) -> openai.AsyncOpenAI:
+        """The underlying openai client, for other endpoints of the same profile (embeddings, graders)."""
+        return self._client
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def complete(self, model, messages, parameters, *, timeout, stream=False, on_text=None) -> Completion:
+        body = {"model": model, "messages": messages, **request_parameters(parameters)}
+        try:
+            async with asyncio.timeout(timeout):
+                if stream:
+                    return await self._complete_streaming(body, timeout, on_text)
+                response = await self._client.chat.completions.create(**body, timeout=timeout)
+                return _completion_from(response, model)
+        except TimeoutError:
+            raise CallFailed(
+                "timeout", f"No answer from {self.profile.display_name} within {timeout:g} s.", retryable=True
+            ) from None
+        except openai.APIError as error:
+            raise self._failure(error, model) from None
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+            # The body parsed, but not into a chat completion (or did not parse at all).
+            raise CallFailed("bad_response", self._unreadable(error)) from None
+
+    async def _complete_streaming(self, body: dict, timeout: float, on_text: TextCallback | None) -> Completion:
+        stream = await self._client.chat.completions.create(
+            **body, stream=True, stream_options={"include_usage": True}, timeout=timeout
+        )
+        parts: list[str] = []
+        finish_reason = None
+        served_model = body["model"]
+        usage = None
+        async with stream:
+            async for chunk in stream:
+                served_model = chunk.model or served_model
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices[:1]:
+                    if choice.delta is not None and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        if on_text is not None:
+                            on_text("".join(parts))
+                    if choice.finish_reason:
+                        finish_reason = choice.finish_reason
+        return Completion(
+            output="".join(parts),
+            finish_reason=finish_reason,
+            model=served_model,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+        )
+
+    def _unreadable(self, error: Exception) -> str:
+        return (
+            f"The answer from {self.profile.display_name} could not be read as an OpenAI-compatible chat "
+            f"completion ({type(error).__name__}). Is {self.profile.base_url} the right base URL?"
+        )
+
+    def _failure(self, error: openai.APIError, model: str) -> CallFailed:
+        name = self.profile.display_name
+        if isinstance(error, openai.APITimeoutError):
+            return CallFailed("timeout", f"No answer from {name} in time.", retryable=True)
+        if isinstance(error, openai.APIConnectionError):
+            cause = error.__cause__ or error.__context__
+            detail = f" ({self._redact(str(cause))})" if cause else ""
+            return CallFailed(
+                "connection",
+                f"Could not reach {name} at {self.profile.base_url}, or it dropped the connection{detail}.",
+                retryable=True,
+            )
+        if isinstance(error, openai.APIResponseValidationError):
+            return CallFailed("bad_response", self._unreadable(error))
+        if not isinstance(error, openai.APIStatusError):
+            # An error event in the middle of a stream, after a 200.
+            return CallFailed(
+                "server", f"{name} reported an error mid-answer: {self._server_message(error)}", retryable=True
+            )
+        status = error.status_code
+        message = self._server_message(error)
+        if status == 401:
+            return CallFailed("auth", f"The key for {name} was refused (401). Check it in Settings > Providers.")
+        if status == 403:
+            return CallFailed("auth", f"{name} refused access (403): {message}")
+        if status == 404:
+            return CallFailed("request", f"{name} does not offer the model '{model}' (404): {message}")
+        if status == 429:
+            if error.code == "insufficient_quota" or _error_type(error) == "insufficient_quota":
+                return CallFailed(
+                    "quota", f"{name} says the account's quota is used up (429). Check the plan and billing."
+                )
+            return CallFailed(
+                "rate_limit",
+                f"{name} is rate limiting the calls (429).",
+                retryable=True,
+                retry_after=retry_after_seconds(error.response.headers),
+            )
+        if status >= 500 or status in (408, 409):
+            return CallFailed(
+                "server",
+                f"{name} had a server error ({status}){': ' + message if message else '.'}",
+                retryable=True,
+                retry_after=retry_after_seconds(error.response.headers),
+            )
+        return CallFailed("request", f"{name} rejected the request ({status}): {message}")
+
+    def _server_message(self, error: openai.APIError) -> str:
+        """The server's own words, when it gave JSON ones; an HTML error page is not worth showing."""
+        body = error.body
+        message = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(message, str) or not message:
+            return ""
+        return self._redact(message.strip())[:300]
+
+
+def _error_type(error: openai.APIStatusError) -> str | None:
+    return error.body.get("type") if isinstance(error.body, dict) else None
+
+
+def _completion_from(response: Any, requested_model: str) -> Completion:
+    if isinstance(response, (str, bytes)):
+        json.loads(response)  # raises ValueError for a body that is not JSON at all
+        raise TypeError("the body is not a chat completion object")
+    choice = response.choices[0]
+    content = choice.message.content
+    if content is None and choice.message.tool_calls:
+        content = json.dumps([call.model_dump() for call in choice.message.tool_calls])
+    usage = response.usage
+    return Completion(
+        output=content or "",
+        finish_reason=choice.finish_reason,
+        model=response.model or requested_model,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+    )
+
+
+def make_client(profile: ProviderProfile, api_key: str | None, *, redactor: Redactor | None = None) -> ChatClient:
+    """The client for a profile: Echo for the offline profile, else the OpenAI-compatible client."""
+    if is_echo(profile):
+        return EchoClient(profile)
+    return OpenAIChatClient(profile, api_key, redactor=redactor)

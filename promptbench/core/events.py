@@ -1,0 +1,70 @@
+"""What a run tells its observer as it goes, so the CLI and the window show the same progress.
+
+The observer is a plain callable, called on the engine's thread; it must be quick (the window's bridge puts each
+event on a queue and returns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from promptbench.core.result import CellKey, Result
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    total_cells: int
+    cached_cells: int = 0
+
+
+@dataclass(frozen=True)
+class CellStarted:
+    key: CellKey
+
+
+@dataclass(frozen=True)
+class CellStreamed:
+    """The output so far of a cell that is being written."""
+
+    key: CellKey
+    text: str
+
+
+@dataclass(frozen=True)
+class CellRetrying:
+    key: CellKey
+    retry_number: int
+    delay_seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class CellFinished:
+    result: Result
+
+
+@dataclass(frozen=True)
+class ProviderStopped:
+    """Calls to a provider profile were stopped, e.g. because its key was refused; its cells stay unrun."""
+
+    provider: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """`state` is "completed", "cancelled" or "failed" (some cells could not be run at all)."""
+
+    state: str
+    finished_cells: int
+    unrun_cells: int
+    stopped_providers: dict[str, str] = field(default_factory=dict)
+
+
+RunEvent = RunStarted | CellStarted | CellStreamed | CellRetrying | CellFinished | ProviderStopped | RunFinished
+Observer = Callable[[RunEvent], None]
+
+
+def ignore(event: RunEvent) -> None:
+    """The observer of a run nobody watches."""

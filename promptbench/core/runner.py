@@ -1,0 +1,247 @@
+"""The async runner: every cell of a run called once, a few at a time per provider, retried when that may help.
+
+Each provider profile gets a pool of workers as large as its concurrency, pulling cells from its own queue in
+case order, so the grid fills row by row and one slow provider does not hold up another. Cancel stops new calls
+at once: in-flight calls are abandoned, every finished result is kept. A refused key stops calls to that profile;
+its remaining cells stay unrun so a resume can call them once the key is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from promptbench.core.client import CallFailed, ChatClient, request_parameters
+from promptbench.core.completion import Completion, cache_key
+from promptbench.core.events import (
+    CellFinished,
+    CellRetrying,
+    CellStarted,
+    CellStreamed,
+    Observer,
+    ProviderStopped,
+    RunFinished,
+    RunStarted,
+    ignore,
+)
+from promptbench.core.experiment import Experiment, TestCase, Variant
+from promptbench.core.prices import FREE, PriceTable
+from promptbench.core.providers import ECHO
+from promptbench.core.result import CellKey, Grade, Result
+from promptbench.core.retry import RetryPolicy
+from promptbench.core.templates import render_messages
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One call to make: a variant's messages rendered with one case's variables."""
+
+    key: CellKey
+    variant: Variant
+    case: TestCase
+    messages: tuple[dict[str, str], ...]
+
+
+def plan_cells(experiment: Experiment, only: Collection[CellKey] | None = None) -> list[Cell]:
+    """Every cell of the experiment in case order (or just those in `only`), messages rendered.
+
+    Templates must have been validated first (promptbench.core.validation); a missing variable here raises.
+    """
+    cells = []
+    for case_index, case in enumerate(experiment.cases):
+        for variant in experiment.variants:
+            messages = render_messages(variant, case.vars)
+            for repeat in range(experiment.settings.repeats):
+                key = CellKey(variant.name, case_index, repeat)
+                if only is None or key in only:
+                    cells.append(Cell(key, variant, case, messages))
+    return cells
+
+
+class ResponseCache(Protocol):
+    def get(self, key: str) -> Completion | None: ...
+
+    def put(self, key: str, completion: Completion) -> None: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a scorer gets to judge: the cell, its output and the figures some checks read."""
+
+    cell: Cell
+    output: str
+    latency_ms: float | None
+    cost: float | None
+    cached: bool
+
+
+Scorer = Callable[[Answer], Awaitable[Grade | None]]
+
+
+@dataclass
+class RunOutcome:
+    state: str
+    results: list[Result]
+    unrun: list[CellKey] = field(default_factory=list)
+    stopped_providers: dict[str, str] = field(default_factory=dict)
+
+
+class Runner:
+    """Runs planned cells with the given clients (one per provider profile name).
+
+    `cancel()` must be called on the loop's thread (from another thread: `loop.call_soon_threadsafe`).
+    """
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        cells: Sequence[Cell],
+        clients: Mapping[str, ChatClient],
+        *,
+        observer: Observer = ignore,
+        cache: ResponseCache | None = None,
+        prices: PriceTable = FREE,
+        scorer: Scorer | None = None,
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.experiment = experiment
+        self.cells = list(cells)
+        self.results: list[Result] = []
+        self._clients = clients
+        self._observe = observer
+        settings = experiment.settings
+        # Repeats exist to see how much answers vary, so they must not all come from one cached answer.
+        self._cache = cache if settings.cache and settings.repeats == 1 else None
+        self._prices = prices
+        self._scorer = scorer
+        self._policy = policy or RetryPolicy(retries=settings.retries)
+        self._clock = clock
+        self._sleep = sleep
+        self._stopped: dict[str, str] = {}
+        self._cancelled = False
+        self._workers: list[asyncio.Task] = []
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        for worker in self._workers:
+            worker.cancel()
+
+    async def run(self) -> RunOutcome:
+        queues: dict[str, deque[Cell]] = {}
+        for cell in self.cells:
+            queues.setdefault(cell.variant.provider, deque()).append(cell)
+        self._observe(RunStarted(total_cells=len(self.cells)))
+        for provider, queue in queues.items():
+            client = self._clients[provider]
+            concurrency = client.profile.concurrency or self.experiment.settings.concurrency
+            for _ in range(max(1, min(concurrency, len(queue)))):
+                self._workers.append(asyncio.create_task(self._work(client, queue)))
+        outcomes = await asyncio.gather(*self._workers, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
+                raise outcome
+        finished = {r.key for r in self.results}
+        unrun = [c.key for c in self.cells if c.key not in finished]
+        state = "cancelled" if self._cancelled else ("failed" if unrun else "completed")
+        self._observe(RunFinished(state, len(self.results), len(unrun), dict(self._stopped)))
+        return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
+
+    async def _work(self, client: ChatClient, queue: deque[Cell]) -> None:
+        provider = client.profile.name
+        while queue and not self._cancelled and provider not in self._stopped:
+            cell = queue.popleft()
+            result = await self._run_cell(client, cell)
+            if self._cancelled:
+                return
+            self.results.append(result)
+            self._observe(CellFinished(result))
+
+    async def _run_cell(self, client: ChatClient, cell: Cell) -> Result:
+        variant = cell.variant
+        messages = [dict(m) for m in cell.messages]
+        key = None
+        if self._cache is not None:
+            key = cache_key(client.profile.base_url, variant.model, messages, request_parameters(variant.parameters))
+            cached = self._cache.get(key)
+            if cached is not None:
+                return await self._finish(cell, cached, latency_ms=None, attempts=0, cached=True)
+        self._observe(CellStarted(cell.key))
+        stream = self.experiment.settings.stream
+        on_text = (lambda text: self._observe(CellStreamed(cell.key, text))) if stream else None
+        timeout = client.profile.timeout or self.experiment.settings.timeout
+        retry_number = 0
+        while True:
+            started = self._clock()
+            try:
+                completion = await client.complete(
+                    variant.model, messages, variant.parameters, timeout=timeout, stream=stream, on_text=on_text
+                )
+            except CallFailed as failure:
+                if failure.kind == "auth":
+                    self._stop_provider(client.profile.name, failure.sentence)
+                delay = self._policy.delay(retry_number + 1, failure.retry_after) if failure.retryable else None
+                if delay is None or self._cancelled:
+                    return self._failed(cell, failure, attempts=retry_number + 1)
+                retry_number += 1
+                self._observe(CellRetrying(cell.key, retry_number, delay, failure.sentence))
+                await self._sleep(delay)
+                continue
+            latency_ms = (self._clock() - started) * 1000
+            if key is not None:
+                self._cache.put(key, completion)
+            return await self._finish(cell, completion, latency_ms=latency_ms, attempts=retry_number + 1)
+
+    def _stop_provider(self, provider: str, reason: str) -> None:
+        if provider not in self._stopped:
+            self._stopped[provider] = reason
+            self._observe(ProviderStopped(provider, reason))
+
+    def _cost(self, cell: Cell, completion: Completion, cached: bool) -> float | None:
+        if cached or cell.variant.provider == ECHO.name:
+            return 0.0  # a cached answer or the offline Echo costs nothing
+        return self._prices.cost(
+            completion.model or cell.variant.model,
+            completion.prompt_tokens,
+            completion.completion_tokens,
+            provider=cell.variant.provider,
+        )
+
+    async def _finish(
+        self, cell: Cell, completion: Completion, *, latency_ms: float | None, attempts: int, cached: bool = False
+    ) -> Result:
+        cost = self._cost(cell, completion, cached)
+        grade = None
+        if self._scorer is not None:
+            grade = await self._scorer(Answer(cell, completion.output, latency_ms, cost, cached))
+        return Result(
+            key=cell.key,
+            messages=cell.messages,
+            model=completion.model or cell.variant.model,
+            provider=cell.variant.provider,
+            output=completion.output,
+            finish_reason=completion.finish_reason,
+            latency_ms=latency_ms,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            cost=cost,
+            attempts=attempts,
+            cached=cached,
+            grade=grade,
+        )
+
+    def _failed(self, cell: Cell, failure: CallFailed, attempts: int) -> Result:
+        return Result(
+            key=cell.key,
+            messages=cell.messages,
+            model=cell.variant.model,
+            provider=cell.variant.provider,
+            error=failure.sentence,
+            error_kind=failure.kind,
+            attempts=attempts,
+        )

@@ -1,0 +1,102 @@
+"""A run's results as one JSON document (docs/results-format.md): every cell, its figures and its verdicts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from promptbench import __version__
+from promptbench.core.experiment import Experiment
+from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.summary import summarize
+
+RESULTS_FORMAT = "promptbench.results"
+RESULTS_VERSION = 1
+
+
+def cell_record(result: Result, human: HumanGrade | None = None) -> dict[str, Any]:
+    grade = result.grade
+    return {
+        "variant": result.key.variant,
+        "case": result.key.case,
+        "repeat": result.key.repeat,
+        "provider": result.provider,
+        "model": result.model,
+        "output": result.output,
+        "error": result.error,
+        "error_kind": result.error_kind,
+        "finish_reason": result.finish_reason,
+        "latency_ms": None if result.latency_ms is None else round(result.latency_ms, 1),
+        "tokens_in": result.prompt_tokens,
+        "tokens_out": result.completion_tokens,
+        "cost": result.cost,
+        "cached": result.cached,
+        "attempts": result.attempts,
+        "pass": grade.passed if grade else None,
+        "score": grade.score if grade else None,
+        "reason": grade.reason if grade else None,
+        "named_scores": dict(grade.named_scores) if grade else {},
+        "checks": [
+            {"type": c.type, "pass": c.passed, "score": c.score, "reason": c.reason, "weight": c.weight,
+             "metric": c.metric, "error": c.error}
+            for c in (grade.checks if grade else ())
+        ],
+        "human": human.to_dict() if human is not None and not human.is_empty else None,
+        "messages": [dict(m) for m in result.messages],
+    }
+
+
+def results_document(
+    experiment: Experiment,
+    results: Sequence[Result],
+    human_grades: Mapping[CellKey, HumanGrade] | None = None,
+    run_info: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    human_grades = human_grades or {}
+    ordered = sorted(results, key=lambda r: (r.key.case, _variant_order(experiment, r.key.variant), r.key.repeat))
+    variants = [v.name for v in experiment.variants]
+    return {
+        "format": RESULTS_FORMAT,
+        "version": RESULTS_VERSION,
+        "promptbench": __version__,
+        "experiment": experiment.name,
+        "run": dict(run_info or {}),
+        "summary": [
+            {
+                "variant": s.variant,
+                "calls": s.calls,
+                "errors": s.errors,
+                "graded": s.graded,
+                "passed": s.passed,
+                "pass_rate": s.pass_rate,
+                "mean_score": s.mean_score,
+                "median_latency_ms": s.median_latency_ms,
+                "p95_latency_ms": s.p95_latency_ms,
+                "tokens_in": s.prompt_tokens,
+                "tokens_out": s.completion_tokens,
+                "cost": s.cost,
+            }
+            for s in summarize(results, variants)
+        ],
+        "cells": [cell_record(r, human_grades.get(r.key)) for r in ordered],
+    }
+
+
+def write_results_json(
+    path: Path,
+    experiment: Experiment,
+    results: Sequence[Result],
+    human_grades: Mapping[CellKey, HumanGrade] | None = None,
+    run_info: Mapping[str, Any] | None = None,
+) -> None:
+    document = results_document(experiment, results, human_grades, run_info)
+    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _variant_order(experiment: Experiment, name: str) -> int:
+    for index, variant in enumerate(experiment.variants):
+        if variant.name == name:
+            return index
+    return len(experiment.variants)

@@ -1,0 +1,221 @@
+"""Running an experiment, for the CLI and the window alike: check it, find keys, call, score, keep every result.
+
+`prepare_run` finds every problem that can be known before a call (a missing variable, an unknown provider, a
+missing key, a check that cannot run) and raises `ExperimentProblems` with all of them. `RunSession` then carries
+the run out on the current event loop, recording each result in the history as it arrives.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from promptbench.core.client import ChatClient, OpenAIChatClient, make_client
+from promptbench.core.events import CellFinished, Observer, RunEvent, ignore
+from promptbench.core.experiment import Experiment, ProviderProfile
+from promptbench.core.prices import PriceTable
+from promptbench.core.redact import Redactor
+from promptbench.core.result import CellKey, Grade
+from promptbench.core.runner import Answer, RunOutcome, Runner, plan_cells
+from promptbench.core.validation import experiment_problems
+from promptbench.formats.experiment_file import load_experiment
+from promptbench.profiles import known_profiles
+from promptbench.secrets import KeyStore
+from promptbench.service.prices import load_prices
+
+if TYPE_CHECKING:
+    from promptbench.storage import History
+
+
+class ExperimentProblems(Exception):
+    """Problems found before any call; each a sentence starting with its location."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Overrides of the experiment's own run settings, from the command line or the window."""
+
+    concurrency: int | None = None
+    repeats: int | None = None
+    no_cache: bool = False
+    stream: bool | None = None
+    retries: int | None = None
+    timeout: float | None = None
+
+    def apply(self, experiment: Experiment) -> Experiment:
+        changes: dict[str, Any] = {
+            name: value
+            for name in ("concurrency", "repeats", "stream", "retries", "timeout")
+            if (value := getattr(self, name)) is not None
+        }
+        if self.no_cache:
+            changes["cache"] = False
+        return experiment.with_settings(**changes) if changes else experiment
+
+
+@dataclass
+class PreparedRun:
+    """An experiment that passed every check, with the profiles and keys its variants use."""
+
+    experiment: Experiment
+    profiles: dict[str, ProviderProfile]
+    keys: dict[str, str | None]
+    prices: PriceTable
+    source: str | None = None
+    only: Collection[CellKey] | None = None
+    redactor: Redactor = field(default_factory=Redactor)
+
+
+def prepare_run(
+    experiment: Experiment,
+    options: RunOptions = RunOptions(),
+    *,
+    keys: KeyStore | None = None,
+    env: Mapping[str, str] | None = None,
+    prices: PriceTable | None = None,
+    source: str | None = None,
+) -> PreparedRun:
+    env = os.environ if env is None else env
+    keys = keys or KeyStore(env=env)
+    experiment = options.apply(experiment)
+    profiles = known_profiles(experiment.providers, env=env)
+    problems = experiment_problems(experiment, profiles.keys(), _check_problems(experiment))
+    used = {variant.provider for variant in experiment.variants if variant.provider in profiles}
+    found: dict[str, str | None] = {}
+    for name in sorted(used):
+        profile = profiles[name]
+        found[name] = keys.get(profile) if profile.needs_key else None
+        if profile.needs_key and not found[name]:
+            where = next(i for i, v in enumerate(experiment.variants) if v.provider == name)
+            variable = f" or the {profile.api_key_env} environment variable" if profile.api_key_env else ""
+            problems.append(
+                f"variants[{where}].provider: there is no key for {profile.display_name}. Set it with "
+                f"`promptbench keys set {name}`{variable}."
+            )
+    if problems:
+        raise ExperimentProblems(problems)
+    redactor = Redactor(key for key in found.values() if key)
+    return PreparedRun(
+        experiment, {n: profiles[n] for n in used}, found, prices or load_prices(), source, None, redactor
+    )
+
+
+def _check_problems(experiment: Experiment):
+    has_checks = experiment.default_checks or any(case.checks for case in experiment.cases)
+    if not has_checks:
+        return None
+    from promptbench.core.checks import check_problems
+
+    return check_problems
+
+
+class RunSession:
+    """One run of a prepared experiment, on the current event loop. `cancel()` from the loop's own thread."""
+
+    def __init__(
+        self,
+        prepared: PreparedRun,
+        *,
+        observer: Observer = ignore,
+        history: History | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        self.prepared = prepared
+        self.history = history
+        self.run_id = run_id
+        self._observer = observer
+        self._runner: Runner | None = None
+        self._cancel_requested = False
+
+    def cancel(self) -> None:
+        self._cancel_requested = True
+        if self._runner is not None:
+            self._runner.cancel()
+
+    async def run(self) -> RunOutcome:
+        prepared = self.prepared
+        experiment = prepared.experiment
+        cells = plan_cells(experiment, prepared.only)
+        clients = {
+            name: make_client(profile, prepared.keys.get(name), redactor=prepared.redactor)
+            for name, profile in prepared.profiles.items()
+        }
+        history = self.history
+        if history is not None and self.run_id is None:
+            self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
+        try:
+            self._runner = Runner(
+                experiment,
+                cells,
+                clients,
+                observer=self._observe,
+                cache=history.cache if history is not None else None,
+                prices=prepared.prices,
+                scorer=_make_scorer(experiment, clients),
+            )
+            if self._cancel_requested:
+                self._runner.cancel()
+            outcome = await self._runner.run()
+        finally:
+            for client in clients.values():
+                await client.aclose()
+        if history is not None:
+            history.finish_run(self.run_id, outcome.state)
+        return outcome
+
+    def _observe(self, event: RunEvent) -> None:
+        if isinstance(event, CellFinished) and self.history is not None:
+            self.history.record(self.run_id, event.result)
+        self._observer(event)
+
+
+def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient]):
+    """The scorer the runner calls after each answer; None when the experiment has no checks at all."""
+    if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
+        return None
+    from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
+
+    openai_clients = {name: c.openai for name, c in clients.items() if isinstance(c, OpenAIChatClient)}
+    default_provider = next(iter(openai_clients), None)
+
+    def client_for(provider: str | None):
+        name = provider or default_provider
+        if name not in openai_clients:
+            raise LookupError(f"model-graded checks need a provider profile the run uses; '{name}' is not one")
+        return openai_clients[name]
+
+    grader = OpenAIGrader(client_for) if openai_clients else None
+
+    async def score(answer: Answer) -> Grade | None:
+        case = answer.cell.case
+        values = dict(case.vars)
+        if case.expected is not None:
+            values.setdefault("expected", case.expected)
+        context = CheckContext(
+            vars=values, latency_ms=answer.latency_ms, cost=answer.cost, cached=answer.cached, grader=grader
+        )
+        return await grade_output(answer.output, case, experiment.default_checks, context)
+
+    return score
+
+
+def load_for_run(path: Path) -> Experiment:
+    """An experiment file, or a promptfoo config (by its name or contents), as an Experiment."""
+    if Path(path).suffix.lower() in (".yaml", ".yml"):
+        from promptbench.formats.promptfoo import load_promptfoo
+
+        return load_promptfoo(Path(path))
+    return load_experiment(Path(path))
+
+
+def resume_plan(prepared: PreparedRun, done: Collection[CellKey]) -> PreparedRun:
+    """The same run, limited to the cells not yet done."""
+    every = {cell.key for cell in plan_cells(prepared.experiment)}
+    return replace(prepared, only=every - set(done))
