@@ -1,0 +1,223 @@
+"""`promptbench keys ...` and `promptbench providers ...`: API keys in the keyring, and provider profiles.
+
+A key is read from standard input when that is not a terminal, else from a hidden prompt; never from an argument,
+where it would land in the shell history and the process list. Exit codes: 0 ok, 1 the keyring or the settings
+file could not do it, 2 usage error, 3 a profile test failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+
+from promptbench.profiles import ProfileProblem
+from promptbench.secrets import BadKey, KeyringUnavailable, KeySource
+from promptbench.service.providers import ProviderService
+
+OK, FAILED, USAGE, TEST_FAILED = 0, 1, 2, 3
+
+ServiceFactory = Callable[[], ProviderService]
+
+
+def register(subparsers, service: ServiceFactory = ProviderService) -> None:
+    """Add the `keys` and `providers` commands; each sets `handler`, a function of the parsed args returning the
+    exit code. `service` builds the ProviderService (tests hand in one with their own keyring)."""
+    keys = subparsers.add_parser("keys", help="API keys in the OS keyring").add_subparsers(
+        dest="keys_command", required=True, metavar="{set,delete,list}"
+    )
+    set_key = keys.add_parser("set", help="store a profile's key (from stdin, or a hidden prompt)")
+    set_key.add_argument("profile")
+    set_key.set_defaults(handler=lambda args: keys_set(args, service()))
+    delete = keys.add_parser("delete", help="remove a profile's key from the keyring")
+    delete.add_argument("profile")
+    delete.set_defaults(handler=lambda args: keys_delete(args, service()))
+    keys.add_parser("list", help="where each profile's key comes from").set_defaults(
+        handler=lambda args: keys_list(args, service())
+    )
+
+    providers = subparsers.add_parser("providers", help="provider profiles").add_subparsers(
+        dest="providers_command", required=True, metavar="{list,add,remove,test}"
+    )
+    providers.add_parser("list", help="profiles and presets").set_defaults(
+        handler=lambda args: providers_list(args, service())
+    )
+    add = providers.add_parser("add", help="save a profile made from a preset")
+    add.add_argument("preset")
+    add.add_argument("--name", help="the new profile's name (default: the preset's)")
+    add.add_argument("--base-url")
+    add.add_argument("--model", dest="default_model", help="the profile's default model")
+    add.add_argument("--header", action="append", default=[], metavar="NAME=VALUE", help="an extra HTTP header")
+    add.add_argument("--query", action="append", default=[], metavar="NAME=VALUE", help="e.g. api-version=2024-10-21")
+    add.add_argument("--concurrency", type=int)
+    add.add_argument("--timeout", type=float, help="seconds")
+    add.set_defaults(handler=lambda args: providers_add(args, service()))
+    remove = providers.add_parser("remove", help="forget a saved profile and its key")
+    remove.add_argument("profile")
+    remove.set_defaults(handler=lambda args: providers_remove(args, service()))
+    test = providers.add_parser("test", help="list the models and make one tiny call")
+    test.add_argument("profile")
+    test.add_argument("--model", help="the model for the tiny call (default: the profile's)")
+    test.set_defaults(handler=lambda args: providers_test(args, service()))
+
+
+# ----- keys
+
+
+def keys_set(args, service: ProviderService) -> int:
+    try:
+        profile = service.profile(args.profile)
+    except ProfileProblem as problem:
+        return _say_error(problem, USAGE)
+    if sys.stdin is None or sys.stdin.isatty():
+        try:
+            key = getpass.getpass(f"Key for {profile.display_name} (hidden): ")
+        except (EOFError, KeyboardInterrupt):
+            return _say_error("No key was typed; nothing changed.", USAGE)
+    else:
+        key = sys.stdin.read()
+    try:
+        service.set_key(profile.name, key)
+    except BadKey as problem:
+        return _say_error(f"{problem} Nothing changed.", USAGE)
+    except KeyringUnavailable as problem:
+        if profile.api_key_env:
+            _say_error(f"{problem} For this session only, set {profile.api_key_env} in the environment.", FAILED)
+        else:
+            _say_error(problem, FAILED)
+        return FAILED
+    print(f"Stored the key for {profile.display_name} in the system keyring.")
+    return OK
+
+
+def keys_delete(args, service: ProviderService) -> int:
+    try:
+        profile = service.profile(args.profile)
+        deleted = service.delete_key(profile.name)
+    except ProfileProblem as problem:
+        return _say_error(problem, USAGE)
+    except KeyringUnavailable as problem:
+        return _say_error(problem, FAILED)
+    if deleted:
+        print(f"Deleted the key for {profile.display_name} from the system keyring.")
+    else:
+        print(f"There was no key for {profile.display_name} in the system keyring.")
+    found = service.key_store.find(profile)
+    if found.source is KeySource.ENVIRONMENT:
+        print(f"{found.env_var} is still set in the environment and will be used.")
+    return OK
+
+
+def keys_list(args, service: ProviderService) -> int:
+    try:
+        statuses = service.statuses()
+    except ProfileProblem as problem:
+        return _say_error(problem, FAILED)
+    problem = service.keyring_problem()
+    if problem:
+        print(problem)
+    width = max(len(s.profile.name) for s in statuses)
+    for status in statuses:
+        print(f"{status.profile.name:<{width}}  {status.key.describe()}")
+    return OK
+
+
+# ----- providers
+
+
+def providers_list(args, service: ProviderService) -> int:
+    try:
+        statuses = service.statuses()
+    except ProfileProblem as problem:
+        return _say_error(problem, FAILED)
+    width = max(len(s.profile.name) for s in statuses)
+    for status in statuses:
+        profile = status.profile
+        model = f"  model {profile.default_model}" if profile.default_model else ""
+        print(f"{profile.name:<{width}}  {profile.base_url}{model}  key: {status.key.describe()}")
+    print("Presets for `promptbench providers add`: " + ", ".join(p.name for p in service.preset_list()) + ".")
+    return OK
+
+
+def providers_add(args, service: ProviderService) -> int:
+    try:
+        headers = _pairs(args.header, "--header")
+        query = _pairs(args.query, "--query")
+    except ValueError as problem:
+        return _say_error(problem, USAGE)
+    try:
+        profile = service.add_profile(
+            args.preset,
+            name=args.name,
+            base_url=args.base_url,
+            default_model=args.default_model,
+            headers=headers,
+            query=query,
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+        )
+    except ProfileProblem as problem:
+        return _say_error(problem, USAGE)
+    print(f"Saved the profile {profile.name} ({profile.base_url}).")
+    if profile.needs_key:
+        print(f"Give it a key with: promptbench keys set {profile.name}")
+    return OK
+
+
+def providers_remove(args, service: ProviderService) -> int:
+    try:
+        removed = service.remove_profile(args.profile)
+    except ProfileProblem as problem:
+        return _say_error(problem, FAILED)
+    if not removed:
+        return _say_error(f"There is no saved profile named {args.profile!r}.", USAGE)
+    print(f"Removed the profile {args.profile} and its key.")
+    return OK
+
+
+def providers_test(args, service: ProviderService) -> int:
+    try:
+        result = service.test_profile(args.profile, model=args.model)
+    except ProfileProblem as problem:
+        return _say_error(problem, USAGE)
+    if result.models:
+        shown = ", ".join(result.models[:10]) + (" ..." if len(result.models) > 10 else "")
+        print(service.redactor()(f"Models ({len(result.models)}): {shown}"))
+    if result.ok:
+        print(result.message)
+        return OK
+    hint = ""
+    if result.verdict.value in ("wrong key", "no key"):
+        hint = f" Set it with: promptbench keys set {result.profile.name}"
+    return _say_error(result.message + hint, TEST_FAILED)
+
+
+# ----- helpers
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"{option} takes NAME=VALUE (an equals sign was missing).")
+        pairs[name.strip()] = text.strip()
+    return pairs
+
+
+def _say_error(message, code: int) -> int:
+    print(f"promptbench: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None, service: ServiceFactory = ProviderService) -> int:
+    """Just these commands, without the rest of the CLI (`python -m promptbench.cli.keys keys list`)."""
+    parser = argparse.ArgumentParser(prog="promptbench")
+    register(parser.add_subparsers(dest="command", required=True), service)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""Use-cases for provider profiles and their keys: list them with where each key comes from, set or delete a key,
+add a profile from a preset, and test a profile (GET /models, then one tiny chat call).
+
+Both faces call these. Every sentence handed back has been through the Redactor with the known keys added, because
+server text (an error body, an exception message) may quote a key.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx2
+import openai
+
+from promptbench.core.experiment import ProviderProfile
+from promptbench.core.providers import is_echo
+from promptbench.core.redact import Redactor
+from promptbench.profiles import (
+    Profile,
+    ProfileProblem,
+    ProfileSettings,
+    default_query,
+    known_profiles,
+    presets,
+    profile_from_preset,
+)
+from promptbench.secrets import NO_KEYRING, FoundKey, KeyringUnavailable, KeyStore
+
+# Local servers ignore the key, but the openai client insists on having one.
+_NO_KEY_PLACEHOLDER = "no-key-needed"
+_TEST_TIMEOUT = 20.0
+_TEST_PROMPT = [{"role": "user", "content": "Reply with the word OK."}]
+_UNTOUCHABLE = {"echo"}  # built-in profiles a saved one may not replace
+
+
+class Verdict(enum.Enum):
+    """How a profile test ended."""
+
+    OK = "ok"
+    NO_KEY = "no key"
+    WRONG_KEY = "wrong key"
+    UNREACHABLE = "unreachable"
+    NOT_COMPATIBLE = "not OpenAI-compatible"
+    REFUSED = "refused"  # the server understood and said no: unknown model, rate limit, quota, bad request
+    SERVER_ERROR = "server error"
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    """A profile and where its key comes from."""
+
+    profile: ProviderProfile
+    key: FoundKey
+
+    @property
+    def saved(self) -> bool:
+        return isinstance(self.profile, Profile)
+
+
+@dataclass(frozen=True)
+class ProfileTest:
+    """The outcome of testing a profile. `message` is one plain sentence; `latency` is the chat call's, in seconds."""
+
+    profile: ProviderProfile
+    verdict: Verdict
+    message: str
+    models: tuple[str, ...] = ()
+    model: str | None = None
+    latency: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is Verdict.OK
+
+
+class ProviderService:
+    """Provider profiles and their keys, as both faces see them.
+
+    Collaborators come in with defaults: the key store (keyring + environment), the settings file, the HTTP
+    client used for tests of a profile, the environment and the clock.
+    """
+
+    def __init__(
+        self,
+        key_store: KeyStore | None = None,
+        settings: ProfileSettings | None = None,
+        http_client: httpx2.Client | None = None,
+        env: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.key_store = key_store if key_store is not None else KeyStore(env=env)
+        self.settings = settings if settings is not None else ProfileSettings(env=env)
+        self._http_client = http_client
+        self._env = env
+        self._clock = clock
+
+    # ----- profiles
+
+    def profiles(self) -> dict[str, ProviderProfile]:
+        """Every profile this installation knows, by name: complete presets, built-ins, then the user's own."""
+        usable_presets = [p for p in presets().values() if "{" not in p.base_url]
+        profiles: dict[str, ProviderProfile] = {p.name: p for p in usable_presets}
+        profiles.update(known_profiles(env=self._env, settings=self.settings))
+        return profiles
+
+    def profile(self, name: str) -> ProviderProfile:
+        profiles = self.profiles()
+        if name not in profiles:
+            raise ProfileProblem(f"There is no provider profile named {name!r}; the profiles are: {', '.join(profiles)}.")
+        return profiles[name]
+
+    def statuses(self) -> list[ProfileStatus]:
+        """Every profile with where its key comes from (never the key)."""
+        return [ProfileStatus(p, self.key_store.find(p)) for p in self.profiles().values()]
+
+    def keyring_problem(self) -> str | None:
+        """The plain sentence to show when no keyring works here, else None."""
+        return None if self.key_store.keyring_works() else NO_KEYRING
+
+    def preset_list(self) -> list[Profile]:
+        return list(presets().values())
+
+    def add_profile(self, preset_name: str, **changes) -> Profile:
+        """Save a new profile made from a preset; `changes` are profile_from_preset's keyword arguments."""
+        profile = profile_from_preset(preset_name, **changes)
+        self.settings.add(profile, taken=_UNTOUCHABLE)
+        return profile
+
+    def remove_profile(self, name: str) -> bool:
+        """Forget a saved profile and its key; False when no saved profile has that name."""
+        if not self.settings.remove(name):
+            return False
+        try:
+            self.key_store.delete(name)
+        except KeyringUnavailable:
+            pass  # nothing can be in a keyring that does not work
+        return True
+
+    # ----- keys
+
+    def set_key(self, profile_name: str, key: str) -> None:
+        """Store the key of a known profile in the keyring. Raises KeyringUnavailable, BadKey or ProfileProblem."""
+        self.profile(profile_name)
+        self.key_store.set(profile_name, key)
+
+    def keep_key_in_memory(self, profile_name: str, key: str) -> None:
+        self.profile(profile_name)
+        self.key_store.keep_in_memory(profile_name, key)
+
+    def delete_key(self, profile_name: str) -> bool:
+        """Forget the key of a profile; False when there was none. Raises KeyringUnavailable."""
+        return self.key_store.delete(profile_name)
+
+    def redactor(self) -> Redactor:
+        return self.key_store.redactor()
+
+    # ----- testing a profile
+
+    def test_profile(self, name: str, model: str | None = None) -> ProfileTest:
+        """List the models, then make one tiny chat call; report latency or the plain reason it failed."""
+        profile = self.profile(name)
+        if is_echo(profile):
+            return ProfileTest(profile, Verdict.OK, f"{profile.display_name} works offline.", ("echo",), "echo", 0.0)
+        found = self.key_store.find(profile)
+        if profile.needs_key and not found.key:
+            where = f"the keyring or in {profile.api_key_env}" if profile.api_key_env else "the keyring"
+            return ProfileTest(profile, Verdict.NO_KEY, f"There is no key for {profile.display_name} in {where}.")
+        redact = self.key_store.redactor()
+        client = openai.OpenAI(
+            api_key=found.key or _NO_KEY_PLACEHOLDER,
+            base_url=profile.base_url,
+            default_headers=profile.headers or None,
+            default_query=default_query(profile) or None,
+            timeout=profile.timeout or _TEST_TIMEOUT,
+            max_retries=0,  # a test should say what happens now, not after a minute of backoff
+            http_client=self._http_client,
+        )
+        with client:
+            return _ProfileTester(profile, found, client, redact, self._clock).run(model)
+
+
+class _ProfileTester:
+    """One test of one profile; turns every way it can fail into a Verdict and a sentence."""
+
+    def __init__(self, profile, found: FoundKey, client: openai.OpenAI, redact: Redactor, clock) -> None:
+        self.profile = profile
+        self.found = found
+        self.client = client
+        self.redact = redact
+        self.clock = clock
+        self.url = profile.base_url.rstrip("/")
+
+    def run(self, model: str | None) -> ProfileTest:
+        models, failure = self._list_models()
+        if failure is not None:
+            return failure
+        model = model or self.profile.default_model or (models[0] if models else None)
+        if not model:
+            return self._result(
+                Verdict.REFUSED, f"{self.url} lists no models and the profile names none: give one with --model."
+            )
+        started = self.clock()
+        try:
+            raw = self.client.chat.completions.with_raw_response.create(
+                model=model, messages=_TEST_PROMPT, max_tokens=16
+            )
+            body = raw.http_response.text
+        except openai.APIError as error:
+            return self._failure(error, models, model, where="/chat/completions")
+        latency = self.clock() - started
+        if not _looks_like_chat_completion(body):
+            return self._result(
+                Verdict.NOT_COMPATIBLE,
+                f"{self.url}/chat/completions answered, but not like an OpenAI-compatible API.",
+                models,
+                model,
+            )
+        return self._result(
+            Verdict.OK,
+            f"{self.profile.display_name} answered with {model} in {latency * 1000:.0f} ms.",
+            models,
+            model,
+            latency,
+        )
+
+    def _list_models(self) -> tuple[tuple[str, ...], ProfileTest | None]:
+        try:
+            raw = self.client.models.with_raw_response.list()
+            body = raw.http_response.text
+        except openai.NotFoundError:
+            return (), None  # some compatible servers have no /models; the chat call still tells
+        except openai.APIError as error:
+            return (), self._failure(error, (), None, where="/models")
+        try:
+            data = json.loads(body)["data"]
+            return tuple(str(m["id"]) for m in data), None
+        except (ValueError, KeyError, TypeError):
+            return (), self._result(
+                Verdict.NOT_COMPATIBLE,
+                f"{self.url}/models answered, but not with an OpenAI-style list of models; "
+                "is the base URL right (it usually ends in /v1)?",
+            )
+
+    def _failure(self, error: openai.APIError, models, model, where: str) -> ProfileTest:
+        label = self.profile.display_name
+        if isinstance(error, openai.APITimeoutError):
+            seconds = self.profile.timeout or _TEST_TIMEOUT
+            return self._result(Verdict.UNREACHABLE, f"{self.url} did not answer within {seconds:g} seconds.")
+        if isinstance(error, openai.APIConnectionError):
+            cause = error.__cause__ or error
+            return self._result(Verdict.UNREACHABLE, f"Could not reach {self.url} ({cause}).")
+        if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
+            origin = f" (from {self.found.env_var})" if self.found.env_var and self.found.key else ""
+            return self._result(
+                Verdict.WRONG_KEY, f"The key for {label}{origin} was refused ({error.status_code}).", models, model
+            )
+        if isinstance(error, openai.NotFoundError):
+            if where == "/chat/completions" and not models:
+                return self._result(
+                    Verdict.NOT_COMPATIBLE,
+                    f"{self.url} has no /chat/completions; is the base URL right (it usually ends in /v1)?",
+                )
+            return self._result(Verdict.REFUSED, f"{label} does not know the model {model!r} (404).", models, model)
+        if isinstance(error, openai.APIStatusError):
+            verdict = Verdict.SERVER_ERROR if error.status_code >= 500 else Verdict.REFUSED
+            return self._result(
+                verdict, f"{label} answered {where} with {error.status_code}: {_server_text(error)}", models, model
+            )
+        return self._result(Verdict.NOT_COMPATIBLE, f"{self.url}{where} answered in a way the client could not read.")
+
+    def _result(self, verdict, message, models=(), model=None, latency=None) -> ProfileTest:
+        return ProfileTest(self.profile, verdict, self.redact(message), tuple(models), model, latency)
+
+
+def _server_text(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        text = body["message"]
+    else:
+        text = error.response.text[:200] or error.response.reason_phrase
+    text = " ".join(text.split())
+    return text if text.endswith(".") else text + "."
+
+
+def _looks_like_chat_completion(body: str) -> bool:
+    try:
+        data = json.loads(body)
+        return isinstance(data["choices"][0]["message"], dict)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return False
