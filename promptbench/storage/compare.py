@@ -1,0 +1,105 @@
+"""Comparing two runs cell by cell, matched on (variant name, case index, repeat).
+
+A cell is better when it now passes where it failed, or when it passes or fails alike with a higher score; an
+answer beats an error. Cells only in the newer run are new, cells only in the older run are gone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from promptbench.core.result import CellKey
+from promptbench.storage.queries import RunSummary, run_summary
+
+VERDICTS = ("improved", "regressed", "unchanged", "new", "gone")
+_SCORE_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class CellState:
+    """What a comparison needs of one cell: did it answer, did it pass, what score."""
+
+    error: bool
+    passed: bool | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class CellChange:
+    key: CellKey
+    verdict: str
+    before: CellState | None
+    after: CellState | None
+
+    @property
+    def score_delta(self) -> float | None:
+        if self.before is None or self.after is None or self.before.score is None or self.after.score is None:
+            return None
+        return self.after.score - self.before.score
+
+    @property
+    def pass_delta(self) -> int | None:
+        """+1 now passes where it failed, -1 the other way, 0 the same; None when either side has no verdict."""
+        if self.before is None or self.after is None or self.before.passed is None or self.after.passed is None:
+            return None
+        return int(self.after.passed) - int(self.before.passed)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Run `before` against run `after`: every matched cell's change, and how many of each verdict."""
+
+    before: RunSummary
+    after: RunSummary
+    cells: list[CellChange]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        tally = Counter(c.verdict for c in self.cells)
+        return {verdict: tally.get(verdict, 0) for verdict in VERDICTS}
+
+    def changed(self) -> list[CellChange]:
+        return [c for c in self.cells if c.verdict != "unchanged"]
+
+
+def verdict(before: CellState | None, after: CellState | None) -> str:
+    if before is None:
+        return "new"
+    if after is None:
+        return "gone"
+    if before.error != after.error:
+        return "improved" if before.error else "regressed"
+    if before.error:
+        return "unchanged"
+    if before.passed is not None and after.passed is not None and before.passed != after.passed:
+        return "improved" if after.passed else "regressed"
+    if before.score is not None and after.score is not None:
+        if after.score > before.score + _SCORE_EPSILON:
+            return "improved"
+        if after.score < before.score - _SCORE_EPSILON:
+            return "regressed"
+    return "unchanged"
+
+
+def _cell_states(db: Database, run_id: str) -> dict[CellKey, CellState]:
+    rows = db.execute(
+        "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score FROM results WHERE run_id = ?",
+        [run_id],
+    )
+    return {
+        CellKey(v, c, r): CellState(error=bool(e), passed=None if p is None else bool(p), score=s)
+        for v, c, r, e, p, s in rows
+    }
+
+
+def compare_runs(db: Database, before_id: str, after_id: str) -> Comparison:
+    before_summary, after_summary = run_summary(db, before_id), run_summary(db, after_id)
+    before, after = _cell_states(db, before_id), _cell_states(db, after_id)
+    cells = [
+        CellChange(key, verdict(before.get(key), after.get(key)), before.get(key), after.get(key))
+        for key in sorted(before.keys() | after.keys(), key=lambda k: (k.case, k.repeat, k.variant))
+    ]
+    return Comparison(before_summary, after_summary, cells)

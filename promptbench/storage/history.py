@@ -1,0 +1,153 @@
+"""History: the one object the run path, the CLI and the window use to keep and read runs.
+
+It owns one SQLite connection, shared by the threads that call it behind one lock (the window runs the engine
+on its own thread and reads on the GUI thread; SQLite connections must not be used by two threads at once).
+Another process may write the same file at the same time: each write is a short IMMEDIATE transaction that
+waits on SQLite's busy timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from promptbench.core.experiment import Experiment
+from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.storage import queries, runs
+from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
+from promptbench.storage.compare import Comparison, compare_runs
+from promptbench.storage.database import open_database
+from promptbench.storage.liveness import Writer, this_writer
+from promptbench.storage.paths import default_history_path
+from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
+
+
+class History:
+    """The history file, open. Use `History.open()`; close it when done (it is also a context manager)."""
+
+    def __init__(self, db, path: Path, *, clock: Callable[[], datetime], writer: Writer, cache_cap: int) -> None:
+        self._db = db
+        self.path = path
+        self._clock = clock
+        self._writer = writer
+        self._lock = threading.RLock()
+        self.cache = ResponseCache(db, path, self._lock, cap_bytes=cache_cap)
+        self.interrupted_at_open: list[str] = []
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        clock: Callable[[], datetime] = runs.utc_now,
+        cache_cap: int = DEFAULT_CAP_BYTES,
+    ) -> History:
+        """Open (creating if needed) the history at `path`, or the default location. Raises HistoryError.
+
+        Runs left 'running' by a process that no longer exists become 'interrupted'; their ids are in
+        `interrupted_at_open`.
+        """
+        path = Path(path) if path is not None else default_history_path()
+        db = open_database(path)
+        history = cls(db, path, clock=clock, writer=this_writer(), cache_cap=cache_cap)
+        try:
+            history.interrupted_at_open = runs.mark_interrupted(db, path)
+        except BaseException:
+            history.close()
+            raise
+        return history
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # The write side.
+
+    def start_run(self, experiment: Experiment, *, source: str | None = None, planned_cells: int) -> str:
+        with self._lock:
+            return runs.start_run(
+                self._db, self.path, experiment, source=source, planned_cells=planned_cells,
+                writer=self._writer, clock=self._clock,
+            )
+
+    def record(self, run_id: str, result: Result) -> None:
+        with self._lock:
+            runs.record(self._db, self.path, run_id, result, self._clock)
+
+    def finish_run(self, run_id: str, state: str) -> None:
+        if state not in runs.FINAL_STATES:
+            raise ValueError(f"a run finishes as one of {', '.join(runs.FINAL_STATES)}, not {state!r}")
+        with self._lock:
+            runs.set_state(self._db, self.path, run_id, state, self._clock)
+
+    def mark_resumed(self, run_id: str) -> None:
+        with self._lock:
+            runs.mark_resumed(self._db, self.path, run_id, self._writer)
+
+    def set_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade) -> None:
+        with self._lock:
+            runs.set_human_grade(self._db, self.path, run_id, key, grade, self._clock)
+
+    # The read side.
+
+    def completed_keys(self, run_id: str) -> set[CellKey]:
+        with self._lock:
+            return queries.completed_keys(self._db, run_id)
+
+    def snapshot(self, run_id: str) -> Experiment:
+        with self._lock:
+            return queries.snapshot(self._db, run_id)
+
+    def results(self, run_id: str) -> list[Result]:
+        with self._lock:
+            return queries.results(self._db, run_id)
+
+    def human_grades(self, run_id: str) -> dict[CellKey, HumanGrade]:
+        with self._lock:
+            return queries.human_grades(self._db, run_id)
+
+    def run(self, run_id: str) -> RunSummary:
+        with self._lock:
+            return queries.run_summary(self._db, run_id)
+
+    def open_run(self, run_id: str) -> RunDetail:
+        with self._lock:
+            return queries.open_run(self._db, run_id)
+
+    def resolve(self, reference: str) -> str:
+        """The full id for a whole id, a unique prefix or "last". Raises RunNotFound with a sentence."""
+        with self._lock:
+            return queries.resolve_run_id(self._db, reference)
+
+    def list_runs(
+        self,
+        *,
+        experiment: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model: str | None = None,
+        text: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[RunSummary]:
+        with self._lock:
+            return queries.list_runs(
+                self._db, experiment=experiment, since=since, until=until, model=model, text=text,
+                limit=limit, offset=offset,
+            )
+
+    def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
+        with self._lock:
+            return queries.search(self._db, text, run_id=run_id, limit=limit)
+
+    def compare(self, before_id: str, after_id: str) -> Comparison:
+        with self._lock:
+            return compare_runs(self._db, before_id, after_id)

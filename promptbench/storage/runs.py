@@ -1,0 +1,221 @@
+"""The write side of the history: a run's snapshot and state, each result as it arrives, human grades.
+
+Every function here runs inside one short write transaction of its own, so a killed process loses at most the
+cells still in flight. Callers (History) hold the connection's lock.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+import promptbench
+from promptbench.core.experiment import Experiment
+from promptbench.core.redact import Redactor
+from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.storage.database import write_transaction
+from promptbench.storage.liveness import Writer, is_alive
+
+RUN_STATES = ("running", "completed", "cancelled", "interrupted", "failed")
+FINAL_STATES = ("completed", "cancelled", "failed")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds: sorts as text, and reads well in Datasette."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def snapshot_dict(experiment: Experiment) -> dict[str, Any]:
+    """The experiment as stored with a run. Provider profiles keep no headers: a header may carry a key."""
+    data = experiment.to_dict()
+    for profile in data.get("providers", ()):
+        profile.pop("headers", None)
+    return data
+
+
+def new_run_id(db: Database, clock: Clock) -> str:
+    """Short and readable, sorting by start: "20261123-101502-3fa2" (local time of the start, random tail)."""
+    stamp = clock().astimezone().strftime("%Y%m%d-%H%M%S")
+    while True:
+        run_id = f"{stamp}-{secrets.token_hex(2)}"
+        if db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone() is None:
+            return run_id
+
+
+def start_run(
+    db: Database,
+    path: Path,
+    experiment: Experiment,
+    *,
+    source: str | None,
+    planned_cells: int,
+    writer: Writer,
+    clock: Clock,
+) -> str:
+    with write_transaction(db, path):
+        run_id = new_run_id(db, clock)
+        db["runs"].insert(
+            {
+                "id": run_id,
+                "experiment": experiment.name,
+                "source": source,
+                "state": "running",
+                "started_at": timestamp(clock()),
+                "finished_at": None,
+                "planned_cells": planned_cells,
+                "variants": dumps([v.name for v in experiment.variants]),
+                "models": dumps(sorted({v.model for v in experiment.variants})),
+                "snapshot": dumps(snapshot_dict(experiment)),
+                "writer_host": writer.host,
+                "writer_pid": writer.pid,
+                "writer_started": writer.started,
+                "app_version": promptbench.__version__,
+            }
+        )
+    return run_id
+
+
+def prompt_text(messages: tuple[dict[str, str], ...]) -> str:
+    """The messages' words for full-text search (the JSON column keeps roles and exact text)."""
+    return "\n\n".join(str(m.get("content", "")) for m in messages)
+
+
+def result_row(run_id: str, result: Result, recorded_at: str) -> dict[str, Any]:
+    grade = result.grade if result.error is None else None
+    passed = result.passed
+    return {
+        "run_id": run_id,
+        "variant": result.key.variant,
+        "case_index": result.key.case,
+        "repeat": result.key.repeat,
+        "provider": result.provider,
+        "model": result.model,
+        "messages": dumps([dict(m) for m in result.messages]),
+        "prompt": prompt_text(result.messages),
+        "output": result.output,
+        "finish_reason": result.finish_reason,
+        "latency_ms": result.latency_ms,
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "cost": result.cost,
+        # The runner redacts error text already; masking key-shaped text again costs nothing and an error
+        # body is where a server quotes a key.
+        "error": _REDACT(result.error) if result.error is not None else None,
+        "error_kind": result.error_kind,
+        "attempts": result.attempts,
+        "cached": int(result.cached),
+        "passed": None if passed is None else int(passed),
+        "score": grade.score if grade is not None else None,
+        "grade": dumps(grade.to_dict()) if grade is not None else None,
+        "recorded_at": recorded_at,
+    }
+
+
+_REDACT = Redactor()
+_RESULT_COLUMNS = (
+    "run_id, variant, case_index, repeat, provider, model, messages, prompt, output, finish_reason, latency_ms, "
+    "prompt_tokens, completion_tokens, cost, error, error_kind, attempts, cached, passed, score, grade, recorded_at"
+)
+_INSERT_RESULT = (
+    f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES ("
+    + ", ".join(f":{c.strip()}" for c in _RESULT_COLUMNS.split(","))
+    + ")"
+)
+_DELETE_CELL = "DELETE FROM results WHERE run_id = ? AND variant = ? AND case_index = ? AND repeat = ?"
+
+
+def record(db: Database, path: Path, run_id: str, result: Result, clock: Clock) -> None:
+    row = result_row(run_id, result, timestamp(clock()))
+    key = result.key
+    with write_transaction(db, path):
+        # A resume re-runs a cell that ended in an error: the new result replaces it. Deleting first (rather
+        # than INSERT OR REPLACE) fires the delete triggers that keep the run's totals and search index right.
+        db.conn.execute(_DELETE_CELL, [run_id, key.variant, key.case, key.repeat])
+        db.conn.execute(_INSERT_RESULT, row)
+
+
+def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:
+    if state not in RUN_STATES:
+        raise ValueError(f"unknown run state {state!r}; expected one of {', '.join(RUN_STATES)}")
+    finished_at = None if state == "running" else timestamp(clock())
+    with write_transaction(db, path):
+        cursor = db.conn.execute(
+            "UPDATE runs SET state = ?, finished_at = ? WHERE id = ?", [state, finished_at, run_id]
+        )
+        if cursor.rowcount == 0:
+            raise KeyError(run_id)
+
+
+def mark_resumed(db: Database, path: Path, run_id: str, writer: Writer) -> None:
+    """Back to running, now owned by this process (so another process does not take it for a crash)."""
+    with write_transaction(db, path):
+        cursor = db.conn.execute(
+            "UPDATE runs SET state = 'running', finished_at = NULL, writer_host = ?, writer_pid = ?, "
+            "writer_started = ? WHERE id = ?",
+            [writer.host, writer.pid, writer.started, run_id],
+        )
+        if cursor.rowcount == 0:
+            raise KeyError(run_id)
+
+
+def mark_interrupted(db: Database, path: Path) -> list[str]:
+    """Runs left 'running' by a process that is gone become 'interrupted'; returns their ids."""
+    rows = db.execute(
+        "SELECT id, writer_host, writer_pid, writer_started FROM runs WHERE state = 'running'"
+    ).fetchall()
+    dead = [
+        run_id
+        for run_id, host, pid, started in rows
+        if host is not None and pid is not None and not is_alive(Writer(host, pid, started))
+    ]
+    if not dead:
+        return []
+    with write_transaction(db, path):
+        for run_id in dead:
+            # The run ended when its last cell was written, as far as anyone can tell.
+            db.conn.execute(
+                "UPDATE runs SET state = 'interrupted', finished_at = coalesce("
+                "(SELECT max(recorded_at) FROM results WHERE run_id = runs.id), started_at) "
+                "WHERE id = ? AND state = 'running'",
+                [run_id],
+            )
+    return dead
+
+
+def set_human_grade(db: Database, path: Path, run_id: str, key: CellKey, grade: HumanGrade, clock: Clock) -> None:
+    with write_transaction(db, path):
+        if db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone() is None:
+            raise KeyError(run_id)
+        where = [run_id, key.variant, key.case, key.repeat]
+        # Delete then insert, so sqlite-utils' FTS triggers on human_grades see the old comment leave.
+        db.conn.execute(
+            "DELETE FROM human_grades WHERE run_id = ? AND variant = ? AND case_index = ? AND repeat = ?", where
+        )
+        if not grade.is_empty:
+            db.conn.execute(
+                "INSERT INTO human_grades (run_id, variant, case_index, repeat, thumbs, stars, comment, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    *where,
+                    None if grade.thumbs is None else int(grade.thumbs),
+                    grade.stars,
+                    grade.comment,
+                    timestamp(clock()),
+                ],
+            )
