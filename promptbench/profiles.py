@@ -218,11 +218,15 @@ def known_profiles(
     env: Mapping[str, str] | None = None,
     settings: ProfileSettings | None = None,
 ) -> dict[str, ProviderProfile]:
-    """Every profile a run may name, by name: the built-ins, then the user's saved profiles, then the profiles
-    an experiment file declares (each later one wins over an earlier one of the same name)."""
+    """Every profile a run may name, by name: the presets that need no address of your own, the built-ins, the
+    user's saved profiles, then the profiles an experiment file declares (a later one wins over an earlier one of
+    the same name, so a saved `groq` replaces the preset)."""
     env = os.environ if env is None else env
     settings = ProfileSettings(env=env) if settings is None else settings
-    profiles = builtin_profiles(env)
+    profiles: dict[str, ProviderProfile] = {
+        p.name: p for p in presets().values() if not needs_own_base_url(p)
+    }
+    profiles.update(builtin_profiles(env))
     profiles.update({p.name: p for p in settings.load()})
     profiles.update({p.name: p for p in declared})
     return profiles

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from promptbench.profiles import ProfileProblem
-from promptbench.secrets import BadKey, KeyringUnavailable, KeySource
+from promptbench.secrets import NO_KEYRING, BadKey, KeyringUnavailable, KeySource
 from promptbench.service.providers import ProviderService
 
 OK, FAILED, USAGE, TEST_FAILED = 0, 1, 2, 3
@@ -70,6 +70,8 @@ def keys_set(args, service: ProviderService) -> int:
         profile = service.profile(args.profile)
     except ProfileProblem as problem:
         return _say_error(problem, USAGE)
+    if service.keyring_problem():  # say so before the user pastes a key that has nowhere to go
+        return _no_keyring(profile)
     if sys.stdin is None or sys.stdin.isatty():
         try:
             key = getpass.getpass(f"Key for {profile.display_name} (hidden): ")
@@ -81,12 +83,8 @@ def keys_set(args, service: ProviderService) -> int:
         service.set_key(profile.name, key)
     except BadKey as problem:
         return _say_error(f"{problem} Nothing changed.", USAGE)
-    except KeyringUnavailable as problem:
-        if profile.api_key_env:
-            _say_error(f"{problem} For this session only, set {profile.api_key_env} in the environment.", FAILED)
-        else:
-            _say_error(problem, FAILED)
-        return FAILED
+    except KeyringUnavailable:
+        return _no_keyring(profile)
     print(f"Stored the key for {profile.display_name} in the system keyring.")
     return OK
 
@@ -204,6 +202,13 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
             raise ValueError(f"{option} takes NAME=VALUE (an equals sign was missing).")
         pairs[name.strip()] = text.strip()
     return pairs
+
+
+def _no_keyring(profile) -> int:
+    message = NO_KEYRING
+    if profile.api_key_env:
+        message += f" For this session only, set {profile.api_key_env} in the environment."
+    return _say_error(message, FAILED)
 
 
 def _say_error(message, code: int) -> int:

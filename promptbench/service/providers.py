@@ -101,11 +101,8 @@ class ProviderService:
     # ----- profiles
 
     def profiles(self) -> dict[str, ProviderProfile]:
-        """Every profile this installation knows, by name: complete presets, built-ins, then the user's own."""
-        usable_presets = [p for p in presets().values() if "{" not in p.base_url]
-        profiles: dict[str, ProviderProfile] = {p.name: p for p in usable_presets}
-        profiles.update(known_profiles(env=self._env, settings=self.settings))
-        return profiles
+        """Every profile this installation knows, by name: presets, built-ins, then the user's own."""
+        return known_profiles(env=self._env, settings=self.settings)
 
     def profile(self, name: str) -> ProviderProfile:
         profiles = self.profiles()
