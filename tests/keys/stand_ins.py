@@ -1,6 +1,11 @@
-"""Local stand-ins for the OS keyring: a real KeyringBackend that keeps entries in a dict, and a planted key."""
+"""Local stand-ins for the key tests: an in-memory keyring backend, a web site where an API should be, a closed
+port, and a key to plant."""
 
 from __future__ import annotations
+
+import http.server
+import socket
+import threading
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
@@ -28,3 +33,54 @@ class MemoryKeyring(KeyringBackend):
             del self.entries[(service, username)]
         except KeyError:
             raise PasswordDeleteError("No such password!") from None
+
+
+class HtmlSite:
+    """A real HTTP server on 127.0.0.1 that answers every request with a web page, as a wrong base URL would.
+
+    It records each request's target (path and query) and headers.
+    """
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.targets.append(self.path)
+                site.headers.append({k.lower(): v for k, v in self.headers.items()})
+                body = b"<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+            def log_message(self, *args) -> None:  # keep the test output clean
+                pass
+
+        self._server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="html-site", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> HtmlSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
