@@ -1,0 +1,256 @@
+"""`promptbench history`, `show`, `compare`, `export` and `cache clear`: reading the history from the shell.
+
+Every command takes `--db PATH` (default: the user data folder, or $PROMPTBENCH_HOME). Exit codes: 0 ok,
+2 a usage or file error; a file that cannot be used prints its one sentence on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from promptbench.core.summary import summarize
+from promptbench.service import history as service
+from promptbench.storage import Comparison, History, HistoryError, RunDetail, RunNotFound
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the history commands; each sets `handler`, a function of the parsed args returning the exit code."""
+    listing = subparsers.add_parser("history", help="list past runs, newest first, or search their cells")
+    listing.add_argument("--search", metavar="TEXT", help="full-text search over outputs, prompts and comments")
+    listing.add_argument("--experiment", metavar="NAME", help="only runs of this experiment")
+    listing.add_argument("--model", metavar="MODEL", help="only runs where a variant used this model")
+    listing.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only runs started on or after")
+    listing.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="only runs started before")
+    listing.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N lines (20)")
+    _db_option(listing)
+    listing.set_defaults(handler=history_command)
+
+    show = subparsers.add_parser("show", help="one run: its summary per variant and every cell")
+    show.add_argument("run", metavar="RUN", help="a run id, a unique start of one, or 'last'")
+    _db_option(show)
+    show.set_defaults(handler=show_command)
+
+    compare = subparsers.add_parser("compare", help="compare two runs cell by cell")
+    compare.add_argument("before", metavar="RUN_A", help="the earlier run")
+    compare.add_argument("after", metavar="RUN_B", help="the later run")
+    compare.add_argument("--all", action="store_true", help="list unchanged cells too")
+    _db_option(compare)
+    compare.set_defaults(handler=compare_command)
+
+    export = subparsers.add_parser("export", help="write a run's cells as JSON or CSV")
+    export.add_argument("run", metavar="RUN")
+    export.add_argument("--format", choices=service.EXPORT_FORMATS, default="json")
+    export.add_argument("-o", "--output", type=Path, metavar="PATH", help="default: promptbench-RUN.FORMAT here")
+    _db_option(export)
+    export.set_defaults(handler=export_command)
+
+    cache = subparsers.add_parser("cache", help="the response cache").add_subparsers(
+        dest="cache_command", required=True, metavar="{clear}"
+    )
+    clear = cache.add_parser("clear", help="remove every cached response")
+    _db_option(clear)
+    clear.set_defaults(handler=cache_clear_command)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _date(text: str) -> datetime:
+    """A day in local time (its midnight), or a full ISO date-time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment
+
+
+def _with_history(args: argparse.Namespace, action: Callable[[History], int]) -> int:
+    try:
+        with service.open_history(args.db) as history:
+            return action(history)
+    except (HistoryError, RunNotFound) as error:
+        print(f"promptbench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def history_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        if args.search:
+            return _print_hits(history, args.search, args.limit)
+        runs = history.list_runs(
+            experiment=args.experiment, model=args.model, since=args.since, until=args.until, limit=args.limit
+        )
+        if not runs:
+            print("No runs match." if _filtered(args) else f"No runs in {history.path} yet.")
+            return EXIT_OK
+        print(f"{'RUN':<21} {'STARTED':<16} {'STATE':<11} {'CELLS':>11} {'PASS':>5} {'COST':>8}  EXPERIMENT")
+        for run in runs:
+            print(
+                f"{run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
+                f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {_money(run.cost):>8}  "
+                f"{run.experiment} ({', '.join(run.variants)})"
+            )
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def _filtered(args: argparse.Namespace) -> bool:
+    return any(getattr(args, name) for name in ("experiment", "model", "since", "until"))
+
+
+def _print_hits(history: History, text: str, limit: int) -> int:
+    hits = history.search(text, limit=limit)
+    if not hits:
+        print(f"Nothing in the history matches {text!r}.")
+        return EXIT_OK
+    for hit in hits:
+        where = f"{hit.key.variant} case {hit.key.case + 1}" + (f" repeat {hit.key.repeat + 1}" if hit.key.repeat else "")
+        print(f"{hit.run_id}  {hit.experiment}  {where}  ({hit.found_in})")
+        print(f"    {_one_line(hit.snippet, 110)}")
+    return EXIT_OK
+
+
+def show_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        detail = history.open_run(history.resolve(args.run))
+        _print_run(detail)
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def _print_run(detail: RunDetail) -> None:
+    run = detail.summary
+    print(f"Run {run.id}: {run.experiment}, {run.state}")
+    print(f"  started {_local(run.started_at)}" + (f", ended {_local(run.finished_at)}" if run.finished_at else ""))
+    if run.source:
+        print(f"  from {run.source}")
+    print(f"  {run.cells_done} of {run.planned_cells} cells, {run.errors} errors, cost {_money(run.cost)}")
+    print()
+    print(f"  {'VARIANT':<24} {'CALLS':>5} {'ERRORS':>6} {'PASS':>5} {'SCORE':>6} {'MEDIAN MS':>9}")
+    for s in summarize(detail.results, [v.name for v in detail.experiment.variants]):
+        print(
+            f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {_percent(s.pass_rate):>5} "
+            f"{_number(s.mean_score):>6} {_number(s.median_latency_ms, 0):>9}"
+        )
+    print()
+    for result in detail.results:
+        key = result.key
+        verdict = "ERROR" if result.error else {True: "PASS", False: "FAIL", None: "-"}[result.passed]
+        score = _number(result.grade.score) if result.grade and result.ok else ""
+        text = result.error if result.error else (result.output or "")
+        label = f"case {key.case + 1}" + (f".{key.repeat + 1}" if key.repeat else "")
+        print(f"  {label:<10} {key.variant:<20} {verdict:<5} {score:>5}  {_one_line(text, 70)}")
+        human = detail.human_grades.get(key)
+        if human is not None:
+            marks = [m for m in (_thumbs(human.thumbs), f"{human.stars}/5" if human.stars else "") if m]
+            print(f"  {'':<10} {'':<20} human: {' '.join(marks)} {_one_line(human.comment, 60)}".rstrip())
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        comparison = history.compare(history.resolve(args.before), history.resolve(args.after))
+        _print_comparison(comparison, show_all=args.all)
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def _print_comparison(comparison: Comparison, *, show_all: bool) -> None:
+    before, after = comparison.before, comparison.after
+    print(f"{before.id} ({before.experiment}) -> {after.id} ({after.experiment})")
+    print(
+        f"  pass rate {_percent(before.pass_rate)} -> {_percent(after.pass_rate)}, "
+        f"mean score {_number(before.mean_score)} -> {_number(after.mean_score)}"
+    )
+    print("  " + ", ".join(f"{count} {verdict}" for verdict, count in comparison.counts.items()))
+    cells = comparison.cells if show_all else comparison.changed()
+    if cells:
+        print()
+    for change in cells:
+        key = change.key
+        label = f"case {key.case + 1}" + (f".{key.repeat + 1}" if key.repeat else "")
+        was = _cell_word(change.before)
+        now = _cell_word(change.after)
+        delta = change.score_delta
+        delta_text = f" ({delta:+.2f})" if delta is not None and abs(delta) > 1e-9 else ""
+        print(f"  {label:<10} {key.variant:<20} {change.verdict:<9}  {was} -> {now}{delta_text}")
+
+
+def _cell_word(state) -> str:
+    if state is None:
+        return "absent"
+    if state.error:
+        return "error"
+    word = {True: "pass", False: "fail", None: "answered"}[state.passed]
+    return f"{word} {state.score:.2f}" if state.score is not None else word
+
+
+def export_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        path = service.export_run(history, history.resolve(args.run), args.format, args.output)
+        print(f"Wrote {path}")
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def cache_clear_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        cleared = service.clear_cache(history)
+        print(f"Removed {cleared.entries} cached responses ({cleared.bytes / 1_000_000:.1f} MB).")
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def _local(stamp: str | None) -> str:
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _money(value: float | None) -> str:
+    return "?" if value is None else f"${value:.4f}"
+
+
+def _thumbs(value: bool | None) -> str:
+    return {True: "up", False: "down", None: ""}[value]
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+

@@ -1,0 +1,70 @@
+"""History use-cases both faces call: find a run, list and search runs, compare two, export one, clear the cache.
+
+The history itself lives in promptbench.storage; files out are promptbench.formats' job. This module is where
+the two meet (storage must not import formats: they are the same layer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from promptbench.formats.results_json import write_results_json
+from promptbench.storage import History, HistoryError, RunSummary
+
+EXPORT_FORMATS = ("json", "csv")
+
+
+def open_history(db: Path | None = None) -> History:
+    """The history at `db`, or at the default place. Raises HistoryError with a sentence to show."""
+    return History.open(db)
+
+
+def run_info(summary: RunSummary) -> dict[str, Any]:
+    """What an export says about the run it came from."""
+    return {
+        "id": summary.id,
+        "state": summary.state,
+        "started_at": summary.started_at,
+        "finished_at": summary.finished_at,
+        "source": summary.source,
+        "planned_cells": summary.planned_cells,
+    }
+
+
+def default_export_path(run_id: str, fmt: str, folder: Path | None = None) -> Path:
+    return (folder or Path.cwd()) / f"promptbench-{run_id}.{fmt}"
+
+
+def export_run(history: History, run_id: str, fmt: str, path: Path | None = None) -> Path:
+    """Write run `run_id` (a full id) as JSON or CSV, with its human grades; returns the path written."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    detail = history.open_run(run_id)
+    target = Path(path) if path is not None else default_export_path(run_id, fmt)
+    try:
+        if fmt == "json":
+            write_results_json(
+                target, detail.experiment, detail.results, human_grades=detail.human_grades,
+                run_info=run_info(detail.summary),
+            )
+        else:
+            from promptbench.formats.results_csv import write_results_csv  # TEMP: lands with the formats helper
+
+            write_results_csv(target, detail.experiment, detail.results, human_grades=detail.human_grades)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise HistoryError(f"The export could not be written to {target} ({reason}); choose another place with -o.") from error
+    return target
+
+
+@dataclass(frozen=True)
+class CacheCleared:
+    entries: int
+    bytes: int
+
+
+def clear_cache(history: History) -> CacheCleared:
+    size = history.cache.size_bytes()
+    return CacheCleared(entries=history.cache.clear(), bytes=size)
