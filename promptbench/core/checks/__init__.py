@@ -1,1 +1,94 @@
-"""Checks: rules that score an output, with promptfoo's meanings (docs/checks.md)."""
+"""Checks: rules that score an output, with promptfoo's meanings (docs/checks.md is the user's reference).
+
+`grade_output` scores one output against the default checks and the case's own; `check_problems` says,
+when a file is loaded, what is wrong with one check; `CHECK_TYPES` lists every type that runs here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from promptbench.core.experiment import Check, TestCase
+from promptbench.core.result import CheckOutcome, Grade
+
+from .base import CheckContext, CheckError, ModelGrader
+from .model_graded import OpenAIGrader
+from .registry import CHECK_TYPES, SPECS, check_problems, split_type, type_problem
+from .scoring import combine, error_outcome, outcome_of
+from .values import case_values, render_value
+
+__all__ = [
+    "CHECK_TYPES",
+    "CheckContext",
+    "ModelGrader",
+    "OpenAIGrader",
+    "check_problems",
+    "grade_output",
+]
+
+_MODEL_GRADED_CONCURRENCY = 3  # promptfoo runs a test's assertions three at a time
+
+
+async def grade_output(
+    output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext
+) -> Grade | None:
+    """Score one output: the default checks, then the case's own. None when there are no checks at all."""
+    checks = [*default_checks, *case.checks]
+    if not checks:
+        return None
+    values = case_values(context.vars, case.expected)
+    outcomes: list[CheckOutcome | None] = []
+    waiting: list[tuple[int, Check]] = []
+    for check in checks:
+        spec = SPECS.get(split_type(check.type)[0]) if isinstance(check.type, str) else None
+        if spec is not None and spec.is_async and type_problem(check.type) is None:
+            waiting.append((len(outcomes), check))
+            outcomes.append(None)
+        else:
+            outcomes.append(_run_now(output, check, values, context))
+    if waiting:
+        limit = asyncio.Semaphore(_MODEL_GRADED_CONCURRENCY)
+
+        async def run_later(check: Check) -> CheckOutcome:
+            async with limit:
+                return await _run_graded(output, check, values, context)
+
+        finished = await asyncio.gather(*(run_later(check) for _, check in waiting))
+        for (index, _), outcome in zip(waiting, finished, strict=True):
+            outcomes[index] = outcome
+    return combine([o for o in outcomes if o is not None], _case_threshold(case))
+
+
+def _case_threshold(case: TestCase) -> float | None:
+    return case.threshold if isinstance(case.threshold, int | float) and not isinstance(case.threshold, bool) else None
+
+
+def _prepare(check: Check, values) -> tuple:
+    """The handler, the rendered value and whether the check is negated; CheckError when it cannot run."""
+    problem = type_problem(check.type)
+    if problem:
+        raise CheckError(problem)
+    base, inverse = split_type(check.type)
+    spec = SPECS[base]
+    value = render_value(check.value, values)
+    problems = spec.check_problems(check, inverse) or spec.value_problems(value)
+    if problems:
+        raise CheckError(f"The {check.type} check {problems[0]}")
+    return spec.handler, value, inverse
+
+
+def _run_now(output: str, check: Check, values, context: CheckContext) -> CheckOutcome:
+    try:
+        handler, value, inverse = _prepare(check, values)
+        return outcome_of(check, handler(output, value, check, inverse, context))
+    except CheckError as error:
+        return error_outcome(check, str(error))
+
+
+async def _run_graded(output: str, check: Check, values, context: CheckContext) -> CheckOutcome:
+    try:
+        handler, value, inverse = _prepare(check, values)
+        return outcome_of(check, await handler(output, value, check, inverse, context))
+    except CheckError as error:
+        return error_outcome(check, str(error))

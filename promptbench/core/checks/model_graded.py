@@ -1,0 +1,231 @@
+"""Model-graded checks: llm-rubric (a grader model judges the output against a rubric) and similar
+(cosine similarity of embeddings), and OpenAIGrader, which makes those calls through openai clients.
+
+A grader that fails (no answer, an error, a reply that is not the verdict asked for) makes the check an
+error, never a fail of the output: the output was not judged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from promptbench.core.experiment import Check
+from promptbench.core.redact import Redactor
+
+from .base import CheckContext, CheckError, ModelGrader, Verdict
+from .json_checks import extract_json_objects
+from .values import js_number, js_to_number
+
+if TYPE_CHECKING:
+    import openai
+
+SIMILAR_DEFAULT = 0.75
+_EPSILON = 2.220446049250313e-16  # JavaScript's Number.EPSILON, promptfoo's tolerance on the threshold
+
+RUBRIC_SYSTEM_PROMPT = """\
+You grade an output against a rubric written by a person. If what the rubric asks for is true of the \
+output, the output passes. Judge only the output given, by the rubric given.
+
+Reply with one JSON object and nothing else, with exactly these keys:
+{"reason": "<one or two sentences saying why>", "pass": true or false, "score": <a number from 0.0 to 1.0>}
+
+Examples:
+
+<Output>Hello world</Output>
+<Rubric>Contains a greeting</Rubric>
+{"reason": "The output says 'Hello', a greeting.", "pass": true, "score": 1.0}
+
+<Output>Avast ye swabs, repel the invaders!</Output>
+<Rubric>Does not speak like a pirate</Rubric>
+{"reason": "'Avast ye' is how a pirate talks.", "pass": false, "score": 0.0}"""
+
+
+def rubric_messages(output: str, rubric: str) -> list[dict[str, str]]:
+    """The messages sent to the grader model for one output and one rubric."""
+    return [
+        {"role": "system", "content": RUBRIC_SYSTEM_PROMPT},
+        {"role": "user", "content": f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>"},
+    ]
+
+
+def rubric_value_problems(value: Any) -> list[str]:
+    if isinstance(value, str) and value.strip():
+        return []
+    return ["needs a value: the rubric, a sentence saying what a good output does."]
+
+
+def similar_value_problems(value: Any) -> list[str]:
+    if isinstance(value, str) or (isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value)):
+        return []
+    return ["needs a value: the text the output should mean, or a list of such texts."]
+
+
+def _grader(context: CheckContext, what: str) -> ModelGrader:
+    if context.grader is None:
+        raise CheckError(f"The {what} check needs a grader model, and none is set up for this run.")
+    return context.grader
+
+
+def _grader_failure(error: Exception) -> CheckError:
+    if isinstance(error, CheckError):
+        return error
+    return CheckError(f"The grader call failed: {Redactor()(str(error)) or type(error).__name__}.")
+
+
+async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+    grader = _grader(context, "llm-rubric")
+    try:
+        reply = await grader.complete(rubric_messages(output, value), provider=check.provider, model=check.model)
+    except Exception as error:  # any failure of the grader's call is an error on this check, not on the run
+        raise _grader_failure(error) from None
+    passed, score, reason = parse_rubric_reply(reply, check.threshold)
+    if inverse:
+        return Verdict(not passed, 1 - score, reason)
+    return Verdict(passed, score, reason)
+
+
+def parse_rubric_reply(reply: str, threshold: float | None = None) -> tuple[bool, float, str]:
+    """The grader's verdict from its reply: the first JSON object with a pass or a score, wherever it is."""
+    verdict = next(
+        (found for found in extract_json_objects(reply or "") if isinstance(found, dict) and found.keys() & {"pass", "score"}),
+        None,
+    )
+    if verdict is None:
+        excerpt = " ".join((reply or "").split())[:120]
+        raise CheckError(f"The grader's reply was not the JSON verdict it was asked for: {excerpt!r}.")
+    score = _number(verdict.get("score"))
+    passed = verdict.get("pass")
+    if isinstance(passed, str):
+        passed = passed.strip().lower() in ("true", "yes", "pass", "y")
+    elif passed is None:
+        passed = score is not None and score >= (0.5 if threshold is None else threshold)
+    else:
+        passed = bool(passed)
+    if score is None:
+        score = 1.0 if passed else 0.0
+    if threshold is not None:
+        passed = passed and score >= threshold
+    reason = verdict.get("reason")
+    return passed, score, reason if isinstance(reason, str) and reason.strip() else "The grader gave no reason."
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return js_to_number(value)
+    return None
+
+
+def similarity_measure(check_type: str) -> str:
+    base = check_type.removeprefix("not-")
+    return base.split(":", 1)[1] if ":" in base else "cosine"
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    norms = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=False)) / norms if norms else 0.0
+
+
+def _one_reference(a: list[float], b: list[float], measure: str, threshold: float, inverse: bool) -> Verdict:
+    shown = js_number(threshold)
+    if measure == "euclidean":
+        distance = math.dist(a, b)
+        passed = (distance > threshold) if inverse else (distance <= threshold)
+        closeness = 1 / (1 + distance)
+        near = f"Distance {distance:.2f} is less than or equal to threshold {shown}"
+        far = f"Distance {distance:.2f} is greater than threshold {shown}"
+        return Verdict(passed, 1 - closeness if inverse else closeness, far if passed == inverse else near)
+    similarity = cosine(a, b) if measure == "cosine" else sum(x * y for x, y in zip(a, b, strict=False))
+    passed = similarity <= threshold + _EPSILON if inverse else similarity >= threshold - _EPSILON
+    above = f"Similarity {similarity:.2f} is greater than or equal to threshold {shown}"
+    below = f"Similarity {similarity:.2f} is less than threshold {shown}"
+    reason = (below if inverse else above) if passed else (above if inverse else below)
+    return Verdict(passed, 1 - similarity if inverse else similarity, reason)
+
+
+async def check_similar(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+    grader = _grader(context, "similar")
+    references = [value] if isinstance(value, str) else list(value)
+    threshold = SIMILAR_DEFAULT if check.threshold is None else check.threshold
+    measure = similarity_measure(check.type)
+    try:
+        vectors = await grader.embed([*references, output], provider=check.provider, model=check.model)
+    except Exception as error:  # a failed embeddings call is an error on this check
+        raise _grader_failure(error) from None
+    if len(vectors) != len(references) + 1:
+        raise CheckError("The embeddings endpoint did not return one vector per text.")
+    output_vector = vectors[-1]
+    verdicts = [_one_reference(v, output_vector, measure, threshold, inverse) for v in vectors[:-1]]
+    if len(verdicts) == 1:
+        return verdicts[0]
+    if inverse:
+        # not-similar passes only when the output is unlike every reference; it fails on the first it is like.
+        failed = next((v for v in verdicts if not v.passed), None)
+        return failed or min(verdicts, key=lambda v: v.score)
+    passed = next((v for v in verdicts if v.passed), None)
+    if passed:
+        return passed
+    best = max(v.score for v in verdicts)
+    return Verdict(False, best, "None of the provided values met the similarity threshold")
+
+
+class OpenAIGrader:
+    """A ModelGrader over `openai.AsyncOpenAI` clients, one per provider profile.
+
+    `client_for(provider_name or None)` returns the client for that profile (None means the run's default).
+    The clients belong to the caller, who closes them.
+    """
+
+    def __init__(
+        self,
+        client_for: Callable[[str | None], openai.AsyncOpenAI],
+        *,
+        default_model: str = "gpt-4o-mini",
+        default_embedding_model: str = "text-embedding-3-small",
+        redactor: Redactor | None = None,
+    ) -> None:
+        self._client_for = client_for
+        self.default_model = default_model
+        self.default_embedding_model = default_embedding_model
+        self._redact = redactor or Redactor()
+
+    async def complete(self, messages: list[dict[str, str]], *, provider: str | None, model: str | None) -> str:
+        import openai  # on first use: scoring without a grader should not pay for loading the openai library
+
+        try:
+            response = await self._client_for(provider).chat.completions.create(
+                model=model or self.default_model, messages=messages
+            )
+        except openai.APIError as error:
+            raise CheckError(self._sentence("grader model", error)) from None
+        if not response.choices:
+            raise CheckError("The grader model returned no answer.")
+        return response.choices[0].message.content or ""
+
+    async def embed(self, texts: list[str], *, provider: str | None, model: str | None) -> list[list[float]]:
+        import openai
+
+        try:
+            response = await self._client_for(provider).embeddings.create(
+                model=model or self.default_embedding_model, input=texts
+            )
+        except openai.APIError as error:
+            raise CheckError(self._sentence("embeddings endpoint", error)) from None
+        return [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
+
+    def _sentence(self, what: str, error: Exception) -> str:
+        import openai
+
+        if isinstance(error, openai.APIStatusError):
+            detail = self._redact(str(getattr(error, "message", "") or ""))
+            return f"The {what} answered with HTTP {error.status_code}: {detail}".rstrip(": ") + "."
+        if isinstance(error, openai.APITimeoutError):
+            return f"The {what} did not answer in time."
+        if isinstance(error, openai.APIConnectionError):
+            return f"The {what} could not be reached."
+        return f"The {what} failed: {self._redact(str(error))}."

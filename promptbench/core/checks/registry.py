@@ -1,0 +1,130 @@
+"""Every check type PromptBench runs, what its value must look like, and the types it refuses.
+
+Each type has a handler (sync, or async for model-graded checks) and the rules for its value: those that
+apply to the rendered value on every run, and those only worth checking once when a file is loaded (a
+regular expression compiles, a schema is valid). Types that cannot run here are named with the reason.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from promptbench.core.experiment import Check
+
+from . import json_checks, limits, metrics, model_graded, strings
+from .values import is_js_number, is_template
+
+
+def _none(value: Any) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    handler: Callable[..., Any]
+    value_problems: Callable[[Any], list[str]] = _none  # on the rendered value, every time the check runs
+    load_problems: Callable[[Any], list[str]] = _none  # on the value as written, once, when a file is loaded
+    check_problems: Callable[[Check, bool], list[str]] = lambda check, inverse: []
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.handler)
+
+
+def _regex_shape(value: Any) -> list[str]:
+    # At run time only the shape is checked: an invalid pattern is a failed check, as in promptfoo.
+    problems = strings.regex_value_problems(value)
+    return [] if problems and isinstance(value, str) and value else problems
+
+
+_LIST = strings.list_value_problems
+_SIMILAR = CheckSpec(model_graded.check_similar, model_graded.similar_value_problems)
+
+SPECS: dict[str, CheckSpec] = {
+    "equals": CheckSpec(strings.check_equals, strings.equals_value_problems),
+    "contains": CheckSpec(strings.check_contains, strings.contains_value_problems),
+    "icontains": CheckSpec(strings.check_icontains, strings.contains_value_problems),
+    "contains-any": CheckSpec(strings.check_contains_any, _LIST),
+    "contains-all": CheckSpec(strings.check_contains_all, _LIST),
+    "icontains-any": CheckSpec(strings.check_icontains_any, _LIST),
+    "icontains-all": CheckSpec(strings.check_icontains_all, _LIST),
+    "starts-with": CheckSpec(strings.check_starts_with, strings.starts_with_value_problems),
+    "regex": CheckSpec(strings.check_regex, _regex_shape, strings.regex_value_problems),
+    "is-json": CheckSpec(json_checks.check_is_json, load_problems=json_checks.schema_problems),
+    "contains-json": CheckSpec(json_checks.check_contains_json, load_problems=json_checks.schema_problems),
+    "word-count": CheckSpec(limits.check_word_count, limits.word_count_value_problems),
+    "levenshtein": CheckSpec(metrics.check_levenshtein, metrics.text_value_problems),
+    "rouge-n": CheckSpec(metrics.check_rouge_n, metrics.reference_value_problems),
+    "bleu": CheckSpec(metrics.check_bleu, metrics.references_value_problems),
+    "latency": CheckSpec(
+        limits.check_latency, check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "milliseconds")
+    ),
+    "cost": CheckSpec(
+        limits.check_cost, check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "cost")
+    ),
+    "llm-rubric": CheckSpec(model_graded.check_llm_rubric, model_graded.rubric_value_problems),
+    "similar": _SIMILAR,
+    "similar:cosine": _SIMILAR,
+    "similar:dot": _SIMILAR,
+    "similar:euclidean": _SIMILAR,
+}
+
+# Every type has its not- form; for levenshtein it means the same as the plain form (promptfoo ignores it).
+CHECK_TYPES: frozenset[str] = frozenset(SPECS) | frozenset(f"not-{name}" for name in SPECS)
+
+_RUNS_CODE = {"javascript", "python", "ruby"}
+_CALLS_OUT = {"webhook", "moderation", "pi", "guardrails", "classifier"}
+_NOT_SUPPORTED = {
+    "assert-set", "answer-relevance", "bertscore", "context-faithfulness", "context-recall", "context-relevance",
+    "contains-html", "contains-sql", "contains-xml", "ends-with", "factuality", "finish-reason", "g-eval", "gleu",
+    "is-html", "is-refusal", "is-sql", "is-valid-openai-function-call", "is-valid-openai-tools-call", "is-xml",
+    "max-score", "meteor", "model-graded-closedqa", "model-graded-factuality", "perplexity", "perplexity-score",
+    "rouge-l", "rouge-s", "select-best", "tool-call-f1", "trace-span-count", "trace-span-duration",
+}
+
+
+def split_type(check_type: str) -> tuple[str, bool]:
+    """('contains', True) for 'not-contains'."""
+    if check_type.startswith("not-"):
+        return check_type[4:], True
+    return check_type, False
+
+
+def type_problem(check_type: Any) -> str | None:
+    """Why a type cannot run here, or None when it can."""
+    if not isinstance(check_type, str) or not check_type:
+        return "A check needs a type, like contains or llm-rubric."
+    base, _ = split_type(check_type)
+    if base in _RUNS_CODE:
+        return f"'{check_type}' checks run code and cannot run in PromptBench."
+    if base in _CALLS_OUT:
+        return f"'{check_type}' checks call an outside service and cannot run in PromptBench."
+    if base in _NOT_SUPPORTED:
+        return f"'{check_type}' is a promptfoo check that PromptBench does not support."
+    if check_type not in CHECK_TYPES:
+        return f"'{check_type}' is not a check type PromptBench knows."
+    return None
+
+
+def check_problems(check: Check) -> list[str]:
+    """Everything wrong with one check, found when its file is loaded; plain sentences without a location."""
+    problem = type_problem(check.type)
+    if problem:
+        return [problem]
+    problems: list[str] = []
+    name = f"'{check.type}'"
+    if not is_js_number(check.weight) or check.weight < 0:
+        problems.append(f"{name} needs a weight of 0 or more.")
+    if check.threshold is not None and not is_js_number(check.threshold):
+        problems.append(f"{name} needs a number as its threshold.")
+        return problems
+    base, inverse = split_type(check.type)
+    spec = SPECS[base]
+    problems += [f"{name} {p}" for p in spec.check_problems(check, inverse)]
+    if not is_template(check.value):
+        value_problems = spec.value_problems(check.value) or spec.load_problems(check.value)
+        problems += [f"{name} {p}" for p in value_problems]
+    return problems
