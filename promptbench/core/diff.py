@@ -1,0 +1,82 @@
+"""Word-level diffs of two outputs, for the detail pane and the HTML report.
+
+A diff is a list of spans `(op, text)` with op "equal", "insert" or "delete": reading the "equal" and "delete"
+spans in order gives the first text back, the "equal" and "insert" spans give the second. Whitespace is kept as
+its own token so the texts come back exactly. difflib does the matching; this module only decides the tokens.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any
+
+Span = tuple[str, str]
+
+# Words, runs of whitespace, and single punctuation marks: "don't" diffs as "don", "'", "t", which keeps a changed
+# comma from marking the whole neighbouring word as changed.
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def word_diff(a: str, b: str) -> list[Span]:
+    """Spans turning `a` into `b`, word by word; neighbouring spans of the same kind are merged."""
+    left, right = tokens(a), tokens(b)
+    # autojunk would treat common words ("the", " ") in long outputs as junk and give a noisy diff.
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+    spans: list[Span] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            _append(spans, "equal", "".join(left[i1:i2]))
+        else:
+            # A replacement reads best as "what went, then what came".
+            _append(spans, "delete", "".join(left[i1:i2]))
+            _append(spans, "insert", "".join(right[j1:j2]))
+    return spans
+
+
+def json_aware_diff(a: str, b: str) -> list[Span]:
+    """When both texts are JSON, diff their canonical forms (keys sorted, indented), else diff the words.
+
+    Two JSON answers with the same content in another key order or layout then show no change at all.
+    """
+    left, right = _parse_json(a), _parse_json(b)
+    if left is _NOT_JSON or right is _NOT_JSON:
+        return word_diff(a, b)
+    return word_diff(canonical_json(left), canonical_json(right))
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+
+
+def is_unchanged(spans: list[Span]) -> bool:
+    return all(op == "equal" for op, _ in spans)
+
+
+_NOT_JSON = object()
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON, whatever Python's json module accepts by default.
+    raise ValueError(name)
+
+
+def _append(spans: list[Span], op: str, text: str) -> None:
+    if not text:
+        return
+    if spans and spans[-1][0] == op:
+        spans[-1] = (op, spans[-1][1] + text)
+    else:
+        spans.append((op, text))

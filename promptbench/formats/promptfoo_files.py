@@ -1,0 +1,112 @@
+"""The files a promptfoo config points at: YAML read safely, and `file://` references resolved beside the config.
+
+YAML comes from other people, so it is read with `yaml.safe_load`'s loader, with aliases bounded (a few nested
+aliases can otherwise describe a document of billions of nodes) and every value made plain JSON data (dates become
+ISO text, keys become text) so the imported experiment can be saved as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from promptbench.formats.errors import FileProblem
+from promptbench.formats.reading import decode_text, read_bytes
+
+MAX_CONFIG_BYTES = 5 * 1024 * 1024
+MAX_ALIASES = 200
+
+CODE_SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".py", ".rb")
+
+
+class YamlProblem(ValueError):
+    """YAML that cannot be read; the message is one sentence with a line number where there is one."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise YamlProblem(f"more than {MAX_ALIASES} YAML aliases; this does not look like a config")
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str) -> Any:
+    """Plain data from YAML text, or YamlProblem."""
+    loader = _BoundedLoader(text)
+    try:
+        return plain(loader.get_single_data())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise YamlProblem(f"{where}not valid YAML ({error.problem or error.context})") from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(f"not valid YAML ({error})") from None
+    except RecursionError:
+        raise YamlProblem("the YAML is nested too deeply to read") from None
+    finally:
+        loader.dispose()
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """The same data as JSON would hold it."""
+    if depth > 200:
+        raise YamlProblem("the data is nested too deeply to read")
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [plain(v, depth + 1) for v in items]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def file_path(reference: str, base_dir: Path) -> Path:
+    """`file://x/y.txt` resolved beside the config, as promptfoo does."""
+    name = reference[len("file://") :] if reference.startswith("file://") else reference
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
+def read_text_file(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
+    return decode_text(read_bytes(path, limit=limit), path)
+
+
+def load_value_file(reference: str, base_dir: Path) -> Any:
+    """The value a `file://` reference stands for: JSON and YAML parsed, other files as text.
+
+    Raises ValueError with one sentence; scripts (.js, .py, ...) are refused because promptfoo would run them.
+    """
+    path = file_path(reference, base_dir)
+    if path.suffix.lower() in CODE_SUFFIXES or ".py:" in reference or ".js:" in reference:
+        raise ValueError(f"'{reference}' is a script, and PromptBench does not run scripts from configs")
+    try:
+        text = read_text_file(path)
+    except FileProblem as problem:
+        raise ValueError(f"'{reference}': {' '.join(problem.problems)}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            return plain(json.loads(text))
+        except (ValueError, RecursionError) as error:
+            raise ValueError(f"'{reference}' is not valid JSON ({error})") from None
+    if suffix in (".yaml", ".yml"):
+        try:
+            return parse_yaml(text)
+        except YamlProblem as error:
+            raise ValueError(f"'{reference}': {error}") from None
+    return text
