@@ -1,12 +1,33 @@
-"""Figures per variant over a run's results: calls, errors, pass rate, scores, latency, tokens, cost."""
+"""Figures over a run's results: per variant (calls, errors, pass rate, scores, named metrics, latency, tokens,
+cost, human grades) and per run (the cases every variant failed, the cases the variants disagree on)."""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from promptbench.core.result import Result
+from promptbench.core.result import CellKey, HumanGrade, Result
+
+
+@dataclass(frozen=True)
+class HumanSummary:
+    """A variant's human grades: how many cells were graded, the mean of the 1-5 stars, thumbs up and down."""
+
+    graded: int = 0
+    stars_count: int = 0
+    stars_mean: float | None = None
+    thumbs_up: int = 0
+    thumbs_down: int = 0
+
+    def describe(self) -> str:
+        """"human 3.8/5 over 6 graded", "human 4 up, 1 down", both, or "no human grades"."""
+        parts = []
+        if self.stars_count:
+            parts.append(f"{self.stars_mean:.1f}/5 over {self.stars_count} graded")
+        if self.thumbs_up or self.thumbs_down:
+            parts.append(f"{self.thumbs_up} up, {self.thumbs_down} down")
+        return "human " + "; ".join(parts) if parts else "no human grades"
 
 
 @dataclass(frozen=True)
@@ -22,21 +43,37 @@ class VariantSummary:
     prompt_tokens: int
     completion_tokens: int
     cost: float | None
+    named_scores: dict[str, float] = field(default_factory=dict)  # each metric's mean over the cells that have it
+    errored_checks: int = 0  # checks that could not run (a grader failed, a value was bad)
+    human: HumanSummary = field(default_factory=HumanSummary)
 
     @property
     def pass_rate(self) -> float | None:
         return self.passed / self.graded if self.graded else None
 
+    def describe_grades(self) -> str:
+        """"auto 8/10 pass, human 3.8/5 over 6 graded": the automatic and the human verdicts side by side."""
+        auto = f"auto {self.passed}/{self.graded} pass" if self.graded else "no automatic checks"
+        return f"{auto}, {self.human.describe()}"
 
-def summarize(results: Iterable[Result], variants: Sequence[str]) -> list[VariantSummary]:
+
+def summarize(
+    results: Iterable[Result],
+    variants: Sequence[str],
+    human_grades: Mapping[CellKey, HumanGrade] | None = None,
+) -> list[VariantSummary]:
     """One summary per variant, in the order given; variants with no results get zeros."""
     by_variant: dict[str, list[Result]] = {name: [] for name in variants}
     for result in results:
         by_variant.setdefault(result.key.variant, []).append(result)
-    return [_summarize_one(name, cells) for name, cells in by_variant.items()]
+    grades = human_grades or {}
+    return [
+        _summarize_one(name, cells, [g for key, g in grades.items() if key.variant == name])
+        for name, cells in by_variant.items()
+    ]
 
 
-def _summarize_one(name: str, cells: list[Result]) -> VariantSummary:
+def _summarize_one(name: str, cells: list[Result], human: list[HumanGrade]) -> VariantSummary:
     answered = [r for r in cells if r.ok]
     graded = [r for r in answered if r.grade is not None]
     latencies = sorted(r.latency_ms for r in answered if r.latency_ms is not None and not r.cached)
@@ -54,6 +91,28 @@ def _summarize_one(name: str, cells: list[Result]) -> VariantSummary:
         completion_tokens=sum(r.completion_tokens or 0 for r in answered),
         # One unknown price makes the total unknown rather than quietly too low.
         cost=None if any(c is None for c in costs) else sum(costs),
+        named_scores=_named_means(graded),
+        errored_checks=sum(1 for r in graded for c in r.grade.checks if c.error),
+        human=_human(human),
+    )
+
+
+def _named_means(graded: list[Result]) -> dict[str, float]:
+    values: dict[str, list[float]] = {}
+    for result in graded:
+        for metric, score in result.grade.named_scores.items():
+            values.setdefault(metric, []).append(score)
+    return {metric: statistics.fmean(scores) for metric, scores in values.items()}
+
+
+def _human(grades: list[HumanGrade]) -> HumanSummary:
+    stars = [g.stars for g in grades if g.stars is not None]
+    return HumanSummary(
+        graded=sum(1 for g in grades if g.stars is not None or g.thumbs is not None),
+        stars_count=len(stars),
+        stars_mean=statistics.fmean(stars) if stars else None,
+        thumbs_up=sum(1 for g in grades if g.thumbs is True),
+        thumbs_down=sum(1 for g in grades if g.thumbs is False),
     )
 
 
@@ -63,3 +122,29 @@ def _percentile(ordered: list[float], fraction: float) -> float | None:
         return None
     rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def _verdicts(results: Iterable[Result], variants: Sequence[str]) -> dict[int, dict[str, bool]]:
+    """Per case, each variant's verdict: True when every graded repeat passed. Errors and ungraded cells have none."""
+    verdicts: dict[int, dict[str, bool]] = {}
+    wanted = set(variants)
+    for result in results:
+        if result.key.variant not in wanted or result.passed is None:
+            continue
+        per_case = verdicts.setdefault(result.key.case, {})
+        per_case[result.key.variant] = per_case.get(result.key.variant, True) and result.passed
+    return verdicts
+
+
+def failed_by_all(results: Iterable[Result], variants: Sequence[str]) -> list[int]:
+    """The cases every variant was graded on and failed: the test set's hardest cases, or a bad expectation."""
+    return sorted(
+        case
+        for case, by_variant in _verdicts(results, variants).items()
+        if len(by_variant) == len(set(variants)) and not any(by_variant.values())
+    )
+
+
+def disagreements(results: Iterable[Result], variants: Sequence[str]) -> list[int]:
+    """The cases where one variant passed and another failed: where the variants really differ."""
+    return sorted(case for case, by_variant in _verdicts(results, variants).items() if len(set(by_variant.values())) > 1)
