@@ -88,6 +88,11 @@ class OpenAIServer:
     def pending_faults(self) -> list[Fault]:
         return list(self._faults)
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections the server holds open right now."""
+        return len(self._connections)
+
     def count(self, path: str) -> int:
         """How many requests reached `path` (any outcome, faults and auth failures included)."""
         return sum(1 for request in list(self.requests) if request.path == path)
