@@ -4,6 +4,7 @@ port, and a key to plant."""
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import threading
 
@@ -35,24 +36,26 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError("No such password!") from None
 
 
-class HtmlSite:
-    """A real HTTP server on 127.0.0.1 that answers every request with a web page, as a wrong base URL would.
+class LocalSite:
+    """A real HTTP server on 127.0.0.1 whose answers come from `answer(method, target, headers)`, which returns
+    (status, content type, body). It records each request's target (path and query) and headers."""
 
-    It records each request's target (path and query) and headers.
-    """
-
-    def __init__(self) -> None:
+    def __init__(self, answer) -> None:
         self.targets: list[str] = []
         self.headers: list[dict[str, str]] = []
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
                 site.targets.append(self.path)
-                site.headers.append({k.lower(): v for k, v in self.headers.items()})
-                body = b"<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
+                site.headers.append(headers)
+                length = int(headers.get("content-length") or 0)
+                if length:
+                    self.rfile.read(length)
+                status, content_type, body = answer(self.command, self.path, headers)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -63,13 +66,13 @@ class HtmlSite:
                 pass
 
         self._server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="html-site", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-site", daemon=True)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def __enter__(self) -> HtmlSite:
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -77,6 +80,27 @@ class HtmlSite:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+def html_site() -> LocalSite:
+    """A web page at every address, as a wrong base URL would give."""
+    page = b"<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>"
+    return LocalSite(lambda method, target, headers: (200, "text/html", page))
+
+
+def tattle_site() -> LocalSite:
+    """An OpenAI-like server that lists models but refuses every chat call with an error quoting the key it got."""
+
+    def answer(method, target, headers):
+        if target.startswith("/v1/models"):
+            listing = {"object": "list", "data": [{"id": "m1", "object": "model", "created": 0, "owned_by": "x"}]}
+            return 200, "application/json", json.dumps(listing).encode()
+        quoted = headers.get("authorization", "")
+        error = {"message": f"Bad request from {quoted}; key {quoted.removeprefix('Bearer ')} is not allowed here",
+                 "type": "invalid_request_error", "param": None, "code": None}  # fmt: skip
+        return 400, "application/json", json.dumps({"error": error}).encode()
+
+    return LocalSite(answer)
 
 
 def closed_port() -> int:

@@ -9,7 +9,7 @@ from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService, Verdict
 from tests.openai_server import Fault, OpenAIServer
 
-from .stand_ins import PLANTED_KEY, HtmlSite, closed_port
+from .stand_ins import PLANTED_KEY, html_site, closed_port
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_server_that_never_answers_is_unreachable_within_the_profile_timeout(s
 
 
 def test_a_web_page_where_the_api_should_be_is_not_openai_compatible(service):
-    with HtmlSite() as site:
+    with html_site() as site:
         name = _add(service, site.base_url, query={"api-version": "2024-10-21"})
         service.set_key(name, PLANTED_KEY)
         result = service.test_profile(name)
