@@ -6,6 +6,7 @@ import sys
 import time
 from typing import TextIO
 
+from promptbench.cli.summary import format_cost
 from promptbench.core.events import (
     CellFinished,
     CellRetrying,
@@ -31,6 +32,7 @@ class Progress:
         self._failed = 0
         self._cost = 0.0
         self._next_line_at = 0
+        self._last_line_done = -1
         self._last_draw = 0.0
 
     def __call__(self, event: RunEvent) -> None:
@@ -54,7 +56,7 @@ class Progress:
             self._show_progress(final=True)
 
     def _status(self) -> str:
-        return f"{self._done}/{self._total} done, {self._failed} failed, ${self._cost:.4f} spent"
+        return f"{self._done}/{self._total} done, {self._failed} failed, {format_cost(self._cost)} spent"
 
     def _show_progress(self, final: bool = False) -> None:
         if self._interactive:
@@ -68,7 +70,8 @@ class Progress:
             if final:
                 self._stream.write("\n")
             self._stream.flush()
-        elif final or self._done >= self._next_line_at:
+        elif (final and self._done != self._last_line_done) or self._done >= self._next_line_at:
+            self._last_line_done = self._done
             self._line(self._status())
             step = max(1, self._total // 10)
             self._next_line_at = (self._done // step + 1) * step

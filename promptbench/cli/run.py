@@ -81,7 +81,7 @@ def resume_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         try:
-            run_id = history.resolve_run_id(args.run_id)
+            run_id = history.resolve(args.run_id)
             experiment = history.snapshot(run_id)
             prepared = prepare_run(experiment, source=f"run {run_id}")
         except HistoryError as error:

@@ -13,6 +13,15 @@ from promptbench.core.summary import summarize
 HEADERS = ("variant", "calls", "errors", "pass", "score", "median ms", "tokens in/out", "cost")
 
 
+def format_cost(dollars: float) -> str:
+    """Dollars with enough digits to tell small amounts apart: $0.000048, $0.0123, $12.34."""
+    if dollars == 0:
+        return "$0"
+    if dollars < 0.01:
+        return f"${dollars:.6f}"
+    return f"${dollars:.4f}" if dollars < 1 else f"${dollars:.2f}"
+
+
 def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | None, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     variants = [v.name for v in experiment.variants]
@@ -26,7 +35,7 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
             f"{s.mean_score:.2f}" if s.mean_score is not None else "-",
             f"{s.median_latency_ms:.0f}" if s.median_latency_ms is not None else "-",
             f"{s.prompt_tokens}/{s.completion_tokens}",
-            "unknown" if s.cost is None else f"${s.cost:.4f}",
+            "unknown" if s.cost is None else format_cost(s.cost),
         ))
     widths = [max(len(row[i]) for row in [HEADERS, *rows]) for i in range(len(HEADERS))]
     title = f"{experiment.name}: run {run_id}, {outcome.state}" if run_id else f"{experiment.name}: {outcome.state}"

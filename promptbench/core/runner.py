@@ -140,8 +140,11 @@ class Runner:
         for provider, queue in queues.items():
             client = self._clients[provider]
             concurrency = client.profile.concurrency or self.experiment.settings.concurrency
-            for _ in range(max(1, min(concurrency, len(queue)))):
-                self._workers.append(asyncio.create_task(self._work(client, queue)))
+            # The first call to a profile goes alone: a wrong key or base URL then costs one call, not a burst.
+            gate = asyncio.Event()
+            self._workers.append(asyncio.create_task(self._work(client, queue, opens=gate)))
+            for _ in range(max(0, min(concurrency, len(queue)) - 1)):
+                self._workers.append(asyncio.create_task(self._work(client, queue, waits_for=gate)))
         outcomes = await asyncio.gather(*self._workers, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
@@ -152,11 +155,20 @@ class Runner:
         self._observe(RunFinished(state, len(self.results), len(unrun), dict(self._stopped)))
         return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
 
-    async def _work(self, client: ChatClient, queue: deque[Cell]) -> None:
+    async def _work(
+        self, client: ChatClient, queue: deque[Cell], *, opens: asyncio.Event | None = None,
+        waits_for: asyncio.Event | None = None,
+    ) -> None:
         provider = client.profile.name
+        if waits_for is not None:
+            await waits_for.wait()
         while queue and not self._cancelled and provider not in self._stopped:
             cell = queue.popleft()
-            result = await self._run_cell(client, cell)
+            try:
+                result = await self._run_cell(client, cell)
+            finally:
+                if opens is not None:
+                    opens.set()
             if self._cancelled:
                 return
             self.results.append(result)
