@@ -67,11 +67,13 @@ def rouge_n(candidate: str, reference: str, n: int = 1) -> float:
 def check_rouge_n(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
     threshold = ROUGE_DEFAULT if check.threshold is None else check.threshold
     score = rouge_n(output, value)
-    passed = (score >= threshold) != inverse
+    reached = score >= threshold
+    passed = reached != inverse
     shown = js_number(threshold)
+    # promptfoo words this by `passed`, which says the opposite of the truth for not-rouge-n; this tells the truth.
     reason = (
         f"ROUGE-N score {score:.2f} is greater than or equal to threshold {shown}"
-        if passed
+        if reached
         else f"ROUGE-N score {score:.2f} is less than threshold {shown}"
     )
     return Verdict(passed, 1 - score if inverse else score, reason)
