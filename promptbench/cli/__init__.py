@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from promptbench import __version__
 from promptbench.cli import run as run_commands
@@ -22,6 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"promptbench {__version__}")
+    window = parser.add_argument_group("the window (when no command is given)")
+    window.add_argument("--open", type=Path, metavar="FILE", help="open this experiment file")
+    window.add_argument("--screenshot", type=Path, metavar="PATH",
+                        help="render the window offscreen to a PNG at PATH and exit")
+    window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_commands.register(subparsers)
     return parser
@@ -31,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        print("The PromptBench window is not part of this version yet; use `promptbench run FILE`.")
-        return EXIT_OK
+        # Imported here so the headless commands never load Qt.
+        from promptbench.ui.app import run_app
+
+        return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run)
     return args.handler(args)
 
 
