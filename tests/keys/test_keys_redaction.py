@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from promptbench.core.redact import MASK
+from promptbench.profiles import ProfileSettings, profile_from_preset
 from promptbench.service.providers import Verdict
 from tests.openai_server import OpenAIServer
 
@@ -55,10 +56,11 @@ def test_nothing_printed_or_written_by_the_commands_holds_the_key(tmp_path, isol
         return done.returncode
 
     with OpenAIServer(api_key="sk-the-only-right-key-0000000") as server, tattle_site() as site:
-        assert promptbench("providers", "add", "openai", "--name", "refusing", "--base-url", server.base_url) == 0
-        assert promptbench("providers", "add", "openai", "--name", "tattle", "--base-url", site.base_url) == 0
-        gone = f"http://127.0.0.1:{closed_port()}/v1"
-        assert promptbench("providers", "add", "openai", "--name", "gone", "--base-url", gone) == 0
+        # the profiles are saved in-process (the commands' own tests cover `providers add`); it saves time
+        settings = ProfileSettings()
+        settings.add(profile_from_preset("openai", name="refusing", base_url=server.base_url))
+        settings.add(profile_from_preset("openai", name="tattle", base_url=site.base_url))
+        settings.add(profile_from_preset("openai", name="gone", base_url=f"http://127.0.0.1:{closed_port()}/v1"))
         assert promptbench("providers", "test", "refusing") == 3
         assert "The key for OpenAI (from OPENAI_API_KEY) was refused (401)." in printed[-1]
         assert promptbench("providers", "test", "gone") == 3
