@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from promptbench.formats.results_csv import write_results_csv
 from promptbench.formats.results_json import write_results_json
 from promptbench.storage import History, HistoryError, RunSummary
 
@@ -50,8 +51,6 @@ def export_run(history: History, run_id: str, fmt: str, path: Path | None = None
                 run_info=run_info(detail.summary),
             )
         else:
-            from promptbench.formats.results_csv import write_results_csv  # TEMP: lands with the formats helper
-
             write_results_csv(target, detail.experiment, detail.results, human_grades=detail.human_grades)
     except OSError as error:
         reason = error.strerror or str(error)

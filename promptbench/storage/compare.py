@@ -98,8 +98,12 @@ def _cell_states(db: Database, run_id: str) -> dict[CellKey, CellState]:
 def compare_runs(db: Database, before_id: str, after_id: str) -> Comparison:
     before_summary, after_summary = run_summary(db, before_id), run_summary(db, after_id)
     before, after = _cell_states(db, before_id), _cell_states(db, after_id)
+    # Cells in the order the runs show them: by case, then the variants' order in the experiment.
+    order = {name: i for i, name in enumerate(dict.fromkeys(after_summary.variants + before_summary.variants))}
     cells = [
         CellChange(key, verdict(before.get(key), after.get(key)), before.get(key), after.get(key))
-        for key in sorted(before.keys() | after.keys(), key=lambda k: (k.case, k.repeat, k.variant))
+        for key in sorted(
+            before.keys() | after.keys(), key=lambda k: (k.case, k.repeat, order.get(k.variant, len(order)), k.variant)
+        )
     ]
     return Comparison(before_summary, after_summary, cells)

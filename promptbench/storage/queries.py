@@ -113,7 +113,7 @@ def list_runs(
     limit: int | None = 100,
     offset: int = 0,
 ) -> list[RunSummary]:
-    """Runs newest first. `text` matches the experiment's name, its file, the run id, variant names and models."""
+    """Runs newest first (runs started in the same millisecond: last written first). `text` matches the experiment's name, its file, the run id, variant names and models."""
     where: list[str] = []
     params: list[Any] = []
     if experiment is not None:
@@ -138,7 +138,7 @@ def list_runs(
     sql = f"SELECT {_SUMMARY_COLUMNS} FROM runs"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY started_at DESC, id DESC"
+    sql += " ORDER BY started_at DESC, rowid DESC"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params.extend([limit, offset])
@@ -156,7 +156,7 @@ def resolve_run_id(db: Database, reference: str) -> str:
     """The full id of the run `reference` names: a whole id, a unique prefix, or "last" for the newest run."""
     reference = reference.strip().lstrip("#")
     if reference == "last":
-        row = db.execute("SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
+        row = db.execute("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
         if row is None:
             raise RunNotFound("This history has no runs yet.")
         return row[0]
