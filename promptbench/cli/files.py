@@ -1,0 +1,67 @@
+"""`promptbench import CONFIG -o experiment.json` and `promptbench export-promptfoo EXPERIMENT -o CONFIG`.
+
+Exit codes: 0 written, 2 the input could not be read (every problem is printed, one per line, with its place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from promptbench.formats.errors import FileProblem
+from promptbench.formats.experiment_file import load_experiment, save_experiment
+from promptbench.formats.promptfoo import export_promptfoo, load_promptfoo
+
+EXIT_OK, EXIT_FILE_PROBLEM = 0, 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    importer = subparsers.add_parser("import", help="convert a promptfoo config into an experiment file")
+    importer.add_argument("config", type=Path, help="promptfooconfig.yaml")
+    importer.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="experiment file to write")
+    importer.set_defaults(handler=import_command)
+
+    exporter = subparsers.add_parser("export-promptfoo", help="write an experiment as a promptfoo config")
+    exporter.add_argument("experiment", type=Path, help="experiment.json")
+    exporter.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="promptfooconfig.yaml to write")
+    exporter.set_defaults(handler=export_promptfoo_command)
+
+
+def import_command(args: argparse.Namespace) -> int:
+    try:
+        experiment = load_promptfoo(args.config)
+    except FileProblem as problem:
+        return _report(problem, "cannot be imported; nothing was written")
+    try:
+        save_experiment(experiment, args.output)
+    except OSError as error:
+        print(f"promptbench: {args.output} cannot be written ({error.strerror or error}).", file=sys.stderr)
+        return EXIT_FILE_PROBLEM
+    print(
+        f"Imported {len(experiment.variants)} variants and {len(experiment.cases)} test cases into {args.output}."
+    )
+    return EXIT_OK
+
+
+def export_promptfoo_command(args: argparse.Namespace) -> int:
+    try:
+        experiment = load_experiment(args.experiment)
+    except FileProblem as problem:
+        return _report(problem, "cannot be read; nothing was written")
+    try:
+        export_promptfoo(experiment, args.output)
+    except FileProblem as problem:
+        return _report(problem, "cannot be written as a promptfoo config")
+    except OSError as error:
+        print(f"promptbench: {args.output} cannot be written ({error.strerror or error}).", file=sys.stderr)
+        return EXIT_FILE_PROBLEM
+    print(f"Wrote {args.output}; run it with: npx promptfoo@latest eval -c {args.output}")
+    return EXIT_OK
+
+
+def _report(problem: FileProblem, what: str) -> int:
+    print(f"promptbench: {problem.path} {what}:", file=sys.stderr)
+    for sentence in problem.problems:
+        print(f"  {sentence}", file=sys.stderr)
+    return EXIT_FILE_PROBLEM
