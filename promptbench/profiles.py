@@ -159,9 +159,16 @@ class ProfileSettings:
         profiles = []
         for index, entry in enumerate(data.get("profiles") or []):
             try:
-                profiles.append(Profile.from_dict(entry))
-            except (KeyError, TypeError, AttributeError):
+                profile = Profile.from_dict(entry)
+            except KeyError:
                 raise ProfileProblem(f"{self.path}: profile number {index + 1} lacks a name or a base URL.") from None
+            except (TypeError, ValueError, AttributeError):
+                raise ProfileProblem(f"{self.path}: profile number {index + 1} is not a set of profile fields.") from None
+            try:
+                validate(profile)
+            except ProfileProblem as problem:
+                raise ProfileProblem(f"{self.path}: {problem}") from None
+            profiles.append(profile)
         return profiles
 
     def save(self, profiles: Iterable[Profile]) -> None:

@@ -153,3 +153,14 @@ def test_the_settings_file_never_holds_a_key(service, isolated_home):
     assert service.settings.path in files
     for path in files:
         assert PLANTED_KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_key_header_edited_into_the_file_by_hand_is_refused_on_load():
+    settings = ProfileSettings()
+    settings.path.parent.mkdir(parents=True)
+    entry = {"name": "x", "base_url": "http://h/v1", "headers": {"Authorization": f"Bearer {PLANTED_KEY}"}}
+    settings.path.write_text(json.dumps({"format": "promptbench.providers", "profiles": [entry]}))
+    with pytest.raises(ProfileProblem) as raised:
+        settings.load()
+    assert str(settings.path) in str(raised.value) and "keys go in the keyring" in str(raised.value)
+    assert PLANTED_KEY not in str(raised.value)
