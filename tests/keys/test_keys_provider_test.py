@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from promptbench.profiles import profile_from_preset
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService, Verdict
 from tests.openai_server import Fault, OpenAIServer
