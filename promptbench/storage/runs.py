@@ -128,13 +128,13 @@ def result_row(run_id: str, result: Result, recorded_at: str) -> dict[str, Any]:
 
 
 _REDACT = Redactor()
-_RESULT_COLUMNS = (
+RESULT_COLUMNS = (
     "run_id, variant, case_index, repeat, provider, model, messages, prompt, output, finish_reason, latency_ms, "
     "prompt_tokens, completion_tokens, cost, error, error_kind, attempts, cached, passed, score, grade, recorded_at"
 )
-_INSERT_RESULT = (
-    f"INSERT INTO results ({_RESULT_COLUMNS}) VALUES ("
-    + ", ".join(f":{c.strip()}" for c in _RESULT_COLUMNS.split(","))
+INSERT_RESULT = (
+    f"INSERT INTO results ({RESULT_COLUMNS}) VALUES ("
+    + ", ".join(f":{c.strip()}" for c in RESULT_COLUMNS.split(","))
     + ")"
 )
 _DELETE_CELL = "DELETE FROM results WHERE run_id = ? AND variant = ? AND case_index = ? AND repeat = ?"
@@ -147,7 +147,7 @@ def record(db: Database, path: Path, run_id: str, result: Result, clock: Clock) 
         # A resume re-runs a cell that ended in an error: the new result replaces it. Deleting first (rather
         # than INSERT OR REPLACE) fires the delete triggers that keep the run's totals and search index right.
         db.conn.execute(_DELETE_CELL, [run_id, key.variant, key.case, key.repeat])
-        db.conn.execute(_INSERT_RESULT, row)
+        db.conn.execute(INSERT_RESULT, row)
 
 
 def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:

@@ -1,0 +1,274 @@
+"""How fast is the history when it is big? Fills a file with 10,000 runs and 1,000,000 results, then times it.
+
+    .venv/bin/python benchmarks/history.py [--file PATH] [--refill]
+
+The filled file is kept (default /tmp/promptbench-bench/history-1m.db, about 3 GB) so later runs skip the fill.
+Printed: list the newest 100 runs, open a run of 2,000 cells, full-text search, compare two 2,000-cell runs,
+file size per result, a cache-hit re-run of 2,000 cells, and record() during a simulated 2,000-cell run against
+the same run with a no-op history (the ratio is the figure that matters: the target is at most 1.10).
+Targets: each query under 200 ms, search under 100 ms, the cache-hit re-run under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from promptbench.core.completion import Completion, cache_key  # noqa: E402
+from promptbench.core.experiment import Experiment, Message, TestCase, Variant  # noqa: E402
+from promptbench.core.result import CellKey, CheckOutcome, Grade, Result  # noqa: E402
+from promptbench.storage import History  # noqa: E402
+from promptbench.storage.runs import INSERT_RESULT, RESULT_COLUMNS, dumps, snapshot_dict  # noqa: E402
+
+RUNS = 10_000
+RESULTS = 1_000_000
+BIG_RUN_CELLS = 2_000
+DEFAULT_FILE = Path("/tmp/promptbench-bench/history-1m.db")
+VOCABULARY_SIZE = 6_000
+POOL = 4_000  # distinct outputs, reused across cells (search and size behave as with real, repetitive text)
+REPEATS = 7
+
+
+def words(rng: random.Random) -> list[str]:
+    syllables = ["ka", "ri", "to", "men", "sa", "lo", "ver", "un", "da", "pe", "sh", "or", "il", "qu", "ent", "ab"]
+    vocabulary = {"refund", "invoice", "billing", "shipping", "parcel", "account", "password", "marmalade"}
+    while len(vocabulary) < VOCABULARY_SIZE:
+        vocabulary.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))))
+    return sorted(vocabulary)
+
+
+def output_pool(rng: random.Random, vocabulary: list[str]) -> list[str]:
+    # Zipf-like word frequencies, 100 to 400 words per answer, in sentences.
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    pool = []
+    for _ in range(POOL):
+        chosen = rng.choices(vocabulary, weights=weights, k=rng.randint(100, 400))
+        sentences = [" ".join(chosen[i : i + 12]).capitalize() + "." for i in range(0, len(chosen), 12)]
+        pool.append(" ".join(sentences))
+    return pool
+
+
+def experiment(name: str, cases: int, variants: int) -> Experiment:
+    return Experiment(
+        name=name,
+        variants=tuple(
+            Variant(f"variant {v}", f"model-{v % 3}", (Message("system", "Be helpful."), Message("user", "{{q}}")))
+            for v in range(variants)
+        ),
+        cases=tuple(TestCase(vars={"q": f"question {c}"}) for c in range(cases)),
+    )
+
+
+def fill(path: Path) -> tuple[str, str]:
+    """Write the big file; returns the ids of the two 2,000-cell runs."""
+    rng = random.Random(7)
+    vocabulary = words(rng)
+    pool = output_pool(rng, vocabulary)
+    grades = [dumps(Grade(p, float(p), "checked", (CheckOutcome("icontains", p, float(p), "ok"),)).to_dict())
+              for p in (False, True)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    history = History.open(path)
+    db = history._db
+    # Two 2,000-cell runs (20 variants x 100 cases) and 9,998 runs sharing the rest, about 100 cells each.
+    sizes = [BIG_RUN_CELLS, BIG_RUN_CELLS] + [0] * (RUNS - 2)
+    rest = RESULTS - 2 * BIG_RUN_CELLS
+    for i in range(2, RUNS):
+        sizes[i] = rest // (RUNS - 2) + (1 if i - 2 < rest % (RUNS - 2) else 0)
+    first = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    run_ids = []
+    columns = [c.strip() for c in RESULT_COLUMNS.split(",")]
+    cursor_row = 0
+    small = experiment("Benchmark experiment", 20, 5)
+    big = experiment("Big experiment", 100, 20)
+    with history._lock:
+        for start in range(0, RUNS, 500):
+            db.conn.execute("BEGIN")
+            rows = []
+            for i in range(start, min(start + 500, RUNS)):
+                moment = first + timedelta(minutes=50 * i)
+                run_id = f"{moment:%Y%m%d-%H%M%S}-{i:04x}"
+                run_ids.append(run_id)
+                shape = big if sizes[i] == BIG_RUN_CELLS else small
+                rows.append((run_id, shape.name if i > 1 else f"Big experiment {i}", f"exp{i % 40}.json",
+                             "completed", moment.isoformat(timespec="milliseconds"),
+                             (moment + timedelta(minutes=3)).isoformat(timespec="milliseconds"), sizes[i],
+                             dumps([v.name for v in shape.variants]), dumps(sorted({v.model for v in shape.variants})),
+                             dumps(snapshot_dict(shape))))
+            db.conn.executemany(
+                "INSERT INTO runs (id, experiment, source, state, started_at, finished_at, planned_cells, variants, "
+                "models, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.conn.execute("COMMIT")
+        batch = []
+
+        def flush():
+            db.conn.execute("BEGIN")
+            db.conn.executemany(INSERT_RESULT, batch)
+            db.conn.execute("COMMIT")
+            batch.clear()
+
+        for i, run_id in enumerate(run_ids):
+            variants = 20 if sizes[i] == BIG_RUN_CELLS else 5
+            for cell in range(sizes[i]):
+                case, variant = divmod(cell, variants)
+                passed = rng.random() < (0.7 if i != 1 else 0.75)
+                question = f"Customer question {case}: " + " ".join(vocabulary[(case * 31 + k) % 500] for k in range(30))
+                messages = [{"role": "system", "content": "Be helpful."}, {"role": "user", "content": question}]
+                row = {
+                    "run_id": run_id, "variant": f"variant {variant}", "case_index": case, "repeat": 0,
+                    "provider": "openai", "model": f"model-{variant % 3}", "messages": dumps(messages),
+                    "prompt": "Be helpful.\n\n" + question, "output": pool[(cursor_row * 7919) % POOL],
+                    "finish_reason": "stop", "latency_ms": 300 + rng.random() * 900, "prompt_tokens": 60,
+                    "completion_tokens": 300, "cost": 0.0002, "error": None, "error_kind": None, "attempts": 1,
+                    "cached": 0, "passed": int(passed), "score": float(passed), "grade": grades[passed],
+                    "recorded_at": "2025-01-01T00:00:00.000+00:00",
+                }
+                assert len(row) == len(columns)
+                batch.append(row)
+                cursor_row += 1
+                if len(batch) >= 50_000:
+                    flush()
+                    print(f"  filled {cursor_row:,} results ({time.perf_counter() - started:.0f} s)", flush=True)
+        if batch:
+            flush()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("ANALYZE")
+    history.close()
+    print(f"filled {path} in {time.perf_counter() - started:.0f} s", flush=True)
+    return run_ids[0], run_ids[1]
+
+
+def timed(action, repeats: int = REPEATS) -> float:
+    """Median milliseconds of `repeats` calls (after one warm-up call)."""
+    action()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def line(label: str, ms: float, target: float | None = None) -> None:
+    verdict = "" if target is None else ("  ok" if ms < target else f"  OVER the {target:.0f} ms target")
+    print(f"{label:<48} {ms:9.1f} ms{verdict}")
+
+
+def big_run_ids(history: History) -> tuple[str, str]:
+    rows = history._db.execute("SELECT id FROM runs WHERE planned_cells = ? ORDER BY id LIMIT 2", [BIG_RUN_CELLS])
+    first, second = [r[0] for r in rows]
+    return first, second
+
+
+def fake_result(variant: int, case: int, output: str) -> Result:
+    return Result(
+        key=CellKey(f"variant {variant}", case),
+        messages=({"role": "system", "content": "Be helpful."}, {"role": "user", "content": f"question {case}"}),
+        model="model-0", provider="openai", output=output, finish_reason="stop", latency_ms=420.0,
+        prompt_tokens=60, completion_tokens=300, cost=0.0002, attempts=1,
+        grade=Grade(True, 1.0, "ok", (CheckOutcome("icontains", True, 1.0, "ok"),)),
+    )
+
+
+async def simulated_run(sink, outputs: list[str], latency_s: float, concurrency: int = 8) -> float:
+    """A 2,000-cell run shaped like the engine's: calls at `concurrency`, each result handed to `sink` on the loop."""
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def cell(index: int) -> None:
+        async with semaphore:
+            await asyncio.sleep(latency_s)
+            sink(fake_result(index % 20, index // 20, outputs[index % len(outputs)]))
+
+    start = time.perf_counter()
+    await asyncio.gather(*(cell(i) for i in range(BIG_RUN_CELLS)))
+    return time.perf_counter() - start
+
+
+def measure_record(history: History, outputs: list[str], latency_s: float) -> None:
+    shape = experiment("Record benchmark", 100, 20)
+    baseline = asyncio.run(simulated_run(lambda result: None, outputs, latency_s))
+    run_id = history.start_run(shape, planned_cells=BIG_RUN_CELLS)
+    with_history = asyncio.run(simulated_run(lambda result: history.record(run_id, result), outputs, latency_s))
+    history.finish_run(run_id, "completed")
+    # The raw cost of record() alone, no calls around it, on a second fresh run.
+    raw_id = history.start_run(shape, planned_cells=BIG_RUN_CELLS)
+    results = [fake_result(i % 20, i // 20, outputs[i % len(outputs)]) for i in range(BIG_RUN_CELLS)]
+    start = time.perf_counter()
+    for result in results:
+        history.record(raw_id, result)
+    raw = time.perf_counter() - start
+    print(f"{'simulated 2,000-cell run, no-op history':<48} {baseline * 1000:9.1f} ms"
+          f"  ({latency_s * 1000:.0f} ms per call, 8 at once)")
+    print(f"{'the same run, recording every result':<48} {with_history * 1000:9.1f} ms"
+          f"  ratio {with_history / baseline:.3f} (target <= 1.10)")
+    print(f"{'record() alone, 2,000 results':<48} {raw * 1000:9.1f} ms  ({raw / BIG_RUN_CELLS * 1e6:.0f} us each)")
+    # Leave the cached file as it was filled.
+    with history._lock:
+        history._db.conn.execute("BEGIN IMMEDIATE")
+        for rid in (run_id, raw_id):
+            history._db.conn.execute("DELETE FROM results WHERE run_id = ?", [rid])
+            history._db.conn.execute("DELETE FROM runs WHERE id = ?", [rid])
+        history._db.conn.execute("COMMIT")
+
+
+def measure_cache(history: History, outputs: list[str]) -> None:
+    requests = [
+        ("https://api.openai.com/v1", "model-0", [{"role": "user", "content": f"cache question {i}"}], {"temperature": 0})
+        for i in range(BIG_RUN_CELLS)
+    ]
+    for i, request in enumerate(requests):
+        history.cache.put(cache_key(*request), Completion(outputs[i % len(outputs)], "stop", "model-0", 60, 300))
+    start = time.perf_counter()
+    hits = sum(history.cache.get(cache_key(*request)) is not None for request in requests)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert hits == BIG_RUN_CELLS
+    line("cache-hit re-run, 2,000 lookups", elapsed, 1000)
+    history.cache.clear()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--refill", action="store_true", help="build the file again even if it exists")
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="simulated call latency for the record figure")
+    args = parser.parse_args()
+    if args.refill:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.file}{suffix}").unlink(missing_ok=True)
+    if not args.file.exists():
+        print(f"filling {args.file} with {RUNS:,} runs and {RESULTS:,} results (once; kept for later runs)")
+        fill(args.file)
+    history = History.open(args.file)
+    try:
+        total = history._db.execute("SELECT count(*) FROM results").fetchone()[0]
+        runs = history._db.execute("SELECT count(*) FROM runs").fetchone()[0]
+        print(f"\n{args.file}: {runs:,} runs, {total:,} results")
+        big_a, big_b = big_run_ids(history)
+        line("list the newest 100 runs", timed(lambda: history.list_runs(limit=100)), 200)
+        line("list runs of one experiment (newest 100)",
+             timed(lambda: history.list_runs(experiment="Benchmark experiment", limit=100)), 200)
+        line("list runs with a model, text filter", timed(lambda: history.list_runs(model="model-2", text="exp3")), 200)
+        line("open a run of 2,000 cells", timed(lambda: history.open_run(big_b)), 200)
+        for query in ("marmalade", "refund invoice", "billing*", "zzzznotaword"):
+            line(f"full-text search {query!r} (first 50)", timed(lambda q=query: history.search(q)), 100)
+        line("compare two 2,000-cell runs", timed(lambda: history.compare(big_a, big_b)), 200)
+        size = sum(Path(f"{args.file}{s}").stat().st_size for s in ("", "-wal") if Path(f"{args.file}{s}").exists())
+        print(f"{'file size per result':<48} {size / total:9.0f} bytes  ({size / 1e9:.2f} GB in all)")
+        outputs = [r.output for r in history.results(big_a)[:200]]
+        measure_cache(history, outputs)
+        measure_record(history, outputs, args.latency_ms / 1000)
+    finally:
+        history.close()
+
+
+if __name__ == "__main__":
+    main()
