@@ -7,14 +7,15 @@ when a file is loaded, what is wrong with one check; `CHECK_TYPES` lists every t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from promptbench.core.experiment import Check, TestCase
 from promptbench.core.result import CheckOutcome, Grade
 
 from .base import CheckContext, CheckError, ModelGrader
 from .model_graded import OpenAIGrader
-from .registry import CHECK_TYPES, SPECS, check_problems, split_type, type_problem
+from .registry import ASYNC_TYPES, CHECK_TYPES, SPECS, check_problems, split_type, type_problem
 from .scoring import combine, error_outcome, outcome_of
 from .values import case_values, render_value
 
@@ -41,8 +42,7 @@ async def grade_output(
     outcomes: list[CheckOutcome | None] = []
     waiting: list[tuple[int, Check]] = []
     for check in checks:
-        spec = SPECS.get(split_type(check.type)[0]) if isinstance(check.type, str) else None
-        if spec is not None and spec.is_async and type_problem(check.type) is None:
+        if check.type in ASYNC_TYPES:
             waiting.append((len(outcomes), check))
             outcomes.append(None)
         else:
@@ -64,11 +64,10 @@ def _case_threshold(case: TestCase) -> float | None:
     return case.threshold if isinstance(case.threshold, int | float) and not isinstance(case.threshold, bool) else None
 
 
-def _prepare(check: Check, values) -> tuple:
+def _prepare(check: Check, values: Mapping[str, Any]) -> tuple[Callable[..., Any], Any, bool]:
     """The handler, the rendered value and whether the check is negated; CheckError when it cannot run."""
-    problem = type_problem(check.type)
-    if problem:
-        raise CheckError(problem)
+    if check.type not in CHECK_TYPES:
+        raise CheckError(type_problem(check.type) or f"'{check.type}' is not a check type PromptBench knows.")
     base, inverse = split_type(check.type)
     spec = SPECS[base]
     value = render_value(check.value, values)
@@ -78,7 +77,7 @@ def _prepare(check: Check, values) -> tuple:
     return spec.handler, value, inverse
 
 
-def _run_now(output: str, check: Check, values, context: CheckContext) -> CheckOutcome:
+def _run_now(output: str, check: Check, values: Mapping[str, Any], context: CheckContext) -> CheckOutcome:
     try:
         handler, value, inverse = _prepare(check, values)
         return outcome_of(check, handler(output, value, check, inverse, context))
@@ -86,7 +85,7 @@ def _run_now(output: str, check: Check, values, context: CheckContext) -> CheckO
         return error_outcome(check, str(error))
 
 
-async def _run_graded(output: str, check: Check, values, context: CheckContext) -> CheckOutcome:
+async def _run_graded(output: str, check: Check, values: Mapping[str, Any], context: CheckContext) -> CheckOutcome:
     try:
         handler, value, inverse = _prepare(check, values)
         return outcome_of(check, await handler(output, value, check, inverse, context))

@@ -18,6 +18,13 @@ from . import json_checks, limits, metrics, model_graded, strings
 from .values import is_js_number, is_template
 
 
+def split_type(check_type: str) -> tuple[str, bool]:
+    """('contains', True) for 'not-contains'."""
+    if check_type.startswith("not-"):
+        return check_type[4:], True
+    return check_type, False
+
+
 def _none(value: Any) -> list[str]:
     return []
 
@@ -29,9 +36,6 @@ class CheckSpec:
     load_problems: Callable[[Any], list[str]] = _none  # on the value as written, once, when a file is loaded
     check_problems: Callable[[Check, bool], list[str]] = lambda check, inverse: []
 
-    @property
-    def is_async(self) -> bool:
-        return inspect.iscoroutinefunction(self.handler)
 
 
 def _regex_shape(value: Any) -> list[str]:
@@ -75,6 +79,11 @@ SPECS: dict[str, CheckSpec] = {
 # Every type has its not- form; for levenshtein it means the same as the plain form (promptfoo ignores it).
 CHECK_TYPES: frozenset[str] = frozenset(SPECS) | frozenset(f"not-{name}" for name in SPECS)
 
+# Model-graded types, which grade_output runs concurrently after the others.
+ASYNC_TYPES: frozenset[str] = frozenset(
+    name for name in CHECK_TYPES if inspect.iscoroutinefunction(SPECS[split_type(name)[0]].handler)
+)
+
 _RUNS_CODE = {"javascript", "python", "ruby"}
 _CALLS_OUT = {"webhook", "moderation", "pi", "guardrails", "classifier"}
 _NOT_SUPPORTED = {
@@ -84,13 +93,6 @@ _NOT_SUPPORTED = {
     "max-score", "meteor", "model-graded-closedqa", "model-graded-factuality", "perplexity", "perplexity-score",
     "rouge-l", "rouge-s", "select-best", "tool-call-f1", "trace-span-count", "trace-span-duration",
 }
-
-
-def split_type(check_type: str) -> tuple[str, bool]:
-    """('contains', True) for 'not-contains'."""
-    if check_type.startswith("not-"):
-        return check_type[4:], True
-    return check_type, False
 
 
 def type_problem(check_type: Any) -> str | None:
