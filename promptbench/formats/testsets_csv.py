@@ -26,22 +26,30 @@ Table = tuple[list[str], list[tuple[int, list[str]]]]
 
 
 def read_csv_table(path: Path) -> Table:
-    """The header and the (row number, cells) of every non-blank row."""
+    """The header and the (row number, cells) of every non-blank row; a .tsv file is tab-separated by name."""
     text = decode_text(read_bytes(path), path)
-    return parse_table(text, path, delimiter=sniff_delimiter(text))
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
+    return parse_table(text, path, delimiter=delimiter)
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of the first lines; a comma when the sniffer cannot tell (a one-column file)."""
+    """The delimiter between cells.
+
+    The header line decides when only one candidate appears in it (headers rarely hold quotes or commas);
+    otherwise the csv module's sniffer looks at the first lines. A comma when nothing can tell (one column).
+    """
     sample = text[:_SNIFF_CHARS]
     first_line = sample.split("\n", 1)[0]
-    if not any(d in first_line for d in DELIMITERS):
+    present = "".join(d for d in DELIMITERS if d in first_line)
+    if not present:
         return ","
+    if len(present) == 1:
+        return present
     try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        return csv.Sniffer().sniff(sample, delimiters=present).delimiter
     except csv.Error:
         # The sniffer gives up on short or irregular samples; the header's most frequent delimiter is a fair guess.
-        return max(DELIMITERS, key=first_line.count)
+        return max(present, key=first_line.count)
 
 
 def parse_table(text: str, path: Path | str, *, delimiter: str) -> Table:
