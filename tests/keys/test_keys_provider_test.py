@@ -8,7 +8,7 @@ from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService, Verdict
 from tests.openai_server import Fault, OpenAIServer
 
-from .stand_ins import PLANTED_KEY, html_site, closed_port
+from .stand_ins import PLANTED_KEY, closed_port, html_site
 
 
 @pytest.fixture
