@@ -131,8 +131,10 @@ def check_from_assertion(
     ok = True
     for key in assertion:
         if key not in _ASSERTION_KEYS:
-            what = "transforms run code, which PromptBench does not do" if key == "transform" else "not supported by PromptBench"
-            report(key, f"'{key}' on a check is {what}")
+            if key == "transform":
+                report(key, "transforms run code, which PromptBench does not do")
+            else:
+                report(key, f"'{key}' on a check is not supported by PromptBench")
             ok = False
     value = _load_value(assertion.get("value"), base_dir, report)
     threshold = _number(assertion.get("threshold"), "threshold", report)
