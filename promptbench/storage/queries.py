@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, Grade, HumanGrade, Result
+from promptbench.storage.errors import HistoryError
 from promptbench.storage.runs import timestamp
 
 
@@ -67,8 +68,10 @@ class SearchHit:
     snippet: str
 
 
-class RunNotFound(LookupError):
-    """No run, or more than one, answers to the id or prefix given. str() is the sentence to show."""
+class RunNotFound(HistoryError, LookupError):
+    """No run, or more than one, answers to the id or prefix given. str() is the sentence to show.
+
+    A HistoryError, so a face that prints HistoryError's sentence handles a mistyped run id the same way."""
 
 
 _SUMMARY_COLUMNS = (

@@ -20,6 +20,7 @@ from promptbench.core.experiment import Experiment
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.storage.database import write_transaction
+from promptbench.storage.errors import HistoryError
 from promptbench.storage.liveness import Writer, is_alive
 
 RUN_STATES = ("running", "completed", "cancelled", "interrupted", "failed")
@@ -163,8 +164,23 @@ def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -
 
 
 def mark_resumed(db: Database, path: Path, run_id: str, writer: Writer) -> None:
-    """Back to running, now owned by this process (so another process does not take it for a crash)."""
+    """Back to running, now owned by this process (so another process does not take it for a crash).
+
+    A run still running in another live process is refused: two processes must not fill the same cells.
+    """
     with write_transaction(db, path):
+        row = db.execute(
+            "SELECT state, writer_host, writer_pid, writer_started FROM runs WHERE id = ?", [run_id]
+        ).fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        state, host, pid, started = row
+        owner = Writer(host, pid, started) if host is not None and pid is not None else None
+        if state == "running" and owner is not None and owner != writer and is_alive(owner):
+            raise HistoryError(
+                f"Run {run_id} is still running in another PromptBench process (pid {pid}); "
+                "let it finish or cancel it there, then resume."
+            )
         cursor = db.conn.execute(
             "UPDATE runs SET state = 'running', finished_at = NULL, writer_host = ?, writer_pid = ?, "
             "writer_started = ? WHERE id = ?",

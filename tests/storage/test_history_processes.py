@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from promptbench.storage import History
+from promptbench.storage import History, HistoryError
 from tests.storage.conftest import make_experiment, make_result
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,6 +64,8 @@ def test_a_live_writers_run_is_left_running(history_path):
         with History.open(history_path) as history:
             assert history.interrupted_at_open == []
             assert history.run(run_id).state == "running"
+            with pytest.raises(HistoryError, match="still running in another PromptBench process"):
+                history.mark_resumed(run_id)
     finally:
         out, err = process.communicate("go\n", timeout=60)
     assert process.returncode == 0, err

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from promptbench.core.result import CellKey, HumanGrade
-from promptbench.storage import History, RunNotFound
+from promptbench.storage import History, HistoryError, RunNotFound
 from tests.storage.conftest import make_experiment, make_result
 
 
@@ -63,6 +63,8 @@ def test_a_run_is_found_by_a_unique_prefix(clocked):
     with pytest.raises(RunNotFound, match="several runs"):
         history.resolve("2026")
     with pytest.raises(RunNotFound, match="No run id starts with"):
+        history.resolve("1999")
+    with pytest.raises(HistoryError):  # what the faces catch
         history.resolve("1999")
 
 
