@@ -145,6 +145,54 @@ def test_stream_delay_spaces_the_chunks(server, client):
     assert arrivals[-1] - arrivals[0] >= 0.05 * 5
 
 
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+                       "required": ["city", "days"]},
+    },
+}
+
+
+def test_tool_call_when_the_user_names_the_tool(client):
+    completion = chat(client, tools=[WEATHER_TOOL], messages=[{"role": "user", "content": "get_weather for Oslo"}])
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.content is None
+    [call] = choice.message.tool_calls
+    assert call.id.startswith("call_") and call.type == "function" and call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == {"city": "get_weather for Oslo", "days": 0}
+
+
+def test_tool_choice_auto_without_a_mention_answers_in_text(client):
+    completion = chat(client, tools=[WEATHER_TOOL])
+    assert completion.choices[0].finish_reason == "stop" and completion.choices[0].message.tool_calls is None
+
+
+def test_required_tool_call_streams_its_arguments_in_pieces(client):
+    chunks = list(chat(client, tools=[WEATHER_TOOL], tool_choice="required", stream=True))
+    first = chunks[0].choices[0].delta
+    assert first.role == "assistant" and first.tool_calls[0].function.name == "get_weather"
+    arguments = "".join(c.choices[0].delta.tool_calls[0].function.arguments for c in chunks[:-1])
+    assert json.loads(arguments) == {"city": "hello there world", "days": 0}
+    assert len(chunks) > 3 and chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
+def test_stop_sequence_cuts_the_answer(client):
+    completion = chat(client, stop=["there"])
+    assert completion.choices[0].message.content == "You said: hello "
+    assert completion.choices[0].finish_reason == "stop"
+
+
+def test_logprobs_when_asked(client):
+    completion = chat(client, logprobs=True, top_logprobs=2)
+    content = completion.choices[0].logprobs.content
+    assert [entry.token for entry in content] == ["You ", "said: ", "hello ", "there ", "world"]
+    assert all(entry.logprob <= 0 and len(entry.top_logprobs) == 2 for entry in content)
+    assert chat(client).choices[0].logprobs is None
+
+
 # ---- errors of the request -------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import collections
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import answers
+from . import errors
 from .faults import Fault
 from .wire import Connection, Request
 
@@ -49,7 +49,7 @@ async def answer_admin(server: OpenAIServer, connection: Connection, request: Re
         return await _ok(
             connection, {"latency": server.latency, "stream_delay": server.stream_delay, "models": server.models}
         )
-    await connection.send_json(404, {}, answers.invalid_url(request.method, request.path))
+    await connection.send_json(404, {}, errors.invalid_url(request.method, request.path))
     return True
 
 
@@ -97,5 +97,5 @@ async def _ok(connection: Connection, payload: dict[str, Any]) -> bool:
 
 
 async def _problem(connection: Connection, message: str) -> bool:
-    await connection.send_json(400, {}, answers.error(message, "invalid_request_error"))
+    await connection.send_json(400, {}, errors.error(message, "invalid_request_error"))
     return True

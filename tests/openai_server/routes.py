@@ -10,7 +10,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import answers
+from . import chat, embeddings, errors
 from .admin import answer_admin
 from .faults import Fault
 from .wire import Connection, Request
@@ -50,23 +50,23 @@ async def answer(server: OpenAIServer, connection: Connection, request: Request)
     if fault is not None:
         return await _act_out(server, reply, fault, request, body if isinstance(body, dict) else {})
     if not authorization_ok:
-        return await reply.json(401, answers.invalid_api_key(sent_key))
+        return await reply.json(401, errors.invalid_api_key(sent_key))
 
     method, path = request.method, request.path
     if method == "POST" and path in (CHAT_PATH, EMBEDDINGS_PATH):
         if not body_ok or not isinstance(body, dict):
-            return await reply.json(400, answers.invalid_json())
+            return await reply.json(400, errors.invalid_json())
         if path == CHAT_PATH:
             return await _chat(server, reply, body)
         return await _embeddings(server, reply, body)
     if method == "GET" and path == MODELS_PATH:
-        return await reply.json(200, answers.model_list(list(server.models)))
+        return await reply.json(200, embeddings.model_list(list(server.models)))
     if method == "GET" and path.startswith(MODELS_PATH + "/"):
         model_id = path[len(MODELS_PATH) + 1 :]
         if model_id in server.models:
-            return await reply.json(200, answers.model(model_id))
-        return await reply.json(404, answers.model_not_found(model_id, "model"))
-    return await reply.json(404, answers.invalid_url(method, path))
+            return await reply.json(200, embeddings.model(model_id))
+        return await reply.json(404, errors.model_not_found(model_id, "model"))
+    return await reply.json(404, errors.invalid_url(method, path))
 
 
 class _Reply:
@@ -75,7 +75,7 @@ class _Reply:
     def __init__(self, connection: Connection, started: float) -> None:
         self.connection = connection
         self.started = started
-        self.request_id = answers.request_id()
+        self.request_id = errors.request_id()
 
     def headers(self, **overrides: str) -> dict[str, str]:
         elapsed_ms = round((asyncio.get_running_loop().time() - self.started) * 1000)
@@ -101,14 +101,14 @@ class _Reply:
 
 async def _chat(server: OpenAIServer, reply: _Reply, body: dict[str, Any]) -> bool:
     if "model" not in body:
-        return await reply.json(400, answers.missing_parameter("model"))
+        return await reply.json(400, errors.missing_parameter("model"))
     if "messages" not in body:
-        return await reply.json(400, answers.missing_parameter("messages"))
+        return await reply.json(400, errors.missing_parameter("messages"))
     messages = body["messages"]
     if not isinstance(messages, list) or not messages:
         return await reply.json(
             400,
-            answers.error(
+            errors.error(
                 "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array "
                 "instead.",
                 "invalid_request_error",
@@ -117,20 +117,20 @@ async def _chat(server: OpenAIServer, reply: _Reply, body: dict[str, Any]) -> bo
             ),
         )
     if body["model"] not in server.models:
-        return await reply.json(404, answers.model_not_found(str(body["model"])))
-    text = server.reply(body) if server.reply is not None else answers.default_reply(body)
+        return await reply.json(404, errors.model_not_found(str(body["model"])))
+    text = server.reply(body) if server.reply is not None else chat.default_reply(body)
     if body.get("stream"):
-        return await _stream(server, reply, answers.ChunkStream(body, text).all())
-    return await reply.json(200, answers.chat_completion(body, text))
+        return await _stream(server, reply, chat.ChunkStream(body, text).all())
+    return await reply.json(200, chat.chat_completion(body, text))
 
 
 async def _stream(server: OpenAIServer, reply: _Reply, chunks: list[dict[str, Any]], done: bool = True) -> bool:
     """Send chunks as server-sent events over chunked transfer; latency has already passed (first byte)."""
     connection = reply.connection
     connection.start_chunked(200, {"content-type": "text/event-stream; charset=utf-8", **reply.headers()})
-    events = [answers.sse(chunk) for chunk in chunks]
+    events = [chat.sse(chunk) for chunk in chunks]
     if done:
-        events.append(answers.sse("[DONE]"))
+        events.append(chat.sse("[DONE]"))
     for index, event in enumerate(events):
         if index and server.stream_delay > 0:
             await connection.writer.drain()
@@ -143,22 +143,22 @@ async def _stream(server: OpenAIServer, reply: _Reply, chunks: list[dict[str, An
 
 async def _embeddings(server: OpenAIServer, reply: _Reply, body: dict[str, Any]) -> bool:
     if "model" not in body:
-        return await reply.json(400, answers.missing_parameter("model"))
+        return await reply.json(400, errors.missing_parameter("model"))
     if "input" not in body:
-        return await reply.json(400, answers.missing_parameter("input"))
+        return await reply.json(400, errors.missing_parameter("input"))
     inputs = body["input"]
     if isinstance(inputs, str):
         inputs = [inputs]
     if not isinstance(inputs, list) or not inputs or not all(isinstance(item, str) for item in inputs):
         return await reply.json(
             400,
-            answers.error(
+            errors.error(
                 "'input' must be a non-empty string or a non-empty array of strings.", "invalid_request_error", "input"
             ),
         )
     if body["model"] not in server.models:
-        return await reply.json(404, answers.model_not_found(str(body["model"])))
-    return await reply.json(200, answers.embeddings(body, inputs))
+        return await reply.json(404, errors.model_not_found(str(body["model"])))
+    return await reply.json(200, embeddings.embeddings(body, inputs))
 
 
 async def _act_out(server: OpenAIServer, reply: _Reply, fault: Fault, request: Request, body: dict[str, Any]) -> bool:
@@ -171,40 +171,40 @@ async def _act_out(server: OpenAIServer, reply: _Reply, fault: Fault, request: R
         headers = reply.headers(
             content_type="application/json; charset=utf-8",
             x_ratelimit_remaining_requests="0",
-            x_ratelimit_reset_requests=answers.go_duration(wait),
+            x_ratelimit_reset_requests=errors.go_duration(wait),
         )
         if fault.retry_after is not None:
             headers["retry-after"] = _seconds(fault.retry_after)
         if fault.retry_after_ms is not None:
             headers["retry-after-ms"] = str(fault.retry_after_ms)
-        return await reply.json(429, answers.rate_limited(model_id, wait), headers)
+        return await reply.json(429, errors.rate_limited(model_id, wait), headers)
     if kind == "quota":
-        return await reply.json(429, answers.insufficient_quota())
+        return await reply.json(429, errors.insufficient_quota())
     if kind == "server_error" or (kind == "stream_error" and not body.get("stream")):
-        return await reply.json(500, answers.server_error(reply.request_id))
+        return await reply.json(500, errors.server_error(reply.request_id))
     if kind == "overloaded":
-        return await reply.json(503, answers.overloaded())
+        return await reply.json(503, errors.overloaded())
     if kind == "unauthorized":
-        return await reply.json(401, answers.invalid_api_key(_bearer(request.headers.get("authorization", ""))))
+        return await reply.json(401, errors.invalid_api_key(_bearer(request.headers.get("authorization", ""))))
     if kind == "html":
         status = fault.status or 502
-        page = answers.gateway_page(status, _phrase(status))
+        page = errors.gateway_page(status, _phrase(status))
         await connection.send(status, {"content-type": "text/html", "server": "nginx"}, page)
         return True
     if kind == "malformed":
-        text = json.dumps(answers.chat_completion(_usable(body, model_id), "You said: malformed"))
+        text = json.dumps(chat.chat_completion(_usable(body, model_id), "You said: malformed"))
         await connection.send(200, reply.headers(content_type=JSON), text[: len(text) // 2].encode())
         return True
     if kind == "drop":
-        full = json.dumps(answers.chat_completion(_usable(body, model_id), "You said: dropped")).encode()
+        full = json.dumps(chat.chat_completion(_usable(body, model_id), "You said: dropped")).encode()
         connection.write_head(200, reply.headers(content_type=JSON, content_length=str(len(full))))
         connection.writer.write(full[: len(full) // 2])
         await connection.writer.drain()
         return False
     if kind == "stream_error":
-        stream = answers.ChunkStream(_usable(body, model_id), "You said: this stream breaks off here")
+        stream = chat.ChunkStream(_usable(body, model_id), "You said: this stream breaks off here")
         chunks = stream.opening() + stream.content(stream.pieces[:3])
-        chunks.append(answers.server_error(reply.request_id))
+        chunks.append(errors.server_error(reply.request_id))
         return await _stream(server, reply, chunks, done=False)
     raise AssertionError(f"fault kind {kind!r} has no behaviour")
 
@@ -220,7 +220,7 @@ def parse_json(raw: bytes) -> tuple[Any, bool]:
 
 
 def _usable(body: dict[str, Any], model_id: str) -> dict[str, Any]:
-    """The request body with what answers.* needs, for faults that fire on a request of any shape."""
+    """The request body with what chat.* needs, for faults that fire on a request of any shape."""
     messages = body.get("messages") if isinstance(body.get("messages"), list) else []
     return {**body, "model": model_id, "messages": messages, "max_tokens": None, "max_completion_tokens": None}
 

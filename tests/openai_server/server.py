@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import answers
+from . import errors
 from .faults import Fault
 from .routes import answer
 from .wire import MAX_HEAD_BYTES, BadRequest, Connection, Request
@@ -180,7 +180,7 @@ class OpenAIServer:
                 if not (keep_alive and request.keep_alive):
                     break
         except BadRequest as error:
-            body = answers.error(str(error), "invalid_request_error")
+            body = errors.error(str(error), "invalid_request_error")
             try:
                 await connection.send_json(error.status, {}, body, keep_alive=False)
             except (ConnectionError, OSError):
