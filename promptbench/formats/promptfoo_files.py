@@ -42,19 +42,23 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def parse_yaml(text: str) -> Any:
     """Plain data from YAML text, or YamlProblem."""
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # the reader already refuses control characters here
         return plain(loader.get_single_data())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise YamlProblem(f"{where}not valid YAML ({error.problem or error.context})") from None
+    except yaml.reader.ReaderError as error:
+        raise YamlProblem(f"character {error.position + 1}: not valid YAML ({error.reason})") from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"not valid YAML ({error})") from None
     except RecursionError:
         raise YamlProblem("the YAML is nested too deeply to read") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def plain(value: Any, depth: int = 0) -> Any:
