@@ -124,7 +124,8 @@ def _print_hits(history: History, text: str, limit: int) -> int:
         print(f"Nothing in the history matches {text!r}.")
         return EXIT_OK
     for hit in hits:
-        where = f"{hit.key.variant} case {hit.key.case + 1}" + (f" repeat {hit.key.repeat + 1}" if hit.key.repeat else "")
+        repeat = f" repeat {hit.key.repeat + 1}" if hit.key.repeat else ""
+        where = f"{hit.key.variant} case {hit.key.case + 1}{repeat}"
         print(f"{hit.run_id}  {hit.experiment}  {where}  ({hit.found_in})")
         print(f"    {_one_line(hit.snippet, 110)}")
     return EXIT_OK

@@ -54,7 +54,9 @@ def export_run(history: History, run_id: str, fmt: str, path: Path | None = None
             write_results_csv(target, detail.experiment, detail.results, human_grades=detail.human_grades)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise HistoryError(f"The export could not be written to {target} ({reason}); choose another place with -o.") from error
+        raise HistoryError(
+            f"The export could not be written to {target} ({reason}); choose another place with -o."
+        ) from error
     return target
 
 

@@ -82,6 +82,11 @@ class History:
         with self._lock:
             runs.record(self._db, self.path, run_id, result, self._clock)
 
+    def record_many(self, run_id: str, results: list[Result]) -> None:
+        """Several finished cells in one transaction."""
+        with self._lock:
+            runs.record_many(self._db, self.path, run_id, results, self._clock)
+
     def finish_run(self, run_id: str, state: str) -> None:
         if state not in runs.FINAL_STATES:
             raise ValueError(f"a run finishes as one of {', '.join(runs.FINAL_STATES)}, not {state!r}")

@@ -116,7 +116,10 @@ def list_runs(
     limit: int | None = 100,
     offset: int = 0,
 ) -> list[RunSummary]:
-    """Runs newest first (runs started in the same millisecond: last written first). `text` matches the experiment's name, its file, the run id, variant names and models."""
+    """Runs newest first (of runs started in the same millisecond, the last written first).
+
+    `text` matches the experiment's name, its file, the run id, variant names and models.
+    """
     where: list[str] = []
     params: list[Any] = []
     if experiment is not None:
@@ -176,7 +179,8 @@ def resolve_run_id(db: Database, reference: str) -> str:
         raise RunNotFound(f"No run id starts with {reference!r}; `promptbench history` lists the runs.")
     if len(rows) > 1:
         shown = ", ".join(r[0] for r in rows[:5])
-        raise RunNotFound(f"{reference!r} matches several runs ({shown}{', ...' if len(rows) > 5 else ''}); give more of the id.")
+        more = ", ..." if len(rows) > 5 else ""
+        raise RunNotFound(f"{reference!r} matches several runs ({shown}{more}); give more of the id.")
     return rows[0][0]
 
 

@@ -142,13 +142,19 @@ _DELETE_CELL = "DELETE FROM results WHERE run_id = ? AND variant = ? AND case_in
 
 
 def record(db: Database, path: Path, run_id: str, result: Result, clock: Clock) -> None:
-    row = result_row(run_id, result, timestamp(clock()))
-    key = result.key
+    record_many(db, path, run_id, [result], clock)
+
+
+def record_many(db: Database, path: Path, run_id: str, results: list[Result], clock: Clock) -> None:
+    """Several results in one transaction (the run's writer thread groups what arrived while it was writing)."""
+    recorded_at = timestamp(clock())
     with write_transaction(db, path):
-        # A resume re-runs a cell that ended in an error: the new result replaces it. Deleting first (rather
-        # than INSERT OR REPLACE) fires the delete triggers that keep the run's totals and search index right.
-        db.conn.execute(_DELETE_CELL, [run_id, key.variant, key.case, key.repeat])
-        db.conn.execute(INSERT_RESULT, row)
+        for result in results:
+            key = result.key
+            # A resume re-runs a cell that ended in an error: the new result replaces it. Deleting first (rather
+            # than INSERT OR REPLACE) fires the delete triggers that keep the run's totals and search index right.
+            db.conn.execute(_DELETE_CELL, [run_id, key.variant, key.case, key.repeat])
+            db.conn.execute(INSERT_RESULT, result_row(run_id, result, recorded_at))
 
 
 def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:

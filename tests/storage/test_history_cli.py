@@ -152,3 +152,10 @@ def test_an_empty_history_says_so(history_path, capsys):
 def test_the_default_file_is_under_promptbench_home(isolated_home, capsys):
     assert run_cli("history") == 0
     assert (isolated_home / "promptbench" / "history.db").exists()
+
+
+def test_an_export_that_cannot_be_written_is_one_sentence(two_runs, history_path, tmp_path, capsys):
+    target = tmp_path / "no such folder" / "out.json"
+    assert run_cli("export", "last", "-o", str(target), "--db", str(history_path)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"promptbench: The export could not be written to {target}") and "-o" in err
