@@ -119,6 +119,9 @@ def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report,
     if not reference.startswith("file://"):
         report(where, f"'{reference}': only file:// test files can be imported (no URLs, datasets or scripts)")
         return []
+    sheet = None
+    if "#" in reference and reference.split("#", 1)[0].lower().endswith(".xlsx"):
+        reference, sheet = reference.split("#", 1)  # promptfoo's file://tests.xlsx#Sheet name
     pattern = file_path(reference, base_dir)
     paths = sorted(Path(p) for p in glob.glob(str(pattern))) if glob.has_magic(str(pattern)) else [pattern]
     if not paths:
@@ -128,7 +131,7 @@ def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report,
         suffix = path.suffix.lower()
         try:
             if suffix in _TABLE_SUFFIXES:
-                loaded = read_test_set(path)
+                loaded = read_test_set(path, sheet=sheet if suffix == ".xlsx" else None)
             elif suffix in (".yaml", ".yml"):
                 loaded = _read_yaml_tests(path, where, report, graders)
             else:

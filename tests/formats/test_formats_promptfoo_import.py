@@ -233,3 +233,17 @@ def test_a_config_without_prompts_or_providers_says_so(tmp_path):
         "prompts: a promptfoo config needs prompts.",
         "providers: a promptfoo config needs at least one provider.",
     ]
+
+
+def test_tests_from_a_chosen_xlsx_sheet(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Readme"
+    sheet = workbook.create_sheet("Cases")
+    sheet.append(["q", "__expected"])
+    sheet.append(["hello", "icontains:HELLO"])
+    workbook.save(tmp_path / "tests.xlsx")
+    workbook.close()
+    path = _config(tmp_path, "prompts: ['{{q}}']\nproviders: [echo]\ntests: file://tests.xlsx#Cases\n")
+    assert load_promptfoo(path).cases == (TestCase(vars={"q": "hello"}, checks=(Check(type="icontains", value="HELLO"),)),)
