@@ -11,6 +11,7 @@ the fail backend, an in-memory backend, or a real Secret Service one.
 from __future__ import annotations
 
 import enum
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -91,9 +92,15 @@ class KeyStore:
 
     def __init__(self, env: Mapping[str, str] | None = None, backend: KeyringBackend | None = None) -> None:
         self._env = os.environ if env is None else env
-        self._backend = keyring.get_keyring() if backend is None else backend
+        self._given_backend = backend
         self._memory: dict[str, str] = {}
         self._known: set[str] = set()
+
+    @functools.cached_property
+    def _backend(self) -> KeyringBackend:
+        # Finding the system's backend loads plug-ins and may talk to D-Bus: only when a key is first looked up,
+        # so runs that need no key (Echo, local servers) start faster.
+        return keyring.get_keyring() if self._given_backend is None else self._given_backend
 
     # ----- reading
 

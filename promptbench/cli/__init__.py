@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from promptbench import __version__
+from promptbench.cli import keys as keys_commands
 from promptbench.cli import run as run_commands
 
 EXIT_OK = 0
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_commands.register(subparsers)
+    keys_commands.register(subparsers)
     return parser
 
 

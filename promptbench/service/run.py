@@ -7,6 +7,7 @@ the run out on the current event loop, recording each result in the history as i
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from promptbench.formats.experiment_file import load_experiment
 from promptbench.profiles import known_profiles
 from promptbench.secrets import KeyStore
 from promptbench.service.prices import load_prices
+from promptbench.service.recorder import ResultRecorder
 
 if TYPE_CHECKING:
     from promptbench.storage import History
@@ -132,7 +134,10 @@ class RunSession:
         self.run_id = run_id
         self._observer = observer
         self._runner: Runner | None = None
+        self._recorder: ResultRecorder | None = None
         self._cancel_requested = False
+        # A history write that failed (a full disk): the run stops, its results stay in the outcome.
+        self.history_error: Exception | None = None
 
     def cancel(self) -> None:
         self._cancel_requested = True
@@ -150,6 +155,12 @@ class RunSession:
         history = self.history
         if history is not None and self.run_id is None:
             self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
+        loop = asyncio.get_running_loop()
+        self._recorder = (
+            ResultRecorder(history, self.run_id, on_error=lambda error: loop.call_soon_threadsafe(self.cancel))
+            if history is not None
+            else None
+        )
         try:
             self._runner = Runner(
                 experiment,
@@ -166,13 +177,18 @@ class RunSession:
         finally:
             for client in clients.values():
                 await client.aclose()
-        if history is not None:
+            if self._recorder is not None:
+                self._recorder.close()
+        if self._recorder is not None and self._recorder.error is not None:
+            self.history_error = self._recorder.error
+            outcome.state = "failed"
+        if history is not None and self.history_error is None:
             history.finish_run(self.run_id, outcome.state)
         return outcome
 
     def _observe(self, event: RunEvent) -> None:
-        if isinstance(event, CellFinished) and self.history is not None:
-            self.history.record(self.run_id, event.result)
+        if isinstance(event, CellFinished) and self._recorder is not None:
+            self._recorder.add(event.result)
         self._observer(event)
 
 

@@ -1,0 +1,63 @@
+"""Writing a run's results to the history on a thread of their own, so the engine never waits on the disk.
+
+The engine hands each finished result over and goes on at once. The writer thread takes whatever has arrived and
+writes it straight away: one result when results come one at a time, a group in one transaction when they come
+faster than the disk (group commit). A kill therefore loses at most the calls in flight and the one group being
+written. A history error (a full disk, a file gone read-only) stops the writer and is kept for the caller to
+report; the results themselves stay in memory and in the run's outcome.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from promptbench.core.result import Result
+
+if TYPE_CHECKING:
+    from promptbench.storage import History
+
+_STOP = object()
+MAX_GROUP = 500
+
+
+class ResultRecorder:
+    """Owns the history's write side for one run while it lasts. `add()` from any thread; `close()` when done."""
+
+    def __init__(self, history: History, run_id: str, *, on_error: Callable[[Exception], None] = lambda e: None):
+        self._history = history
+        self._run_id = run_id
+        self._on_error = on_error
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._write_until_stopped, name="promptbench-history-writer")
+        self._thread.start()
+
+    def add(self, result: Result) -> None:
+        self._queue.put(result)
+
+    def close(self) -> None:
+        """Write everything handed over so far, then end the thread."""
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def _write_until_stopped(self) -> None:
+        stopping = False
+        while not stopping:
+            group = [self._queue.get()]
+            while len(group) < MAX_GROUP:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if group[-1] is _STOP or _STOP in group:
+                stopping = True
+                group = [item for item in group if item is not _STOP]
+            if group and self.error is None:
+                try:
+                    self._history.record_many(self._run_id, group)
+                except Exception as error:  # a world error of the disk; reported by the caller, never swallowed
+                    self.error = error
+                    self._on_error(error)
