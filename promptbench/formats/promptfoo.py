@@ -9,6 +9,7 @@ each with its place; nothing is dropped silently.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +226,7 @@ def _read_settings(options: Any, problems: Problems) -> RunSettings:
             problems.add(where, f"{key} must be a whole number of at least 1")
         else:
             values[field] = value
-    return RunSettings().__class__(**{**RunSettings().to_dict(), **values})
+    return replace(RunSettings(), **values)
 
 
 def _report_refs(value: Any, where: str, problems: Problems, depth: int = 0) -> None:

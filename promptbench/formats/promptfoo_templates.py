@@ -22,6 +22,8 @@ def template_problems(source: str) -> list[str]:
         parsed = _environment.parse(source)
     except jinja2.TemplateSyntaxError as error:
         return [f"the template does not read as Jinja2 (line {error.lineno}: {error.message})"]
+    except RecursionError:
+        return ["the template is nested too deeply to read"]
     missing = sorted({node.name for node in parsed.find_all(nodes.Filter) if node.name not in _environment.filters})
     missing_tests = sorted({node.name for node in parsed.find_all(nodes.Test) if node.name not in _environment.tests})
     sentences = [f"the Nunjucks filter '{name}' has no Jinja2 equivalent" for name in missing]

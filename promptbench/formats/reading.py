@@ -37,6 +37,20 @@ class Problems:
             raise FileProblem(self.path, self.sentences)
 
 
+def check_size(path: Path, *, limit: int = MAX_FILE_BYTES) -> None:
+    """The same sentences as `read_bytes`, for readers that hand the path to a library instead."""
+    try:
+        if path.is_dir():
+            raise FileProblem(str(path), ["this is a folder, not a file."])
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise FileProblem(str(path), ["there is no such file."]) from None
+    except OSError as error:
+        raise FileProblem(str(path), [f"the file cannot be read ({error.strerror or error})."]) from None
+    if size > limit:
+        raise FileProblem(str(path), [f"the file is {size // 2**20} MB; files over {limit // 2**20} MB are not read."])
+
+
 def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or a FileProblem saying in one sentence why they cannot be had."""
     try:

@@ -10,7 +10,7 @@ from typing import Any
 from promptbench import __version__
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.core.summary import summarize
+from promptbench.core.summary import disagreements, failed_by_all, summarize
 
 RESULTS_FORMAT = "promptbench.results"
 RESULTS_VERSION = 1
@@ -77,9 +77,15 @@ def results_document(
                 "tokens_in": s.prompt_tokens,
                 "tokens_out": s.completion_tokens,
                 "cost": s.cost,
+                "named_scores": dict(s.named_scores),
+                "errored_checks": s.errored_checks,
+                "human": s.human.describe() if s.human.graded else None,
+                "grades": s.describe_grades(),
             }
-            for s in summarize(results, variants)
+            for s in summarize(results, variants, human_grades)
         ],
+        "failed_by_all": failed_by_all(results, variants),
+        "disagreements": disagreements(results, variants),
         "cells": [cell_record(r, human_grades.get(r.key)) for r in ordered],
     }
 

@@ -58,7 +58,10 @@ def write_test_set(path: Path, cases: Sequence[TestCase]) -> None:
             [f"cases {', '.join(clashes)}: a variable named 'expected' and an expected output cannot share one column; "
              "export as JSONL instead."],
         )
-    rows = [[cell_text(row_for(case, columns)[c]) for c in columns] for case in cases]
+    rows = []
+    for case in cases:
+        cells = row_for(case, columns)
+        rows.append([cell_text(cells[c]) for c in columns])
     if suffix == ".xlsx":
         write_xlsx_table(path, columns, rows)
     elif suffix == ".tsv":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,15 +17,18 @@ from typing import Any
 import openpyxl
 
 from promptbench.formats.errors import FileProblem
-from promptbench.formats.reading import MAX_FILE_BYTES, read_bytes
+from promptbench.formats.reading import MAX_FILE_BYTES, check_size
 from promptbench.formats.testsets_csv import Table
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
+# openpyxl holds a workbook's shared strings in memory, so what the zip unpacks to is bounded before it opens.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 
 
 def read_xlsx_table(path: Path, sheet: str | None = None) -> Table:
-    read_bytes(path, limit=MAX_FILE_BYTES)  # the same size bound and sentences as every other file
+    check_size(path, limit=MAX_FILE_BYTES)  # the same size bound and sentences as every other file
+    _refuse_zip_bombs(path)
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it skips (styles, data validation); they do not touch values.
         warnings.simplefilter("ignore")
@@ -44,6 +48,8 @@ def read_xlsx_table(path: Path, sheet: str | None = None) -> Table:
 
 def sheet_names(path: Path) -> list[str]:
     """The sheets of a workbook, for a picker."""
+    check_size(path, limit=MAX_FILE_BYTES)
+    _refuse_zip_bombs(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -65,6 +71,16 @@ def write_xlsx_table(path: Path, columns: Sequence[str], rows: Sequence[Sequence
         worksheet.append(list(row))
     workbook.save(path)
     workbook.close()
+
+
+def _refuse_zip_bombs(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem(str(path), ["this is not an Excel workbook that can be read (.xlsx)."]) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileProblem(str(path), [f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB."])
 
 
 def _read_sheet(workbook: Any, path: Path, sheet: str | None) -> Table:

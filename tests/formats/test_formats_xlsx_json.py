@@ -118,3 +118,13 @@ def test_pasted_rows_from_a_spreadsheet():
     assert rows == [["Paris", 'two\nlines, "quoted"'], ["Lyon", ""]]
     assert parse_pasted_rows("") == ([], [])
     assert parse_pasted_rows("a\n1\t2\n") == (["a", ""], [["1", "2"]])
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_openpyxl_opens_it(tmp_path, monkeypatch):
+    from promptbench.formats import testsets_xlsx
+
+    path = _two_sheet_workbook(tmp_path / "cases.xlsx")
+    monkeypatch.setattr(testsets_xlsx, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(FileProblem) as caught:
+        read_test_set(path, sheet="Cases")
+    assert caught.value.problems == ["the workbook unpacks to more than 0 MB."]
