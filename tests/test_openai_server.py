@@ -263,6 +263,19 @@ def test_reset_forgets_requests_faults_and_rules(server, client):
     assert chat(client).choices[0].message.content == "You said: hello there world"
 
 
+def test_a_failing_reply_callable_is_a_500_and_fails_stop(capsys):
+    server = OpenAIServer().start()
+    server.reply = lambda body: 1 / 0
+    try:
+        with openai.OpenAI(base_url=server.base_url, api_key=KEY, max_retries=0) as client:
+            with pytest.raises(openai.InternalServerError, match="ZeroDivisionError"):
+                chat(client)
+    finally:
+        with pytest.raises(RuntimeError, match="the test server hit errors"):
+            server.stop()
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
 def test_stop_leaves_no_thread_and_closes_open_connections():
     before = set(threading.enumerate())
     server = OpenAIServer().start()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import chat, embeddings, errors
 from .admin import answer_admin
 from .faults import Fault
-from .wire import Connection, Request
+from .wire import Connection, Request, reason_phrase
 
 if TYPE_CHECKING:
     from .server import OpenAIServer
@@ -188,7 +188,7 @@ async def _act_out(server: OpenAIServer, reply: _Reply, fault: Fault, request: R
         return await reply.json(401, errors.invalid_api_key(_bearer(request.headers.get("authorization", ""))))
     if kind == "html":
         status = fault.status or 502
-        page = errors.gateway_page(status, _phrase(status))
+        page = errors.gateway_page(status, reason_phrase(status))
         await connection.send(status, {"content-type": "text/html", "server": "nginx"}, page)
         return True
     if kind == "malformed":
@@ -202,7 +202,9 @@ async def _act_out(server: OpenAIServer, reply: _Reply, fault: Fault, request: R
         await connection.writer.drain()
         return False
     if kind == "stream_error":
-        stream = chat.ChunkStream(_usable(body, model_id), "You said: this stream breaks off here")
+        usable = _usable(body, model_id)
+        text = server.reply(usable) if server.reply is not None else chat.default_reply(usable)
+        stream = chat.ChunkStream(usable, text)
         chunks = stream.opening() + stream.content(stream.pieces[:3])
         chunks.append(errors.server_error(reply.request_id))
         return await _stream(server, reply, chunks, done=False)
@@ -233,11 +235,3 @@ def _bearer(authorization: str) -> str | None:
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
-
-def _phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

@@ -191,9 +191,15 @@ class OpenAIServer:
             # Only stop() cancels a connection. Ending quietly matters: asyncio's stream protocol asks a finished
             # handler task for its exception and logs a cancelled one as an error.
             pass
-        except Exception:
+        except Exception as error:
+            # A bug here or in a test's reply/fault_rule: tell the client plainly, and make stop() fail the test.
             self.errors.append(traceback.format_exc())
             print(f"openai test server: {self.errors[-1]}", file=sys.stderr)
+            body = errors.error(f"the test server failed: {error!r}", "server_error")
+            try:
+                await connection.send_json(500, {}, body, keep_alive=False)
+            except (ConnectionError, OSError):
+                pass
         finally:
             self._connections.discard(task)
             await connection.close()

@@ -112,7 +112,7 @@ class Connection:
         return True
 
     def write_head(self, status: int, headers: dict[str, str]) -> None:
-        reason = _reason(status)
+        reason = reason_phrase(status)
         lines = [f"HTTP/1.1 {status} {reason}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
@@ -153,7 +153,7 @@ class Connection:
             pass
 
 
-def _reason(status: int) -> str:
+def reason_phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:
