@@ -8,7 +8,7 @@ from typing import TextIO
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.runner import RunOutcome
-from promptbench.core.summary import summarize
+from promptbench.core.summary import disagreements, failed_by_all, summarize
 
 HEADERS = ("variant", "calls", "errors", "pass", "score", "median ms", "tokens in/out", "cost")
 
@@ -43,6 +43,19 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
     for row in [HEADERS, *rows]:
         print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
                         for i, (cell, width) in enumerate(zip(row, widths))), file=out)
+    for s in summarize(outcome.results, variants):
+        extras = [f"{name} {value:.2f}" for name, value in s.named_scores.items()]
+        if s.errored_checks:
+            extras.append(f"{s.errored_checks} checks could not run")
+        if extras:
+            print(f"{s.variant}: " + ", ".join(extras), file=out)
+    if len(variants) > 1:
+        every = failed_by_all(outcome.results, variants)
+        split = disagreements(outcome.results, variants)
+        if every:
+            print(f"Cases every variant failed: {', '.join(map(str, every))}", file=out)
+        if split:
+            print(f"Cases the variants disagree on: {', '.join(map(str, split))}", file=out)
     if outcome.unrun:
         print(f"{len(outcome.unrun)} cells were not run.", file=out)
     for provider, reason in outcome.stopped_providers.items():

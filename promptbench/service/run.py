@@ -207,7 +207,10 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient]):
             raise LookupError(f"model-graded checks need a provider profile the run uses; '{name}' is not one")
         return openai_clients[name]
 
-    grader = OpenAIGrader(client_for) if openai_clients else None
+    # A grader named by no check uses the run's first profile and its own default model, not OpenAI's.
+    profile = clients[default_provider].profile if default_provider else None
+    models = {"default_model": profile.default_model} if profile is not None and profile.default_model else {}
+    grader = OpenAIGrader(client_for, **models) if openai_clients else None
 
     async def score(answer: Answer) -> Grade | None:
         case = answer.cell.case
