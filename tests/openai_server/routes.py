@@ -34,11 +34,11 @@ async def answer(server: OpenAIServer, connection: Connection, request: Request)
     body, body_ok = parse_json(request.body)
     sent_key = _bearer(request.headers.get("authorization", ""))
     authorization_ok = sent_key == server.api_key
-    server._record(request, body, authorization_ok, connection)
+    server.record(request, body, authorization_ok, connection)
 
     fault = None
     if request.method == "POST" and request.path in FAULTABLE_PATHS:
-        fault = server._next_fault(body if isinstance(body, dict) else {})
+        fault = server.next_fault(body if isinstance(body, dict) else {})
     if server.latency > 0 and not await connection.client_stays(server.latency):
         return False
     if fault is not None and fault.kind == "hang":

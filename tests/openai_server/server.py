@@ -204,14 +204,16 @@ class OpenAIServer:
             self._connections.discard(task)
             await connection.close()
 
-    def _next_fault(self, body: dict[str, Any]) -> Fault | None:
+    def next_fault(self, body: dict[str, Any]) -> Fault | None:
+        """The fault for this POST: the next queued one, else the fault rule's verdict (called by routes)."""
         try:
             return self._faults.popleft()
         except IndexError:
             pass
         return self.fault_rule(body) if self.fault_rule is not None else None
 
-    def _record(self, request: Request, body: Any, authorization_ok: bool, connection: Connection) -> None:
+    def record(self, request: Request, body: Any, authorization_ok: bool, connection: Connection) -> None:
+        """Keep a received /v1 request for requests and count() (called by routes)."""
         self.requests.append(
             ReceivedRequest(
                 request.method,
