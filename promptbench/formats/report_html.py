@@ -183,7 +183,7 @@ def _human(grade: HumanGrade | None) -> str:
         return ""
     parts = []
     if grade.thumbs is not None:
-        parts.append("👍" if grade.thumbs else "👎")
+        parts.append("thumbs up" if grade.thumbs else "thumbs down")
     if grade.stars is not None:
         parts.append("★" * grade.stars + "☆" * (5 - grade.stars))
     if grade.comment:

@@ -113,4 +113,4 @@ def test_the_html_report_is_one_offline_file_with_totals_grid_diffs_and_verdicts
     assert "Diff against expected: no difference" in page
     assert "<del>" in page and "<ins>" in page
     assert "Expected output to contain &quot;Ana&quot;" in page
-    assert "★★☆☆☆" in page and "👎" in page
+    assert "★★☆☆☆" in page and "thumbs down" in page
