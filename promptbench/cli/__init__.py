@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from promptbench import __version__
+from promptbench.cli import files as files_commands
 from promptbench.cli import history as history_commands
 from promptbench.cli import keys as keys_commands
 from promptbench.cli import run as run_commands
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_commands.register(subparsers)
     keys_commands.register(subparsers)
     history_commands.register(subparsers)
+    files_commands.register(subparsers)
     return parser
 
 
