@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from promptbench.core.experiment import ROLES, Message
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo_files import CODE_SUFFIXES, YamlProblem, file_path, parse_yaml, read_text_file
 
-Report = Any  # Callable[[str, str], None]; kept loose to avoid a typing import cycle in callers
+Report = Callable[[str, str], None]  # (place, sentence)
 
 _TEXT_SUFFIXES = {".txt", ".md", ".j2", ".jinja", ".jinja2", ".prompt", ".nunjucks", ".njk", ""}
 _MAX_PROMPTS = 1000

@@ -64,11 +64,11 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
                 continue
             checks.append(check_from_assertion(assertion_from_string(cell), lambda _place, s, c=column: problem(c, s)))
         elif column == EXPECTED:
-            expected = None if cell in (None, "") else _text(cell)
+            expected = None if cell in (None, "") else cell_text(cell)
         elif column == "__description":
-            description = _text(cell) if cell is not None else ""
+            description = cell_text(cell)
         elif column == "__metric":
-            metric = _text(cell) or None if cell is not None else None
+            metric = cell_text(cell) or None
         elif column == "__threshold":
             threshold = _threshold(cell, lambda s: problem(column, s))
         elif column in _UNSUPPORTED_COLUMNS:
@@ -270,10 +270,6 @@ def _threshold(cell: Any, problem: Callable[[str], None]) -> float | None:
         return None
     # promptfoo ignores a threshold of 0 (scoring-semantics.md, section 5); so does PromptBench.
     return number or None
-
-
-def _text(value: Any) -> str:
-    return cell_text(value)
 
 
 def _number_text(number: float) -> str:
