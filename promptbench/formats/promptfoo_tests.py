@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -141,8 +141,10 @@ def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report,
             for sentence in problem.problems:
                 report(where, f"{path.name}: {sentence}")
             continue
-        for case in loaded:
-            cases.extend(expand_vars(case))
+        for number, case in enumerate(loaded, start=1):
+            # promptfoo reads file:// values wherever the variable came from, relative to the config.
+            vars = _load_file_vars(case.vars, f"{where} ({path.name} case {number})", base_dir, report)
+            cases.extend(expand_vars(replace(case, vars=vars)))
     return cases
 
 
@@ -181,7 +183,7 @@ def _with_defaults(case: TestCase, defaults: Defaults) -> TestCase:
     return replace(case, vars=vars, threshold=threshold)
 
 
-def _load_file_vars(vars: dict[str, Any], where: str, base_dir: Path, report: Report) -> dict[str, Any]:
+def _load_file_vars(vars: Mapping[str, Any], where: str, base_dir: Path, report: Report) -> dict[str, Any]:
     loaded = {}
     for key, value in vars.items():
         if isinstance(value, str) and value.startswith("file://"):

@@ -118,9 +118,6 @@ def case_from_object(
         problem("vars", "vars must be a mapping of variable names to values")
         vars = {}
     vars = dict(vars)
-    for key, value in list(vars.items()):
-        if isinstance(value, str) and value.startswith("file://"):
-            problem(f"vars.{key}", "file:// variables are read by the promptfoo import, not in a test file")
     checks: list[Check] = []
     for key in ("assert", "checks"):
         items = data.get(key)

@@ -247,3 +247,18 @@ def test_tests_from_a_chosen_xlsx_sheet(tmp_path):
     workbook.close()
     path = _config(tmp_path, "prompts: ['{{q}}']\nproviders: [echo]\ntests: file://tests.xlsx#Cases\n")
     assert load_promptfoo(path).cases == (TestCase(vars={"q": "hello"}, checks=(Check(type="icontains", value="HELLO"),)),)
+
+
+def test_file_variables_in_a_csv_are_read_relative_to_the_config(tmp_path):
+    path = _config(
+        tmp_path,
+        "prompts: ['Summarise: {{doc}}']\nproviders: [echo]\ntests: file://data/tests.csv\n",
+        {"data/tests.csv": "doc\nfile://docs/a.txt\nfile://docs/missing.txt\n", "docs/a.txt": "Alpha text"},
+    )
+    with pytest.raises(FileProblem) as caught:
+        load_promptfoo(path)
+    assert caught.value.problems == [
+        "tests (tests.csv case 2).doc: 'file://docs/missing.txt': there is no such file."
+    ]
+    (tmp_path / "docs" / "missing.txt").write_text("Beta", encoding="utf-8")
+    assert [c.vars["doc"] for c in load_promptfoo(path).cases] == ["Alpha text", "Beta"]
