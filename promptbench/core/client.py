@@ -103,6 +103,8 @@ class OpenAIChatClient:
             api_key=api_key or "no-key-needed",
             max_retries=0,
             default_headers=profile.headers or None,
+            # Saved profiles may carry query parameters (Azure's api-version); the core profile type does not.
+            default_query=getattr(profile, "default_query", None) or None,
             http_client=http_client,
         )
 
