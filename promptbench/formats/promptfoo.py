@@ -167,13 +167,12 @@ def _grader_resolver(profiles: _Profiles):
 def _variants(choices: list[tuple[ProviderChoice, Any]], prompts: list[Prompt], problems: Problems) -> list[Variant]:
     variants: list[Variant] = []
     names: set[str] = set()
-    labels = {p.label for p in prompts} | {p.name for p in prompts}
     for index, (choice, prompt_filter) in enumerate(choices):
         if prompt_filter is not None:
             for label in prompt_filter:
-                if label not in labels:
+                if not any(_allowed(p, [label]) for p in prompts):
                     problems.add(f"providers[{index}].prompts", f"no prompt is labelled '{label}'")
-        chosen = [p for p in prompts if prompt_filter is None or p.label in prompt_filter or p.name in prompt_filter]
+        chosen = [p for p in prompts if prompt_filter is None or _allowed(p, prompt_filter)]
         provider_label = choice.label or (
             "echo" if choice.profile.name == ECHO.name else f"{choice.profile.name}:{choice.model}"
         )
@@ -195,6 +194,13 @@ def _variants(choices: list[tuple[ProviderChoice, Any]], prompts: list[Prompt], 
                 )
             )
     return variants
+
+
+def _allowed(prompt: Prompt, allowed: list[str]) -> bool:
+    """promptfoo's rule: the label itself, or a group of labels by prefix (`prompts/a.txt` matches `prompts/a.txt: ...`)."""
+    return any(
+        prompt.label == label or prompt.label.startswith(f"{label}:") or prompt.name == label for label in allowed
+    )
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,11 +92,13 @@ def _read_files(reference: str, label: str | None, where: str, base_dir: Path, r
         paths = [pattern]
     prompts: list[Prompt] = []
     for path in paths:
-        prompts.extend(_read_file(path, reference, label, where, report))
+        shown = os.path.relpath(path, base_dir) if not Path(reference[7:]).is_absolute() else str(path)
+        prompts.extend(_read_file(path, shown, reference, label, where, report))
     return prompts
 
 
-def _read_file(path: Path, reference: str, label: str | None, where: str, report: Report) -> list[Prompt]:
+def _read_file(path: Path, shown: str, reference: str, label: str | None, where: str, report: Report) -> list[Prompt]:
+    """The prompts of one file; `shown` is its path as promptfoo puts it in labels (which `providers[].prompts` match)."""
     suffix = path.suffix.lower()
     if suffix in CODE_SUFFIXES or ":" in path.name:
         report(where, f"'{reference}' is a prompt function (code), which PromptBench does not run")
@@ -109,7 +112,7 @@ def _read_file(path: Path, reference: str, label: str | None, where: str, report
         messages = _messages_from_data(text, suffix, where, report)
         if messages is None:
             return []
-        return [Prompt(label=label or f"{path.name}", name=label or path.stem, messages=messages, where=where)]
+        return [Prompt(label=label or f"{shown}: {text}", name=label or path.stem, messages=messages, where=where)]
     if suffix not in _TEXT_SUFFIXES:
         report(where, f"'{reference}': {suffix} prompt files are not supported (text, Markdown, JSON or YAML are)")
         return []
@@ -122,7 +125,7 @@ def _read_file(path: Path, reference: str, label: str | None, where: str, report
         name = path.stem if len(parts) == 1 else f"{path.stem} {index + 1}"
         prompts.append(
             Prompt(
-                label=f"{label}: {path.name}: {raw}" if label else f"{path.name}: {raw}",
+                label=f"{label}: {shown}: {raw}" if label else f"{shown}: {raw}",
                 name=f"{label} {index + 1}" if label and len(parts) > 1 else (label or name),
                 messages=messages,
                 where=where,

@@ -100,7 +100,14 @@ def read_tests(value: Any, base_dir: Path, report: Report, graders: GraderResolv
             if len(cases) > MAX_CASES:
                 report("tests", f"more than {MAX_CASES} test cases")
                 return []
-    return [_with_defaults(case, defaults) for case in cases]
+    # Defaults first, then the expansion, as promptfoo merges defaultTest.vars before it expands lists.
+    expanded: list[TestCase] = []
+    for case in cases:
+        expanded.extend(expand_vars(_with_defaults(case, defaults)))
+        if len(expanded) > MAX_CASES:
+            report("tests", f"more than {MAX_CASES} test cases")
+            return []
+    return expanded
 
 
 def _read_inline_test(entry: Any, where: str, base_dir: Path, report: Report, graders: GraderResolver) -> list[TestCase]:
@@ -112,7 +119,7 @@ def _read_inline_test(entry: Any, where: str, base_dir: Path, report: Report, gr
     if isinstance(data["vars"], dict):
         data["vars"] = _load_file_vars(data["vars"], f"{where}.vars", base_dir, report)
     case = case_from_object(data, _inside(report, where), base_dir=base_dir, graders=graders)
-    return [] if case is None else expand_vars(case)
+    return [] if case is None else [case]
 
 
 def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report, graders: GraderResolver) -> list[TestCase]:
@@ -144,7 +151,7 @@ def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report,
         for number, case in enumerate(loaded, start=1):
             # promptfoo reads file:// values wherever the variable came from, relative to the config.
             vars = _load_file_vars(case.vars, f"{where} ({path.name} case {number})", base_dir, report)
-            cases.extend(expand_vars(replace(case, vars=vars)))
+            cases.append(replace(case, vars=vars))
     return cases
 
 
@@ -163,9 +170,17 @@ def _read_yaml_tests(path: Path, where: str, report: Report, graders: GraderReso
     return cases
 
 
+class _FileMatches(list):
+    """The loaded contents of every file a `file://` glob variable matched: one case each, whatever they hold."""
+
+
 def expand_vars(case: TestCase) -> list[TestCase]:
-    """promptfoo runs a test once per combination of the values of its list variables (lists of texts)."""
-    lists = {k: v for k, v in case.vars.items() if isinstance(v, list) and v and all(isinstance(x, str) for x in v)}
+    """promptfoo runs a test once per value of a list variable whose first item is text (every combination)."""
+    lists = {
+        k: v
+        for k, v in case.vars.items()
+        if isinstance(v, _FileMatches) or (isinstance(v, list) and v and isinstance(v[0], str))
+    }
     if not lists:
         return [case]
     names = list(lists)
@@ -187,11 +202,21 @@ def _load_file_vars(vars: Mapping[str, Any], where: str, base_dir: Path, report:
     loaded = {}
     for key, value in vars.items():
         if isinstance(value, str) and value.startswith("file://"):
+            pattern = str(file_path(value, base_dir))
+            if glob.has_magic(pattern):
+                matches = sorted(glob.glob(pattern))
+                if not matches:
+                    report(f"{where}.{key}", f"no file matches '{value}'")
+                    continue
+                references = [f"file://{m}" for m in matches]
+            else:
+                references = [value]
             try:
-                value = load_value_file(value, base_dir)
+                contents = [load_value_file(reference, base_dir) for reference in references]
             except ValueError as error:
                 report(f"{where}.{key}", str(error))
                 continue
+            value = _FileMatches(contents) if glob.has_magic(pattern) else contents[0]
         loaded[key] = value
     return loaded
 

@@ -262,3 +262,32 @@ def test_file_variables_in_a_csv_are_read_relative_to_the_config(tmp_path):
     ]
     (tmp_path / "docs" / "missing.txt").write_text("Beta", encoding="utf-8")
     assert [c.vars["doc"] for c in load_promptfoo(path).cases] == ["Alpha text", "Beta"]
+
+
+def test_glob_variables_run_once_per_file_and_provider_prompt_filters_match_groups(tmp_path):
+    path = _config(
+        tmp_path,
+        """
+        prompts: [file://prompts/a.txt, file://prompts/b.txt]
+        providers:
+          - id: echo
+            label: only b
+            prompts: [prompts/b.txt]
+        tests:
+          - vars: {doc: file://docs/*.md, tone: [calm, 3]}
+        """,
+        {"prompts/a.txt": "A {{doc}}", "prompts/b.txt": "B {{doc}} {{tone}}", "docs/1.md": "one", "docs/2.md": "two"},
+    )
+    experiment = load_promptfoo(path)
+    assert [v.messages[0].content for v in experiment.variants] == ["B {{doc}} {{tone}}"]
+    assert [(c.vars["doc"], c.vars["tone"]) for c in experiment.cases] == [
+        ("one", "calm"), ("one", 3), ("two", "calm"), ("two", 3),
+    ]
+
+
+def test_default_test_list_variables_expand_too(tmp_path):
+    path = _config(
+        tmp_path,
+        "prompts: ['{{a}} {{b}}']\nproviders: [echo]\ndefaultTest: {vars: {b: [x, y]}}\ntests: [{vars: {a: '1'}}]\n",
+    )
+    assert [c.vars for c in load_promptfoo(path).cases] == [{"b": "x", "a": "1"}, {"b": "y", "a": "1"}]
