@@ -1,8 +1,8 @@
 """The files a promptfoo config points at: YAML read safely, and `file://` references resolved beside the config.
 
 YAML comes from other people, so it is read with `yaml.safe_load`'s loader, with aliases bounded (a few nested
-aliases can otherwise describe a document of billions of nodes) and every value made plain JSON data (dates become
-ISO text, keys become text) so the imported experiment can be saved as JSON.
+aliases can otherwise describe a document of billions of nodes) and every value made plain JSON data as promptfoo
+(JavaScript) holds it: dates become ISO text, keys become text, whole floats become integers.
 """
 
 from __future__ import annotations
@@ -74,8 +74,12 @@ def plain(value: Any, depth: int = 0) -> Any:
         return value.isoformat()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    if isinstance(value, float) and value != value:
-        return None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None  # JSON has no NaN or infinity
+        if value.is_integer() and abs(value) < 1e21:
+            # JavaScript has one number type: promptfoo renders `1.0` from YAML as "1", and so must we.
+            return int(value)
     return value
 
 
