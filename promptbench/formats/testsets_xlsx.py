@@ -66,9 +66,12 @@ def write_xlsx_table(path: Path, columns: Sequence[str], rows: Sequence[Sequence
     workbook = openpyxl.Workbook()
     worksheet = workbook.active
     worksheet.title = "Test set"
-    worksheet.append(list(columns))
-    for row in rows:
-        worksheet.append(list(row))
+    for values in (columns, *rows):
+        worksheet.append(list(values))
+        for cell in worksheet[worksheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                # openpyxl would store "=1+1" as a formula; it is text someone wrote, so it stays text.
+                cell.data_type = "s"
     workbook.save(path)
     workbook.close()
 
