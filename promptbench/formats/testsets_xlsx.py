@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.reading import MAX_FILE_BYTES, check_size
@@ -66,8 +67,15 @@ def write_xlsx_table(path: Path, columns: Sequence[str], rows: Sequence[Sequence
     workbook = openpyxl.Workbook()
     worksheet = workbook.active
     worksheet.title = "Test set"
-    for values in (columns, *rows):
-        worksheet.append(list(values))
+    for number, values in enumerate((columns, *rows), start=1):
+        try:
+            worksheet.append(list(values))
+        except IllegalCharacterError:
+            workbook.close()
+            raise FileProblem(
+                str(path),
+                [f"row {number}: a cell holds control characters an XLSX file cannot store; export as CSV or JSONL."],
+            ) from None
         for cell in worksheet[worksheet.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 # openpyxl would store "=1+1" as a formula; it is text someone wrote, so it stays text.

@@ -128,3 +128,13 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_openpyxl_opens_it(t
     with pytest.raises(FileProblem) as caught:
         read_test_set(path, sheet="Cases")
     assert caught.value.problems == ["the workbook unpacks to more than 0 MB."]
+
+
+def test_control_characters_xlsx_cannot_store_are_refused_on_export(tmp_path):
+    with pytest.raises(FileProblem) as caught:
+        write_test_set(tmp_path / "out.xlsx", [TestCase(vars={"q": "fine"}), TestCase(vars={"q": "bell\x07"})])
+    assert caught.value.problems == [
+        "row 3: a cell holds control characters an XLSX file cannot store; export as CSV or JSONL."
+    ]
+    write_test_set(tmp_path / "out.csv", [TestCase(vars={"q": "bell\x07"})])
+    assert read_test_set(tmp_path / "out.csv") == [TestCase(vars={"q": "bell\x07"})]
