@@ -28,6 +28,7 @@ from promptbench.core.experiment import Experiment, Message, TestCase, Variant  
 from promptbench.core.result import CellKey, CheckOutcome, Grade, Result  # noqa: E402
 from promptbench.storage import History  # noqa: E402
 from promptbench.storage.runs import INSERT_RESULT, RESULT_COLUMNS, dumps, snapshot_dict  # noqa: E402
+from promptbench.storage.search_index import catch_up  # noqa: E402
 
 RUNS = 10_000
 RESULTS = 1_000_000
@@ -115,6 +116,7 @@ def fill(path: Path) -> tuple[str, str]:
             db.conn.executemany(INSERT_RESULT, batch)
             db.conn.execute("COMMIT")
             batch.clear()
+            catch_up(db, path)  # what History's indexer does behind record(), here in big steps
 
         for i, run_id in enumerate(run_ids):
             variants = 20 if sizes[i] == BIG_RUN_CELLS else 5
@@ -276,7 +278,8 @@ def main() -> None:
         line("list runs with a model, text filter", timed(lambda: history.list_runs(model="model-2", text="exp3")), 200)
         line("open a run of 2,000 cells", timed(lambda: history.open_run(big_b)), 200)
         for query in ("marmalade", "refund invoice", "billing*", "zzzznotaword"):
-            line(f"full-text search {query!r} (first 50)", timed(lambda q=query: history.search(q)), 100)
+            found = len(history.search(query))
+            line(f"full-text search {query!r} ({found} hits shown)", timed(lambda q=query: history.search(q)), 100)
         line("compare two 2,000-cell runs", timed(lambda: history.compare(big_a, big_b)), 200)
         size = sum(Path(f"{args.file}{s}").stat().st_size for s in ("", "-wal") if Path(f"{args.file}{s}").exists())
         print(f"{'file size per result':<48} {size / total:9.0f} bytes  ({size / 1e9:.2f} GB in all)")

@@ -15,13 +15,15 @@ from pathlib import Path
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import queries, runs
+from promptbench.storage import queries, runs, search_index
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs
 from promptbench.storage.database import open_database
+from promptbench.storage.errors import HistoryError
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.paths import default_history_path
 from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
+from promptbench.storage.search_index import SearchIndexer
 
 
 class History:
@@ -34,6 +36,8 @@ class History:
         self._writer = writer
         self._lock = threading.RLock()
         self.cache = ResponseCache(db, path, self._lock, cap_bytes=cache_cap)
+        self._indexer = SearchIndexer(db, path, self._lock)
+        self._closed = False
         self.interrupted_at_open: list[str] = []
 
     @classmethod
@@ -60,7 +64,16 @@ class History:
         return history
 
     def close(self) -> None:
+        """Finish indexing what was recorded, and close the file. Calling it again does nothing."""
+        if self._closed:
+            return
+        self._indexer.stop()
         with self._lock:
+            self._closed = True
+            try:
+                search_index.catch_up(self._db, self.path)
+            except HistoryError:
+                pass  # the rows are safe; the next search indexes them, or says what stops it
             self._db.close()
 
     def __enter__(self) -> History:
@@ -81,6 +94,7 @@ class History:
     def record(self, run_id: str, result: Result) -> None:
         with self._lock:
             runs.record(self._db, self.path, run_id, result, self._clock)
+        self._indexer.wake()
 
     def record_many(self, run_id: str, results: list[Result]) -> None:
         """Several finished cells in one transaction."""
@@ -151,6 +165,7 @@ class History:
 
     def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
         with self._lock:
+            search_index.catch_up(self._db, self.path)
             return queries.search(self._db, text, run_id=run_id, limit=limit)
 
     def compare(self, before_id: str, after_id: str) -> Comparison:

@@ -62,35 +62,36 @@ def m001_initial(db: Database) -> None:
     db["runs"].create_index(["started_at"])
     db["runs"].create_index(["experiment", "started_at"])
 
-    db["results"].create(
-        {
-            "id": int,
-            "run_id": str,
-            "variant": str,
-            "case_index": int,
-            "repeat": int,
-            "provider": str,
-            "model": str,
-            "messages": str,
-            "prompt": str,
-            "output": str,
-            "finish_reason": str,
-            "latency_ms": float,
-            "prompt_tokens": int,
-            "completion_tokens": int,
-            "cost": float,
-            "error": str,
-            "error_kind": str,
-            "attempts": int,
-            "cached": int,
-            "passed": int,
-            "score": float,
-            "grade": str,
-            "recorded_at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id")],
-        not_null={"run_id", "variant", "case_index", "repeat", "messages"},
+    # Written as SQL for AUTOINCREMENT, which sqlite-utils' create() does not offer: a result's id must never be
+    # reused after a delete, because the search index trusts every id up to search_progress to be indexed.
+    db.execute(
+        """
+        CREATE TABLE results (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          variant TEXT NOT NULL,
+          case_index INTEGER NOT NULL,
+          repeat INTEGER NOT NULL,
+          provider TEXT,
+          model TEXT,
+          messages TEXT NOT NULL,
+          prompt TEXT,
+          output TEXT,
+          finish_reason TEXT,
+          latency_ms REAL,
+          prompt_tokens INTEGER,
+          completion_tokens INTEGER,
+          cost REAL,
+          error TEXT,
+          error_kind TEXT,
+          attempts INTEGER,
+          cached INTEGER,
+          passed INTEGER,
+          score REAL,
+          grade TEXT,
+          recorded_at TEXT
+        )
+        """
     )
     db["results"].create_index(["run_id", "variant", "case_index", "repeat"], unique=True)
 
@@ -119,9 +120,26 @@ def m001_initial(db: Database) -> None:
     # (used_at, size) also lets the total size be summed from the index alone, without reading completions.
     db["cache"].create_index(["used_at", "size"])
 
-    # Full-text search through sqlite-utils' external-content FTS5 tables, kept in step by its triggers.
-    db["results"].enable_fts(["output", "prompt"], create_triggers=True)
+    # Full-text search through sqlite-utils' external-content FTS5 tables. Comments are few: sqlite-utils'
+    # triggers index them as they are written. Results are many and long, and tokenizing one costs more than
+    # writing it, so they are indexed just behind, by search_index.py, off the run's path; search_progress
+    # says how far (every result id up to it is in the index), and these triggers take out what was put in.
     db["human_grades"].enable_fts(["comment"], create_triggers=True)
+    db["results"].enable_fts(["output", "prompt"], create_triggers=False)
+    db["search_progress"].insert({"id": 1, "results_indexed_up_to": 0}, pk="id")
+    db.executescript(
+        """
+        CREATE TRIGGER results_fts_delete AFTER DELETE ON results
+        WHEN old.id <= (SELECT results_indexed_up_to FROM search_progress) BEGIN
+          INSERT INTO results_fts (results_fts, rowid, output, prompt) VALUES ('delete', old.id, old.output, old.prompt);
+        END;
+        CREATE TRIGGER results_fts_update AFTER UPDATE OF output, prompt ON results
+        WHEN old.id <= (SELECT results_indexed_up_to FROM search_progress) BEGIN
+          INSERT INTO results_fts (results_fts, rowid, output, prompt) VALUES ('delete', old.id, old.output, old.prompt);
+          INSERT INTO results_fts (rowid, output, prompt) VALUES (new.id, new.output, new.prompt);
+        END;
+        """
+    )
 
     # A run's totals live on its row so listing 10,000 runs never sums a million results; these triggers keep
     # them right whatever writes the results (a resume replaces an errored cell by deleting and inserting it).

@@ -86,3 +86,17 @@ def history_path(tmp_path):
 def history(history_path):
     with History.open(history_path) as opened:
         yield opened
+
+
+def assert_search_index_sound(path) -> None:
+    """FTS5's own check that the results index matches the results table, row for row."""
+    import sqlite3
+
+    with History.open(path) as history:
+        history.search("anything")  # catches the index up first
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("INSERT INTO results_fts (results_fts, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO human_grades_fts (human_grades_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        conn.close()

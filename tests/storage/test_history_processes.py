@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from promptbench.storage import History, HistoryError
-from tests.storage.conftest import make_experiment, make_result
+from tests.storage.conftest import assert_search_index_sound, make_experiment, make_result
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,6 +43,8 @@ def test_two_processes_and_this_one_write_the_same_file_at_once(history_path):
         assert all(r.state == "completed" and r.cells_done == 300 for r in runs)
         for out, _ in outputs:
             assert len(history.completed_keys(out.strip())) == 300
+        assert len(history.search("answer from process", limit=1000)) == 600
+    assert_search_index_sound(history_path)
 
 
 def test_a_crashed_writers_run_becomes_interrupted_and_keeps_its_cells(history_path):
@@ -55,6 +57,7 @@ def test_a_crashed_writers_run_becomes_interrupted_and_keeps_its_cells(history_p
         run = history.run(run_id)
         assert run.state == "interrupted" and run.finished_at is not None
         assert len(history.completed_keys(run_id)) == 3
+        assert len(history.search("from process")) == 3
 
 
 def test_a_live_writers_run_is_left_running(history_path):

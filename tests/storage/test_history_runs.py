@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.storage import History
-from tests.storage.conftest import make_experiment, make_result
+from tests.storage.conftest import assert_search_index_sound, make_experiment, make_result
 
 
 def test_a_run_keeps_its_experiment_exactly(history):
@@ -142,6 +142,8 @@ def test_record_from_many_threads_at_once(history, history_path):
         assert db["results"].count == 800
         snapshot = json.loads(db["runs"].get(run_id)["snapshot"])
         assert snapshot["name"] == "Support replies"
+    history.close()
+    assert_search_index_sound(history_path)
 
 
 def make_completion():
