@@ -6,20 +6,33 @@ Exit codes: 0 every cell ran and passed, 1 some check failed, 2 a usage or file 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from promptbench import __version__
-from promptbench.cli import files as files_commands
-from promptbench.cli import history as history_commands
-from promptbench.cli import keys as keys_commands
-from promptbench.cli import run as run_commands
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 
+# Which module of promptbench.cli registers each command. Only the module of the command being run is imported,
+# so `promptbench run` does not pay for the promptfoo importer, spreadsheets or the providers service.
+COMMAND_MODULES = {
+    "run": "run",
+    "resume": "run",
+    "keys": "keys",
+    "providers": "keys",
+    "history": "history",
+    "show": "history",
+    "compare": "history",
+    "export": "history",
+    "cache": "history",
+    "import": "files",
+    "export-promptfoo": "files",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="promptbench",
         description="Compare prompt variants side by side against a test set. "
@@ -32,16 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render the window offscreen to a PNG at PATH and exit")
     window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run_commands.register(subparsers)
-    keys_commands.register(subparsers)
-    history_commands.register(subparsers)
-    files_commands.register(subparsers)
+    command = next((word for word in (argv or []) if not word.startswith("-")), None)
+    modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else dict.fromkeys(COMMAND_MODULES.values())
+    for module in modules:
+        importlib.import_module(f"promptbench.cli.{module}").register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     if args.command is None:
         # Imported here so the headless commands never load Qt.
         from promptbench.ui.app import run_app
