@@ -50,14 +50,8 @@ def write_test_set(path: Path, cases: Sequence[TestCase]) -> None:
         return
     if suffix not in (".csv", ".tsv", ".xlsx"):
         raise FileProblem(str(path), [f"'{suffix or path.name}' is not a test set format; use CSV, JSONL, JSON or XLSX."])
+    _refuse_clashing_columns(path, cases)
     columns = columns_for(cases)
-    clashes = [str(i + 1) for i, c in enumerate(cases) if "expected" in c.vars and c.expected is not None]
-    if clashes:
-        raise FileProblem(
-            str(path),
-            [f"cases {', '.join(clashes)}: a variable named 'expected' and an expected output cannot share one column; "
-             "export as JSONL instead."],
-        )
     rows = []
     for case in cases:
         cells = row_for(case, columns)
@@ -69,6 +63,21 @@ def write_test_set(path: Path, cases: Sequence[TestCase]) -> None:
             csv.writer(handle, delimiter="\t", lineterminator="\r\n").writerows([columns, *rows])
     else:
         write_csv_table(path, columns, rows)
+
+
+def _refuse_clashing_columns(path: Path, cases: Sequence[TestCase]) -> None:
+    """A variable named like a special column would read back as something else; say so rather than write it."""
+    problems = []
+    for number, case in enumerate(cases, start=1):
+        for name in case.vars:
+            if name == "expected" and case.expected is not None:
+                problems.append(f"case {number}: a variable named 'expected' and an expected output cannot share one column")
+            elif name.startswith("__") and not name.startswith("__metadata:"):
+                problems.append(f"case {number}: the variable '{name}' would read back as a special column")
+            elif name != name.strip() or not name:
+                problems.append(f"case {number}: the variable '{name}' has spaces at its ends, which a table header loses")
+    if problems:
+        raise FileProblem(str(path), [f"{p}; export as JSONL instead." for p in problems])
 
 
 def parse_pasted_rows(text: str) -> tuple[list[str], list[list[str]]]:

@@ -57,14 +57,16 @@ def parse_table(text: str, path: Path | str, *, delimiter: str) -> Table:
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, cells in enumerate(reader, start=1):
-            if any(cell.strip() for cell in cells):
+            if any(cells):  # a row of empty cells is the spreadsheet's blank line; spaces are someone's data
                 rows.append((number, cells))
             elif number == 1:
                 rows.append((1, cells))
     except csv.Error as error:
         raise FileProblem(str(path), [f"line {reader.line_num}: {_csv_sentence(error)}."]) from None
-    if not rows or not any(cell.strip() for cell in rows[0][1]):
-        raise FileProblem(str(path), ["the file has no header row; the first row must name the columns."])
+    if not rows or (len(rows) == 1 and not any(rows[0][1])):
+        return [], []  # an empty file is an empty test set
+    if not any(cell.strip() for cell in rows[0][1]):
+        raise FileProblem(str(path), ["row 1 is empty; the first row must name the columns."])
     (_, header), body = rows[0], rows[1:]
     return [cell.strip() for cell in header], body
 

@@ -21,7 +21,8 @@ def read_jsonl(path: Path) -> list[TestCase]:
     text = decode_text(read_bytes(path), path)
     problems = Problems(path)
     cases: list[TestCase] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only \n ends a JSONL line; str.splitlines would also split on U+2028 and friends inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"line {number}"

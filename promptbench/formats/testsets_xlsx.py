@@ -114,7 +114,9 @@ def _read_sheet(workbook: Any, path: Path, sheet: str | None) -> Table:
             cells.pop()
         if cells or number == 1:
             rows.append((number, cells))
-    if not rows or not any(c.strip() for c in rows[0][1]):
+    if not rows or (len(rows) == 1 and not any(rows[0][1])):
+        return [], []  # an empty sheet is an empty test set
+    if not any(c.strip() for c in rows[0][1]):
         raise FileProblem(str(path), [f"{where}: row 1 is empty; the first row must name the columns."])
     (_, header), body = rows[0], rows[1:]
     return [c.strip() for c in header], body

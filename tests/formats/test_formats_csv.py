@@ -136,8 +136,9 @@ def test_header_problems(tmp_path):
         read_test_set(_write(tmp_path, "a,a,\n1,2,3\n"))
     assert caught.value.problems == ["row 1: the column 'a' appears twice.", "row 1: column 3 has values but no name."]
     with pytest.raises(FileProblem) as caught:
-        read_test_set(_write(tmp_path, ""))
-    assert "no header row" in caught.value.problems[0]
+        read_test_set(_write(tmp_path, "\nx,y\n"))
+    assert caught.value.problems == ["row 1 is empty; the first row must name the columns."]
+    assert read_test_set(_write(tmp_path, "")) == []
 
 
 def test_missing_files_folders_and_unknown_kinds_are_one_sentence(tmp_path):
@@ -183,3 +184,16 @@ def test_round_trip_keeps_every_case_exactly(tmp_path):
 def test_written_csv_is_what_spreadsheets_expect(tmp_path):
     write_test_set(tmp_path / "out.csv", [TestCase(vars={"q": "é"})])
     assert (tmp_path / "out.csv").read_bytes() == b"\xef\xbb\xbfq\r\n\xc3\xa9\r\n"
+
+
+def test_variables_a_table_cannot_hold_are_refused_on_export(tmp_path):
+    cases = [TestCase(vars={"__prefix": "x", "expected": "y"}, expected="z")]
+    with pytest.raises(FileProblem) as caught:
+        write_test_set(tmp_path / "out.csv", cases)
+    assert caught.value.problems == [
+        "case 1: the variable '__prefix' would read back as a special column; export as JSONL instead.",
+        "case 1: a variable named 'expected' and an expected output cannot share one column; export as JSONL instead.",
+    ]
+    assert not (tmp_path / "out.csv").exists()
+    write_test_set(tmp_path / "out.jsonl", cases)
+    assert read_test_set(tmp_path / "out.jsonl") == cases
