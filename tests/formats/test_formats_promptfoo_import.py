@@ -291,3 +291,27 @@ def test_default_test_list_variables_expand_too(tmp_path):
         "prompts: ['{{a}} {{b}}']\nproviders: [echo]\ndefaultTest: {vars: {b: [x, y]}}\ntests: [{vars: {a: '1'}}]\n",
     )
     assert [c.vars for c in load_promptfoo(path).cases] == [{"b": "x", "a": "1"}, {"b": "y", "a": "1"}]
+
+
+def test_a_grader_provider_becomes_the_checks_profile_and_model(tmp_path):
+    path = _config(
+        tmp_path,
+        """
+        prompts: ['{{q}}']
+        providers: [openai:gpt-4o-mini]
+        tests:
+          - vars: {q: hi}
+            assert:
+              - type: llm-rubric
+                value: is friendly
+                provider: openrouter:anthropic/claude-3.5-haiku
+              - {type: similar, value: hello, threshold: 0.7, provider: {id: 'openai:gpt-4o-mini'}}
+        """,
+    )
+    experiment = load_promptfoo(path)
+    assert experiment.cases[0].checks == (
+        Check(type="llm-rubric", value="is friendly", provider="openrouter", model="anthropic/claude-3.5-haiku"),
+        Check(type="similar", value="hello", threshold=0.7, provider="openai", model="gpt-4o-mini"),
+    )
+    assert [p.name for p in experiment.providers] == ["openrouter"]
+    assert experiment_from_dict(json.loads(json.dumps(experiment.to_dict()))) == experiment
