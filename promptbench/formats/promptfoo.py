@@ -110,20 +110,15 @@ class _Profiles:
         if profile.name in _BUILT_IN and profile in (OPENAI, ECHO):
             return profile
         name, number = profile.name, 2
-        while name in self._by_name and self._by_name[name] != _renamed(profile, name):
+        # Two providers may need different profiles under one name (two local servers): number the later ones.
+        while name in self._by_name and self._by_name[name] != replace(profile, name=name):
             name, number = f"{profile.name}-{number}", number + 1
-        profile = _renamed(profile, name)
+        profile = replace(profile, name=name)
         self._by_name[name] = profile
         return profile
 
     def declared(self) -> tuple[ProviderProfile, ...]:
         return tuple(self._by_name.values())
-
-
-def _renamed(profile: ProviderProfile, name: str) -> ProviderProfile:
-    data = profile.to_dict()
-    data["name"] = name
-    return ProviderProfile.from_dict(data)
 
 
 def _read_providers(config: dict[str, Any], problems: Problems, profiles: _Profiles) -> list[tuple[ProviderChoice, Any]]:
