@@ -3,12 +3,14 @@
 promptfoo's echo provider answers with the rendered prompt; for a plain text prompt (one user message)
 PromptBench's echo answers with the same text. The verdicts below were worked out by hand from
 ../shared/reference/scoring-semantics.md for fixtures/promptfoo_capitals, and the test checks that the
-imported checks, run by promptbench.core.checks, reach the same ones.
+imported checks, run by promptbench.core.checks, reach the same ones. promptfoo itself (0.120.0, the echo
+provider only) was run on the same config once; its verdicts are kept in promptfoo-echo-results.json and agree.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from promptbench.core.checks import CheckContext, grade_output
@@ -16,6 +18,7 @@ from promptbench.core.templates import render_messages
 from promptbench.formats.promptfoo import load_promptfoo
 
 CAPITALS = Path(__file__).parent / "fixtures" / "promptfoo_capitals" / "promptfooconfig.yaml"
+RECORDED = CAPITALS.parent / "promptfoo-echo-results.json"
 
 # (variant, case) -> pass, with the reasoning per promptfoo's rules.
 # Every case also has the default check not-icontains "as an ai", which every echo output passes.
@@ -54,3 +57,13 @@ def test_echo_cells_pass_and_fail_as_promptfoo_would():
     assert verdicts == HAND_VERDICTS
     for key, score in HAND_SCORES.items():
         assert abs(scores[key] - score) < 1e-9
+
+
+def test_the_hand_verdicts_are_the_ones_promptfoo_recorded():
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))["cells"]
+    names = {"prompts/terse.txt": "terse · echo", "polite": "polite · echo"}
+    assert {(names[c["prompt"]], c["case"]): c["success"] for c in recorded} == HAND_VERDICTS
+    for cell in recorded:
+        key = (names[cell["prompt"]], cell["case"])
+        if key in HAND_SCORES:
+            assert abs(cell["score"] - HAND_SCORES[key]) < 1e-5
