@@ -5,6 +5,8 @@ PromptBench's echo answers with the same text. The verdicts below were worked ou
 ../shared/reference/scoring-semantics.md for fixtures/promptfoo_capitals, and the test checks that the
 imported checks, run by promptbench.core.checks, reach the same ones. promptfoo itself (0.120.0, the echo
 provider only) was run on the same config once; its verdicts are kept in promptfoo-echo-results.json and agree.
+Two more fixtures (promptfoo_csv_checks: `__expected` cells of many kinds; promptfoo_yaml_checks: weights,
+thresholds, JSON values, comma lists) carry promptfoo's recorded verdicts and scores, compared cell by cell.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+
+import pytest
 
 from promptbench.core.checks import CheckContext, grade_output
 from promptbench.core.templates import render_messages
@@ -67,3 +71,36 @@ def test_the_hand_verdicts_are_the_ones_promptfoo_recorded():
         key = (names[cell["prompt"]], cell["case"])
         if key in HAND_SCORES:
             assert abs(cell["score"] - HAND_SCORES[key]) < 1e-5
+
+
+# Where promptfoo 0.120.0 and PromptBench knowingly part ways on these fixtures, and why.
+KNOWN_DIFFERENCES = {
+    # promptfoo 0.120.0 predates word-count: it reads the CSV cell "word-count:3" as equals and fails the YAML
+    # word-count checks as unknown; the newest promptfoo (which PromptBench follows) has word-count.
+    ("promptfoo_csv_checks", 17): "word-count is newer than promptfoo 0.120.0",
+    ("promptfoo_yaml_checks", 8): "word-count is newer than promptfoo 0.120.0",
+    # rouge-n scores differ from js-rouge's: 'the cat sat' against 'the cat sat on the mat' is 0.667 in promptfoo
+    # and 0.5 here (same verdict at threshold 0.5); see the report to the checks' owner.
+    ("promptfoo_csv_checks", 16): "rouge-n score formula",
+    ("promptfoo_yaml_checks", 9): "rouge-n score formula",
+}
+
+
+@pytest.mark.parametrize("folder", ["promptfoo_csv_checks", "promptfoo_yaml_checks"])
+def test_every_other_cell_passes_fails_and_scores_as_promptfoo_recorded(folder):
+    config = CAPITALS.parent.parent / folder / "promptfooconfig.yaml"
+    recorded = json.loads((config.parent / "promptfoo-echo-results.json").read_text(encoding="utf-8"))["cells"]
+    experiment = load_promptfoo(config)
+    (variant,) = experiment.variants
+    assert len(recorded) == len(experiment.cases)
+    compared = 0
+    for cell in recorded:
+        if (folder, cell["case"]) in KNOWN_DIFFERENCES:
+            continue
+        case = experiment.cases[cell["case"]]
+        output = _echo_answer(render_messages(variant, case.vars))
+        grade = asyncio.run(grade_output(output, case, experiment.default_checks, CheckContext(vars=case.vars)))
+        assert not cell["error"]
+        assert (grade.passed, round(grade.score, 4)) == (cell["success"], round(cell["score"], 4)), (folder, cell["case"])
+        compared += 1
+    assert compared == len(recorded) - sum(1 for f, _ in KNOWN_DIFFERENCES if f == folder)
