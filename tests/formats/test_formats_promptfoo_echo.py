@@ -79,8 +79,9 @@ KNOWN_DIFFERENCES = {
     # word-count checks as unknown; the newest promptfoo (which PromptBench follows) has word-count.
     ("promptfoo_csv_checks", 17): "word-count is newer than promptfoo 0.120.0",
     ("promptfoo_yaml_checks", 8): "word-count is newer than promptfoo 0.120.0",
-    # rouge-n scores differ from js-rouge's: 'the cat sat' against 'the cat sat on the mat' is 0.667 in promptfoo
-    # and 0.5 here (same verdict at threshold 0.5); see the report to the checks' owner.
+    # rouge-n: the js-rouge that promptfoo 0.120.0 installs scores the F1 of clipped n-gram matches
+    # (precision matches/candidate, recall matches/reference); scoring-semantics.md describes recall only.
+    # 'the cat sat' against 'the cat sat on the mat' is 0.667 there and 0.5 here (the same verdict at 0.5).
     ("promptfoo_csv_checks", 16): "rouge-n score formula",
     ("promptfoo_yaml_checks", 9): "rouge-n score formula",
 }
