@@ -15,15 +15,13 @@ from pathlib import Path
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import queries, runs, search_index
+from promptbench.storage import queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs
-from promptbench.storage.database import open_database
-from promptbench.storage.errors import HistoryError
+from promptbench.storage.database import open_database, write_transaction
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.paths import default_history_path
 from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
-from promptbench.storage.search_index import SearchIndexer
 
 
 class History:
@@ -36,7 +34,6 @@ class History:
         self._writer = writer
         self._lock = threading.RLock()
         self.cache = ResponseCache(db, path, self._lock, cap_bytes=cache_cap)
-        self._indexer = SearchIndexer(db, path, self._lock)
         self._closed = False
         self.interrupted_at_open: list[str] = []
 
@@ -64,17 +61,11 @@ class History:
         return history
 
     def close(self) -> None:
-        """Finish indexing what was recorded, and close the file. Calling it again does nothing."""
-        if self._closed:
-            return
-        self._indexer.stop()
+        """Close the file. Calling it again does nothing."""
         with self._lock:
-            self._closed = True
-            try:
-                search_index.catch_up(self._db, self.path)
-            except HistoryError:
-                pass  # the rows are safe; the next search indexes them, or says what stops it
-            self._db.close()
+            if not self._closed:
+                self._closed = True
+                self._db.close()
 
     def __enter__(self) -> History:
         return self
@@ -92,12 +83,12 @@ class History:
             )
 
     def record(self, run_id: str, result: Result) -> None:
-        with self._lock:
-            runs.record(self._db, self.path, run_id, result, self._clock)
-        self._indexer.wake()
+        self.record_many(run_id, [result])
 
     def record_many(self, run_id: str, results: list[Result]) -> None:
-        """Several finished cells in one transaction."""
+        """Several finished cells in one transaction (a writer thread's group commit)."""
+        if not results:
+            return
         with self._lock:
             runs.record_many(self._db, self.path, run_id, results, self._clock)
 
@@ -165,8 +156,15 @@ class History:
 
     def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
         with self._lock:
-            search_index.catch_up(self._db, self.path)
+            self._index_backlog()
             return queries.search(self._db, text, run_id=run_id, limit=limit)
+
+    def _index_backlog(self) -> None:
+        """Results written by other means (by hand, with sqlite-utils) are indexed before a search sees them."""
+        (done,) = self._db.execute("SELECT results_indexed_up_to FROM search_progress").fetchone()
+        if self._db.execute("SELECT 1 FROM results WHERE id > ? LIMIT 1", [done]).fetchone() is not None:
+            with write_transaction(self._db, self.path):
+                runs.index_new_results(self._db)
 
     def compare(self, before_id: str, after_id: str) -> Comparison:
         with self._lock:

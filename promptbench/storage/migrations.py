@@ -121,9 +121,9 @@ def m001_initial(db: Database) -> None:
     db["cache"].create_index(["used_at", "size"])
 
     # Full-text search through sqlite-utils' external-content FTS5 tables. Comments are few: sqlite-utils'
-    # triggers index them as they are written. Results are many and long, and tokenizing one costs more than
-    # writing it, so they are indexed just behind, by search_index.py, off the run's path; search_progress
-    # says how far (every result id up to it is in the index), and these triggers take out what was put in.
+    # triggers index them as they are written. Results are many and long: runs.index_new_results adds each
+    # group in the transaction that writes it, search_progress says how far the index goes, and these triggers
+    # take out what was put in.
     db["human_grades"].enable_fts(["comment"], create_triggers=True)
     db["results"].enable_fts(["output", "prompt"], create_triggers=False)
     db["search_progress"].insert({"id": 1, "results_indexed_up_to": 0}, pk="id")

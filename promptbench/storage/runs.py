@@ -141,20 +141,37 @@ INSERT_RESULT = (
 _DELETE_CELL = "DELETE FROM results WHERE run_id = ? AND variant = ? AND case_index = ? AND repeat = ?"
 
 
-def record(db: Database, path: Path, run_id: str, result: Result, clock: Clock) -> None:
-    record_many(db, path, run_id, [result], clock)
-
-
 def record_many(db: Database, path: Path, run_id: str, results: list[Result], clock: Clock) -> None:
-    """Several results in one transaction (the run's writer thread groups what arrived while it was writing)."""
+    """Several results in one transaction (the run's writer thread groups what arrived while it was writing),
+    with their search index entries: all of them, or none."""
     recorded_at = timestamp(clock())
+    rows = [result_row(run_id, result, recorded_at) for result in results]
     with write_transaction(db, path):
-        for result in results:
-            key = result.key
-            # A resume re-runs a cell that ended in an error: the new result replaces it. Deleting first (rather
-            # than INSERT OR REPLACE) fires the delete triggers that keep the run's totals and search index right.
-            db.conn.execute(_DELETE_CELL, [run_id, key.variant, key.case, key.repeat])
-            db.conn.execute(INSERT_RESULT, result_row(run_id, result, recorded_at))
+        # A resume re-runs a cell that ended in an error: the new result replaces it. Deleting first (rather
+        # than INSERT OR REPLACE) fires the delete triggers that keep the run's totals and search index right.
+        db.conn.executemany(_DELETE_CELL, [(run_id, r.key.variant, r.key.case, r.key.repeat) for r in results])
+        db.conn.executemany(INSERT_RESULT, rows)
+        index_new_results(db)
+
+
+def index_new_results(db: Database) -> int:
+    """Add the results written since the last call to the search index, in one statement; returns how many.
+
+    Explicit rather than a trigger per row: FTS5 takes a group of documents in one statement at about half the
+    cost of the same documents one trigger at a time, and the run's writer hands over groups.
+    `search_progress.results_indexed_up_to` is the highest result id in the index; ids are never reused
+    (AUTOINCREMENT), so every id up to it is indexed and none above it. Call it inside a write transaction.
+    """
+    (done,) = db.conn.execute("SELECT results_indexed_up_to FROM search_progress").fetchone()
+    last, count = db.conn.execute("SELECT max(id), count(*) FROM results WHERE id > ?", [done]).fetchone()
+    if not count:
+        return 0
+    db.conn.execute(
+        "INSERT INTO results_fts (rowid, output, prompt) SELECT id, output, prompt FROM results WHERE id > ?",
+        [done],
+    )
+    db.conn.execute("UPDATE search_progress SET results_indexed_up_to = ?", [last])
+    return count
 
 
 def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:
