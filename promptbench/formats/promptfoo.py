@@ -90,7 +90,8 @@ def load_promptfoo(path: Path) -> Experiment:
         description = None
     problems.raise_if_any()
     return Experiment(
-        name=description or path.stem,
+        # "promptfooconfig" says nothing; the folder it sits in usually names the project.
+        name=description or (path.parent.name if path.stem.startswith("promptfooconfig") and path.parent.name else path.stem),
         description=description or "",
         variants=tuple(variants),
         cases=tuple(cases),
