@@ -90,8 +90,7 @@ def load_promptfoo(path: Path) -> Experiment:
         description = None
     problems.raise_if_any()
     return Experiment(
-        # "promptfooconfig" says nothing; the folder it sits in usually names the project.
-        name=description or (path.parent.name if path.stem.startswith("promptfooconfig") and path.parent.name else path.stem),
+        name=description or _untitled_name(path),
         description=description or "",
         variants=tuple(variants),
         cases=tuple(cases),
@@ -99,6 +98,13 @@ def load_promptfoo(path: Path) -> Experiment:
         settings=settings,
         providers=profiles.declared(),
     )
+
+
+def _untitled_name(path: Path) -> str:
+    # "promptfooconfig" says nothing; the folder it sits in usually names the project.
+    if path.stem.startswith("promptfooconfig") and path.parent.name:
+        return path.parent.name
+    return path.stem
 
 
 class _Profiles:

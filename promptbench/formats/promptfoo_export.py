@@ -55,7 +55,8 @@ def export_promptfoo(
     if options:
         config["evaluateOptions"] = options
     text = yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
-    path.write_text("# Exported by PromptBench; run with: npx promptfoo@latest eval -c " + path.name + "\n" + text, encoding="utf-8")
+    header = f"# Exported by PromptBench; run with: npx promptfoo@latest eval -c {path.name}\n"
+    path.write_text(header + text, encoding="utf-8")
 
 
 class _Dumper(yaml.SafeDumper):

@@ -141,7 +141,11 @@ def _cell(result: Result | None, case: TestCase, first: Result | None, human_gra
         badge, css = '<span class="badge pass">PASS</span>', "cell-pass"
     else:
         badge, css = '<span class="badge fail">FAIL</span>', "cell-fail"
-    meta = [f"score {grade.score:.2f}" if grade else "", _ms(result.latency_ms), _cost(result.cost) if result.cost is not None else ""]
+    meta = [
+        f"score {grade.score:.2f}" if grade else "",
+        _ms(result.latency_ms),
+        _cost(result.cost) if result.cost is not None else "",
+    ]
     if result.cached:
         meta.append("cached")
     parts = [f'<td class="{css}">{badge} <span class="meta">{_e(" · ".join(m for m in meta if m and m != "–"))}</span>']

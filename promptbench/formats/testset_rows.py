@@ -242,7 +242,10 @@ def _json_checks(cell: Any, problem: Callable[[str], None]) -> list[Check]:
         return []
     checks = []
     for index, item in enumerate(items):
-        check = check_from_assertion(item, lambda where, s, i=index: problem(f"check {i + 1}{' ' + where if where else ''}: {s}"))
+        def report(where: str, sentence: str, number: int = index + 1) -> None:
+            problem(f"check {number}{' ' + where if where else ''}: {sentence}")
+
+        check = check_from_assertion(item, report)
         if check is not None:
             checks.append(check)
     return checks

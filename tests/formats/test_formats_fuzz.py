@@ -22,7 +22,11 @@ from promptbench.formats.promptfoo import is_promptfoo_config, load_promptfoo
 from promptbench.formats.testsets import parse_pasted_rows, read_test_set
 
 # PROMPTBENCH_FUZZ_EXAMPLES=2000 for a long hunt; the default keeps the suite lean.
-FUZZ = settings(max_examples=int(os.environ.get("PROMPTBENCH_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=int(os.environ.get("PROMPTBENCH_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def _loads_or_explains(read, path: Path) -> None:

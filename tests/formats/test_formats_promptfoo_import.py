@@ -216,10 +216,12 @@ def test_yaml_that_does_not_parse_or_explodes_is_one_sentence(tmp_path):
     with pytest.raises(FileProblem) as caught:
         load_promptfoo(path)
     assert caught.value.problems[0].startswith("line ")
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-        for i in range(24)
-    )
+    # "billion laughs": each level names the one before nine times
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(24):
+        name, previous = chr(98 + i), chr(97 + i)
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    bomb = "\n".join(levels) + "\n"
     path.write_text(bomb, encoding="utf-8")
     with pytest.raises(FileProblem) as caught:
         load_promptfoo(path)
