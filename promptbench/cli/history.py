@@ -7,6 +7,7 @@ Every command takes `--db PATH` (default: the user data folder, or $PROMPTBENCH_
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -90,6 +91,14 @@ def _with_history(args: argparse.Namespace, action: Callable[[History], int]) ->
     except (HistoryError, RunNotFound) as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped early (`promptbench show last | head`): that is what it wanted, not an error.
+        # Point stdout at devnull so Python's own flush at exit does not fail again (the recipe in Python's
+        # signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK
 
 
 def history_command(args: argparse.Namespace) -> int:

@@ -159,3 +159,20 @@ def test_an_export_that_cannot_be_written_is_one_sentence(two_runs, history_path
     assert run_cli("export", "last", "-o", str(target), "--db", str(history_path)) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"promptbench: The export could not be written to {target}") and "-o" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(two_runs, history_path):
+    """`promptbench show last | head -1`: the pipe closes before everything is written."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "promptbench", "show", "last", "--db", str(history_path)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and b"Traceback" not in err, err.decode()
