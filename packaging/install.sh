@@ -4,25 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Qt needs a few system libraries and at least one font; Secret Service keeps API keys in the OS keyring.
-apt_packages=(
-    python3-venv fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0
-    libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
-    libxcb-render-util0 libxcb-image0 gnome-keyring
-)
-if command -v apt-get >/dev/null 2>&1; then
-    missing=()
-    for package in "${apt_packages[@]}"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-    done
-    if [ ${#missing[@]} -gt 0 ]; then
-        sudo_cmd=""
-        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-        echo "Installing system packages: ${missing[*]}"
-        $sudo_cmd apt-get update -q
-        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
-    fi
-fi
+# Qt's libraries and fonts; Secret Service keeps API keys in the OS keyring.
+source packaging/apt-packages.sh
+install_missing_apt_packages "${VENV_APT_PACKAGES[@]}" "${QT_APT_PACKAGES[@]}" gnome-keyring
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
