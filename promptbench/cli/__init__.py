@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -60,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         from promptbench.ui.app import run_app
 
         return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:
+        # `promptbench history | head` closed our output early: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
