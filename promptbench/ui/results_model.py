@@ -1,0 +1,230 @@
+"""The results grid's Qt model: a row per test case, a column per variant, a cell per result.
+
+Results arrive in batches from the bridge. `apply()` takes a whole batch, updates its tables, then emits one
+`dataChanged` per touched column span, so 2,000 results cost a few signals rather than 2,000 repaints. The same
+goes for streamed text (`apply_streamed`). With repeats, a cell shows its first repeat; `results()` has them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from promptbench.core.experiment import Experiment
+from promptbench.core.result import CellKey, HumanGrade, Result
+
+PREVIEW_CHARS = 240  # what a cell can show in two lines; more is the detail pane's job
+
+
+class Role(IntEnum):
+    RESULT = Qt.ItemDataRole.UserRole + 1  # the Result, or None
+    STATE = Qt.ItemDataRole.UserRole + 2  # one of the CellState strings below
+    SCORE = Qt.ItemDataRole.UserRole + 3  # a float for sorting: the score, -1 for an error, -2 for no result
+    KEY = Qt.ItemDataRole.UserRole + 4  # the CellKey (repeat 0)
+    HUMAN = Qt.ItemDataRole.UserRole + 5  # the HumanGrade, or None
+
+
+class CellState:
+    EMPTY, RUNNING, PASS, FAIL, ERROR, DONE = "empty", "running", "pass", "fail", "error", "done"
+
+
+def cell_state(result: Result | None, running: bool = False) -> str:
+    if result is None:
+        return CellState.RUNNING if running else CellState.EMPTY
+    if not result.ok:
+        return CellState.ERROR
+    if result.passed is None:
+        return CellState.DONE
+    return CellState.PASS if result.passed else CellState.FAIL
+
+
+def preview(text: str) -> str:
+    return " ".join(text[:PREVIEW_CHARS].split())
+
+
+class ResultsModel(QAbstractTableModel):
+    """Cells of one run (or of the experiment before its first run, all empty)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._experiment: Experiment | None = None
+        self._variants: list[str] = []
+        self._column_of: dict[str, int] = {}
+        self._shown: dict[tuple[int, int], Result] = {}  # (row, column) -> the result the cell shows
+        self._all: dict[CellKey, Result] = {}
+        self._streamed: dict[tuple[int, int], str] = {}
+        self._running: set[tuple[int, int]] = set()
+        self._human: dict[CellKey, HumanGrade] = {}
+        self.run_id: str | None = None
+
+    # ----- what it holds
+
+    @property
+    def experiment(self) -> Experiment | None:
+        return self._experiment
+
+    def results(self) -> list[Result]:
+        return list(self._all.values())
+
+    def human_grades(self) -> dict[CellKey, HumanGrade]:
+        return dict(self._human)
+
+    def result_at(self, row: int, column: int) -> Result | None:
+        return self._shown.get((row, column))
+
+    def key_at(self, row: int, column: int) -> CellKey:
+        return CellKey(self._variants[column], row, 0)
+
+    def others(self, row: int, column: int) -> dict[str, Result]:
+        """The same case's results of the other variants, by variant name."""
+        return {name: r for c, name in enumerate(self._variants)
+                if c != column and (r := self._shown.get((row, c))) is not None}
+
+    def row_states(self, row: int) -> set[str]:
+        return {self.data(self.index(row, c), Role.STATE) for c in range(len(self._variants))}
+
+    def row_differs(self, row: int) -> bool:
+        """Whether the variants disagree on this case: different verdicts, or different outputs."""
+        cells = [self._shown.get((row, c)) for c in range(len(self._variants))]
+        done = [r for r in cells if r is not None]
+        if len(done) < 2:
+            return False
+        return len({cell_state(r) for r in done}) > 1 or len({(r.output or "").strip() for r in done}) > 1
+
+    def row_text(self, row: int) -> str:
+        """What search looks through: the case's values and every variant's output or error."""
+        parts = []
+        if self._experiment is not None and row < len(self._experiment.cases):
+            parts.extend(str(v) for v in self._experiment.cases[row].vars.values())
+        for c in range(len(self._variants)):
+            result = self._shown.get((row, c))
+            if result is not None:
+                parts.append(result.output or result.error or "")
+            elif (row, c) in self._streamed:
+                parts.append(self._streamed[(row, c)])
+        return "\n".join(parts)
+
+    # ----- changing it
+
+    def reset(self, experiment: Experiment, results: Iterable[Result] = (),
+              human: Mapping[CellKey, HumanGrade] | None = None, run_id: str | None = None) -> None:
+        """Show `experiment`'s cells, filled with `results` (a past run) or empty (a run about to start)."""
+        self.beginResetModel()
+        self._experiment = experiment
+        self._variants = [v.name for v in experiment.variants]
+        self._column_of = {name: i for i, name in enumerate(self._variants)}
+        self._shown.clear()
+        self._all.clear()
+        self._streamed.clear()
+        self._running.clear()
+        self._human = dict(human or {})
+        self.run_id = run_id
+        for result in results:
+            self._store(result)
+        self.endResetModel()
+
+    def mark_running(self, keys: Iterable[CellKey]) -> None:
+        touched = []
+        for key in keys:
+            cell = self._cell(key)
+            if cell is not None and cell not in self._shown:
+                self._running.add(cell)
+                touched.append(cell)
+        self._emit_spans(touched)
+
+    def apply(self, results: Iterable[Result]) -> None:
+        """A batch of finished cells: stored, then one dataChanged per touched span."""
+        self._emit_spans([cell for result in results if (cell := self._store(result)) is not None])
+
+    def apply_streamed(self, texts: Mapping[CellKey, str]) -> None:
+        touched = []
+        for key, text in texts.items():
+            cell = self._cell(key)
+            if cell is not None and cell not in self._shown and key.repeat == 0:
+                self._streamed[cell] = text
+                touched.append(cell)
+        self._emit_spans(touched)
+
+    def set_human(self, key: CellKey, grade: HumanGrade) -> None:
+        self._human[key] = grade
+        cell = self._cell(key)
+        if cell is not None:
+            self._emit_spans([cell])
+
+    # ----- QAbstractTableModel
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        if parent.isValid() or self._experiment is None:
+            return 0
+        return len(self._experiment.cases)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._variants)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._variants[section] if section < len(self._variants) else None
+        if self._experiment is not None and section < len(self._experiment.cases):
+            case = self._experiment.cases[section]
+            return f"{section + 1}  {case.description}" if case.description else str(section + 1)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        cell = (index.row(), index.column())
+        result = self._shown.get(cell)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if result is not None:
+                return preview(result.output if result.ok else result.error or "")
+            return preview(self._streamed.get(cell, ""))
+        if role == Role.STATE:
+            return cell_state(result, cell in self._running or cell in self._streamed)
+        if role == Role.SCORE:
+            if result is None:
+                return -2.0
+            if not result.ok:
+                return -1.0
+            return result.grade.score if result.grade is not None else 0.0
+        if role == Role.RESULT:
+            return result
+        if role == Role.KEY:
+            return self.key_at(*cell)
+        if role == Role.HUMAN:
+            return self._human.get(self.key_at(*cell))
+        if role == Qt.ItemDataRole.ToolTipRole and result is not None and not result.ok:
+            return result.error
+        return None
+
+    # ----- inside
+
+    def _cell(self, key: CellKey) -> tuple[int, int] | None:
+        column = self._column_of.get(key.variant)
+        if column is None or self._experiment is None or not 0 <= key.case < len(self._experiment.cases):
+            return None
+        return key.case, column
+
+    def _store(self, result: Result) -> tuple[int, int] | None:
+        self._all[result.key] = result
+        cell = self._cell(result.key)
+        if cell is None:
+            return None
+        shown = self._shown.get(cell)
+        if shown is None or result.key.repeat <= shown.key.repeat:
+            self._shown[cell] = result
+        self._streamed.pop(cell, None)
+        self._running.discard(cell)
+        return cell
+
+    def _emit_spans(self, cells: list[tuple[int, int]]) -> None:
+        """One dataChanged per column: from the first to the last touched row of that column."""
+        spans: dict[int, list[int]] = {}
+        for row, column in cells:
+            span = spans.setdefault(column, [row, row])
+            span[0], span[1] = min(span[0], row), max(span[1], row)
+        for column, (first, last) in spans.items():
+            self.dataChanged.emit(self.index(first, column), self.index(last, column))
