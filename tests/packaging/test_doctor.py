@@ -1,0 +1,189 @@
+"""`promptbench doctor`: each finding against real parts (a real keyring backend object, real history files, a
+real OpenAI-compatible server on 127.0.0.1, a real Qt child process offscreen), and the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import io
+
+import pytest
+
+from promptbench.cli import doctor as doctor_cli
+from promptbench.cli.doctor import FIX, NOTE, OK, Doctor
+from promptbench.profiles import ProfileSettings
+from promptbench.secrets import KeyStore
+from promptbench.service.providers import ProviderService
+from promptbench.storage import History
+from tests.keys.stand_ins import MemoryKeyring, closed_port
+from tests.openai_server import OpenAIServer
+
+WRONG_KEY = "sk-wrong-Zq81LmN0pR7sT2uW5yX4"
+
+
+def topic(findings, name):
+    return [f for f in findings if f.topic == name]
+
+
+@pytest.fixture
+def memory_keyring():
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def service(memory_keyring):
+    return ProviderService(key_store=KeyStore(env={}, backend=memory_keyring), settings=ProfileSettings(), env={})
+
+
+# ----- keyring
+
+
+def test_a_working_keyring_passes_the_round_trip_and_keeps_nothing(memory_keyring):
+    findings = topic(Doctor(env={}, keyring_backend=memory_keyring).keyring(), "keyring")
+    assert [f.level for f in findings] == [NOTE, OK]
+    assert "SecretService" in findings[0].text  # the backends keyring knows through its entry points
+    assert "stores, reads and deletes" in findings[1].text
+    assert memory_keyring.entries == {}
+
+
+def test_no_keyring_needs_attention_and_says_what_to_do():
+    findings = topic(Doctor(env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}).keyring(), "keyring")
+    problem = findings[-1]
+    assert problem.level == FIX
+    assert "cannot store keys" in problem.text and "PYTHON_KEYRING_BACKEND" in problem.text
+    assert "environment variables" in problem.advice
+
+
+class ForgetfulKeyring(MemoryKeyring):
+    def get_password(self, service, username):
+        return "something else"
+
+
+def test_a_keyring_that_gives_back_something_else_needs_attention():
+    keyring = ForgetfulKeyring()
+    problem = topic(Doctor(env={}, keyring_backend=keyring).keyring(), "keyring")[-1]
+    assert problem.level == FIX and "something else" in problem.text
+    assert keyring.entries == {}
+
+
+# ----- history
+
+
+def test_no_history_yet_is_fine_and_doctor_does_not_create_one(tmp_path):
+    path = tmp_path / "nested" / "history.db"
+    [finding] = Doctor(env={}, history_path=path).history()
+    assert finding.level == OK and "first run" in finding.text and str(path) in finding.text
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_an_existing_history_reports_runs_size_and_schema(tmp_path):
+    path = tmp_path / "history.db"
+    History.open(path).close()
+    [finding] = Doctor(env={}, history_path=path).history()
+    assert finding.level == OK
+    assert f"{path} opens: 0 runs" in finding.text
+    assert "schema m0" in finding.text and "migrations" in finding.text
+
+
+def test_a_file_that_is_not_a_history_needs_attention(tmp_path):
+    path = tmp_path / "history.db"
+    path.write_text("these are my notes, not a database\n" * 100)
+    [finding] = Doctor(env={}, history_path=path).history()
+    assert finding.level == FIX and "not a PromptBench history" in finding.text
+    assert path.read_text().startswith("these are my notes")  # nothing lost
+
+
+# ----- providers
+
+
+def test_a_configured_provider_that_answers_reports_its_latency(service):
+    with OpenAIServer() as server:
+        service.add_profile("openai", name="fake", base_url=server.base_url)
+        service.set_key("fake", server.api_key)
+        findings = topic(Doctor(env={}, provider_service=service).providers(), "providers")
+        assert server.count("/v1/models") == 1
+    [finding] = findings
+    assert finding.level == OK
+    assert "answered in" in finding.text and " ms, 3 models (key from keyring)" in finding.text
+    assert server.api_key not in finding.text
+
+
+def test_a_wrong_key_is_named_as_such_and_never_printed(service):
+    with OpenAIServer() as server:
+        service.add_profile("openai", name="fake", base_url=server.base_url)
+        service.set_key("fake", WRONG_KEY)
+        out = io.StringIO()
+        code = doctor_cli.run(argparse.Namespace(), Doctor(env={}, provider_service=service), out)
+    [finding] = [line for line in out.getvalue().splitlines() if "providers" in line]
+    assert "fix" in finding and "was refused (401)" in finding
+    assert code == 1
+    assert WRONG_KEY not in out.getvalue() and WRONG_KEY[-8:] not in out.getvalue()
+
+
+def test_an_unreachable_local_server_gives_the_plain_reason(service):
+    service.add_profile("vllm", name="local", base_url=f"http://127.0.0.1:{closed_port()}/v1")
+    [finding] = topic(Doctor(env={}, provider_service=service).providers(), "providers")
+    assert finding.level == FIX
+    assert "could not reach http://127.0.0.1:" in finding.text
+
+
+def test_presets_nobody_set_up_are_not_called(service):
+    [finding] = topic(Doctor(env={}, provider_service=service).providers(), "providers")
+    assert finding.level == NOTE and "No provider is set up yet" in finding.text
+
+
+def test_a_proxy_is_named_by_its_host_only(service):
+    env = {"HTTPS_PROXY": "http://alice:hunter2secret@proxy.example:3128"}
+    findings = Doctor(env=env, provider_service=service).providers()
+    assert any(f.level == NOTE and "proxy.example" in f.text for f in findings)
+    assert not any("hunter2secret" in f.text or "alice" in f.text for f in findings)
+
+
+# ----- Qt, fonts, certificates, versions
+
+
+def test_qt_starts_offscreen_in_a_child_process():
+    findings = Doctor(env={}).qt_platform()
+    assert findings[0] == doctor_cli.Finding(
+        "Qt platform", OK, "The offscreen platform starts (--screenshot and headless use)."
+    )
+    assert findings[-1].level == NOTE and "No display here" in findings[-1].text
+
+
+def test_a_platform_plugin_that_cannot_load_is_named():
+    findings = Doctor(env={"QT_QPA_PLATFORM": "nosuchplatform"}).qt_platform()
+    problem = findings[0]
+    assert problem.level == FIX and problem.text.startswith("The nosuchplatform platform plugin cannot start:")
+    assert "nosuchplatform" in problem.text.split(":", 1)[1]  # Qt's own line, not a generic one
+    assert findings[1].level == OK  # offscreen still works
+
+
+def test_no_fc_list_and_no_fonts_names_the_font_package():
+    [finding] = Doctor(env={}, fc_list="no-such-fc-list-here").fonts()
+    assert finding.level == FIX and "fonts-dejavu-core" in finding.advice
+
+
+def test_fonts_are_counted_with_fc_list():
+    [finding] = Doctor(env={}).fonts()
+    assert finding.level == OK and "font families installed (fc-list)" in finding.text
+
+
+def test_certificates_and_versions_are_reported():
+    [certificates] = Doctor(env={}).certificates()
+    assert certificates.level == OK
+    [versions] = Doctor(env={}).versions()
+    assert "promptbench 0.1.0" in versions.text and "PySide6 6." in versions.text
+
+
+# ----- the command
+
+
+def test_the_command_registers_and_exits_0_when_all_is_well(memory_keyring, service, capsys):
+    parser = argparse.ArgumentParser(prog="promptbench")
+    doctor_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["doctor"])
+    assert args.handler is doctor_cli.run and args.qt_probe is False
+    out = io.StringIO()
+    code = args.handler(args, Doctor(env={}, keyring_backend=memory_keyring, provider_service=service), out)
+    assert code == 0, out.getvalue()
+    assert out.getvalue().splitlines()[0] == "PromptBench doctor"
+    assert out.getvalue().splitlines()[-1] == "All is well."
