@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from promptbench import __version__
+from tests.keys.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [
@@ -128,3 +129,14 @@ def test_the_bundle_doctor_sees_qt_keyring_backends_and_certificates(bundle, tmp
     assert any("Backends this installation knows:" in l and "SecretService" in l for l in lines), report.stdout
     assert any(l.split()[:2] == ["ok", "certificates"] for l in lines), report.stdout
     assert any(l.split()[:2] == ["ok", "history"] for l in lines), report.stdout
+
+
+@pytest.mark.keyring
+def test_the_bundle_keeps_a_key_in_a_real_secret_service(bundle, secret_service):
+    """The bundle's keyring backends (found through entry points), secretstorage and cryptography all work."""
+    stored = secret_service.run([str(bundle["exe"])], "keys", "set", "openai", stdin="sk-bundle-test-4Hq9Zt2Lw8\n")
+    assert stored.returncode == 0, stored.stdout + stored.stderr
+    assert secret_service.keyring_entry("openai") == "sk-bundle-test-4Hq9Zt2Lw8"
+    listed = secret_service.run([str(bundle["exe"])], "keys", "list")
+    assert listed.returncode == 0 and "keyring" in listed.stdout, listed.stdout + listed.stderr
+    assert "sk-bundle-test" not in listed.stdout + listed.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 
 import pytest
 
@@ -15,6 +16,7 @@ from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService
 from promptbench.storage import History
 from tests.keys.stand_ins import MemoryKeyring, closed_port
+from tests.keys.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
 from tests.openai_server import OpenAIServer
 
 WRONG_KEY = "sk-wrong-Zq81LmN0pR7sT2uW5yX4"
@@ -187,3 +189,20 @@ def test_the_command_registers_and_exits_0_when_all_is_well(memory_keyring, serv
     assert code == 0, out.getvalue()
     assert out.getvalue().splitlines()[0] == "PromptBench doctor"
     assert out.getvalue().splitlines()[-1] == "All is well."
+
+
+# ----- a real Secret Service (gnome-keyring on a private D-Bus session)
+
+COUNT_DOCTOR_ENTRIES = (
+    "import secretstorage; c = secretstorage.get_default_collection(secretstorage.dbus_init()); "
+    "print(sum(i.get_attributes().get('username', '').startswith('doctor-check') for i in c.get_all_items()))"
+)
+
+
+@pytest.mark.keyring
+def test_doctor_round_trips_a_real_secret_service_and_leaves_nothing(secret_service):
+    report = secret_service.run([sys.executable, "-m", "promptbench.cli.doctor"])
+    lines = report.stdout.splitlines()
+    assert any(l.split()[:2] == ["ok", "keyring"] and "stores, reads and deletes" in l for l in lines), report.stdout
+    left = secret_service.run([sys.executable, "-c", COUNT_DOCTOR_ENTRIES])
+    assert left.stdout.strip() == "0", left.stdout + left.stderr
