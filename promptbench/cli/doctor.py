@@ -107,7 +107,7 @@ class Doctor:
             if result is None:
                 advice = "Install libxcb-cursor0 (Debian and Ubuntu)." if "xcb-cursor" in problem else (
                     "Run `promptbench doctor` from a desktop session, or set QT_QPA_PLATFORM=offscreen for headless "
-                    "use; tests/run-all.sh lists the system libraries Qt needs."
+                    "use; the README's troubleshooting section lists the system libraries Qt needs."
                 )
                 found.append(Finding("Qt platform", FIX, f"The {name} platform plugin cannot start: {problem}", advice))
                 continue
