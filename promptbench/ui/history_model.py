@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.storage import CellChange, Comparison, RunSummary
 from promptbench.ui.detail_pane import format_cost
+from promptbench.ui.theme import colours
 
 RUN_COLUMNS = ("Started", "Experiment", "Variants and models", "Pass rate", "Human grade", "Cost", "State")
 COMPARE_COLUMNS = ("Case", "Variant", "Change", "Pass", "Score before", "Score after", "Score Δ")
@@ -190,6 +192,11 @@ class ComparisonModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.row_texts(index.row())[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == COMPARE_COLUMNS.index("Change"):
+            palette = colours()
+            verdict = self._cells[index.row()].verdict
+            colour = {"improved": palette.passed, "regressed": palette.failed}.get(verdict)
+            return QColor(colour) if colour else None
         return None
 
 

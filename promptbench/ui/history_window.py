@@ -30,7 +30,7 @@ from promptbench.storage import Comparison, History, RunDetail
 from promptbench.ui.bridge import EngineBridge
 from promptbench.ui.detail_pane import DetailPane
 from promptbench.ui.diff_view import diff_html
-from promptbench.ui.history_model import (DATE_FILTERS, ComparisonModel, RunListModel, RunRow, human_text, since,
+from promptbench.ui.history_model import (DATE_FILTERS, RUN_COLUMNS, ComparisonModel, RunListModel, RunRow, human_text, since,
                                           started_text)
 from promptbench.ui.results_model import ResultsModel
 from promptbench.ui.results_view import ResultsView
@@ -119,8 +119,9 @@ class HistoryWindow(QMainWindow):
         self.runs_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.runs_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.runs_view.verticalHeader().hide()
-        self.runs_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.runs_view.horizontalHeader().setStretchLastSection(True)
+        header = self.runs_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(RUN_COLUMNS.index("Variants and models"), QHeaderView.ResizeMode.Stretch)
         self.runs_view.doubleClicked.connect(lambda index: self.open_run(self.runs_model.run_at(index.row()).id))
         self.runs_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.hits_view = QTextBrowser()
