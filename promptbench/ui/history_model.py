@@ -1,20 +1,25 @@
-"""Qt models of the History window: the list of runs, and two runs compared cell by cell.
+"""Qt models of the History window (the list of runs, two runs compared cell by cell), and the reads and writes
+the window hands to a worker thread (`list_runs`, `filter_choices`, `export`, `sizes`).
 
-Both are plain views of what promptbench.storage answers (RunSummary, Comparison); the window fetches those off
-the GUI thread and hands them in with `set_runs` / `set_comparison`.
+The models are plain views of what promptbench.storage answers (RunSummary, Comparison); the window fetches
+those off the GUI thread and hands them in with `set_runs` / `set_comparison`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from promptbench.core.result import CellKey, HumanGrade
-from promptbench.storage import CellChange, Comparison, RunSummary
+from promptbench.formats.report_html import write_html_report
+from promptbench.service.history import export_run
+from promptbench.storage import CellChange, Comparison, History, RunSummary
 from promptbench.ui.detail_pane import format_cost
 from promptbench.ui.theme import colours
 
@@ -28,6 +33,7 @@ DATE_FILTERS = (("Any time", None), ("Today", timedelta(days=1)), ("Last 7 days"
                 ("Last 30 days", timedelta(days=30)))
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+LIST_LIMIT = 500  # the newest runs listed; filters and search reach further back
 
 
 def since(window: timedelta | None, now: datetime | None = None) -> datetime | None:
@@ -206,3 +212,34 @@ def _score(state) -> str:
     if state.error:
         return "error"
     return "" if state.score is None else f"{state.score:.2f}"
+
+
+# ----- what the window asks of the history, on a worker thread
+
+
+def list_runs(history: History, filters: dict) -> list[RunRow]:
+    runs = history.list_runs(limit=LIST_LIMIT, **filters)
+    return [RunRow(run, human_text(history.human_grades(run.id))) for run in runs]
+
+
+def filter_choices(history: History) -> tuple[list[str], list[str]]:
+    runs = history.list_runs(limit=None)
+    return sorted({r.experiment for r in runs}), sorted({m for r in runs for m in r.models})
+
+
+def export(history: History, run_id: str, fmt: str, path: Path) -> Path:
+    if fmt != "html":
+        return export_run(history, run_id, fmt, path)
+    detail = history.open_run(run_id)
+    title = f"{detail.experiment.name}: run of {started_text(detail.summary)}"
+    write_html_report(path, detail.experiment, detail.results, detail.human_grades, title=title)
+    return path
+
+
+def sizes(history: History) -> tuple[int, int]:
+    on_disk = sum(os.path.getsize(p) for p in (history.path, Path(f"{history.path}-wal")) if p.exists())
+    return on_disk, history.cache.size_bytes()
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

@@ -11,7 +11,6 @@ Signals: restore_requested(Experiment), the run's snapshot, to open in the edito
 from __future__ import annotations
 
 import html
-import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,52 +23,22 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from promptbench.core.diff import json_aware_diff
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.formats.report_html import write_html_report
-from promptbench.service.history import clear_cache, export_run
+from promptbench.service.history import clear_cache
 from promptbench.storage import Comparison, History, RunDetail
 from promptbench.ui.bridge import EngineBridge
 from promptbench.ui.detail_pane import DetailPane
 from promptbench.ui.diff_view import diff_html
-from promptbench.ui.history_model import (DATE_FILTERS, RUN_COLUMNS, ComparisonModel, RunListModel, RunRow, human_text, since,
-                                          started_text)
+from promptbench.ui.history_model import (DATE_FILTERS, RUN_COLUMNS, ComparisonModel, RunListModel, export,
+                                          filter_choices, list_runs, megabytes, since, sizes, started_text)
 from promptbench.ui.results_model import ResultsModel
 from promptbench.ui.results_view import ResultsView
 from promptbench.ui.theme import colours
 
 RUN_TAB, COMPARE_TAB = range(2)
-LIST_LIMIT = 500  # the newest runs listed; filters and search reach further back
 SEARCH_LIMIT = 100
 SEARCH_PAUSE_MS = 250
 CLOSE_WAIT_S = 5.0
 EXPORT_FORMATS = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "html": "HTML report (*.html)"}
-
-
-def _list_runs(history: History, filters: dict) -> list[RunRow]:
-    runs = history.list_runs(limit=LIST_LIMIT, **filters)
-    return [RunRow(run, human_text(history.human_grades(run.id))) for run in runs]
-
-
-def _filter_choices(history: History) -> tuple[list[str], list[str]]:
-    runs = history.list_runs(limit=None)
-    return sorted({r.experiment for r in runs}), sorted({m for r in runs for m in r.models})
-
-
-def _export(history: History, run_id: str, fmt: str, path: Path) -> Path:
-    if fmt != "html":
-        return export_run(history, run_id, fmt, path)
-    detail = history.open_run(run_id)
-    title = f"{detail.experiment.name}: run of {started_text(detail.summary)}"
-    write_html_report(path, detail.experiment, detail.results, detail.human_grades, title=title)
-    return path
-
-
-def _sizes(history: History) -> tuple[int, int]:
-    on_disk = sum(os.path.getsize(p) for p in (history.path, Path(f"{history.path}-wal")) if p.exists())
-    return on_disk, history.cache.size_bytes()
-
-
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
 
 
 class HistoryWindow(QMainWindow):
@@ -241,7 +210,7 @@ class HistoryWindow(QMainWindow):
         text = self.search_box.text().strip()
 
         def read(history: History):
-            rows = _list_runs(history, filters)
+            rows = list_runs(history, filters)
             hits = history.search(text, limit=SEARCH_LIMIT) if text else None
             return rows, hits
 
@@ -282,7 +251,7 @@ class HistoryWindow(QMainWindow):
         self.open_run(hit.run_id, select=hit.key)
 
     def _load_filter_choices(self) -> None:
-        self.bridge.with_history(_filter_choices, on_done=lambda choices: self._set_choices(*choices),
+        self.bridge.with_history(filter_choices, on_done=lambda choices: self._set_choices(*choices),
                                  on_error=self._problem)
 
     def _set_choices(self, experiments: list[str], models: list[str]) -> None:
@@ -415,7 +384,7 @@ class HistoryWindow(QMainWindow):
             self.export(run_id, fmt, Path(path))
 
     def export(self, run_id: str, fmt: str, path: Path) -> None:
-        self.bridge.with_history(lambda h: _export(h, run_id, fmt, path),
+        self.bridge.with_history(lambda h: export(h, run_id, fmt, path),
                                  on_done=lambda written: self._say(f"Saved the run to {written}."),
                                  on_error=self._problem)
 
@@ -440,7 +409,7 @@ class HistoryWindow(QMainWindow):
 
     def free_space(self) -> None:
         """Show the file's size and the cache's, and offer to clear the cache and compact the file."""
-        self.bridge.with_history(_sizes, on_done=self._ask_free_space, on_error=self._problem)
+        self.bridge.with_history(sizes, on_done=self._ask_free_space, on_error=self._problem)
 
     def _ask_free_space(self, sizes: tuple[int, int]) -> None:
         on_disk, cache = sizes
