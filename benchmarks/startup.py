@@ -49,7 +49,7 @@ APP = _WATCH + """
 app = QApplication(sys.argv[:1])
 watcher = FirstPaint("MainWindow")
 app.installEventFilter(watcher)
-from promptbench.cli import main
+from promptbench.main import main
 sys.exit(main([]))
 """
 

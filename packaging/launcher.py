@@ -5,7 +5,7 @@ PyInstaller needs a script, not a console-script entry point; this one does what
 
 import sys
 
-from promptbench.cli import main
+from promptbench.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

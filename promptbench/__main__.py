@@ -2,6 +2,6 @@
 
 import sys
 
-from promptbench.cli import main
+from promptbench.main import main
 
 sys.exit(main())

@@ -32,11 +32,11 @@ NO_KEYRING = (
 
 # A locked collection whose unlock prompt was dismissed, a Secret Service that vanished mid-call, a D-Bus socket
 # that refuses us: to the user all of these mean the same thing, "the keyring does not work here".
-_BACKEND_FAILURES: tuple[type[BaseException], ...] = (keyring.errors.KeyringError, OSError)
+BACKEND_FAILURES: tuple[type[BaseException], ...] = (keyring.errors.KeyringError, OSError)
 try:
     import secretstorage.exceptions
 
-    _BACKEND_FAILURES += (secretstorage.exceptions.SecretStorageException,)
+    BACKEND_FAILURES += (secretstorage.exceptions.SecretStorageException,)
 except ImportError:  # pragma: no cover - secretstorage only exists on Linux
     pass
 
@@ -115,7 +115,7 @@ class KeyStore:
         problem = None
         try:
             stored = self._backend.get_password(SERVICE, profile.name)
-        except _BACKEND_FAILURES:
+        except BACKEND_FAILURES:
             stored, problem = None, NO_KEYRING
         if stored:
             return self._found(FoundKey(KeySource.KEYRING, stored))
@@ -130,7 +130,7 @@ class KeyStore:
         """Whether the keyring answers at all (a lookup of an entry nobody made)."""
         try:
             self._backend.get_password(SERVICE, "promptbench-availability-check")
-        except _BACKEND_FAILURES:
+        except BACKEND_FAILURES:
             return False
         return True
 
@@ -141,7 +141,7 @@ class KeyStore:
         key = _checked(key)
         try:
             self._backend.set_password(SERVICE, profile_name, key)
-        except _BACKEND_FAILURES as error:
+        except BACKEND_FAILURES as error:
             raise KeyringUnavailable() from _without_text(error)
         self._memory.pop(profile_name, None)
         self._known.add(key)
@@ -162,7 +162,7 @@ class KeyStore:
             self._backend.delete_password(SERVICE, profile_name)
         except keyring.errors.PasswordDeleteError:
             return forgotten
-        except _BACKEND_FAILURES as error:
+        except BACKEND_FAILURES as error:
             if forgotten:
                 return True
             raise KeyringUnavailable() from _without_text(error)

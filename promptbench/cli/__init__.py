@@ -1,5 +1,7 @@
 """The headless face: `promptbench run experiment.json` and friends, on the same engine as the window.
 
+The `promptbench` command itself is promptbench.main, which opens the window when no command is given.
+
 Exit codes: 0 every cell ran and passed, 1 some check failed, 2 a usage or file error, 3 some calls failed.
 """
 
@@ -30,6 +32,7 @@ COMMAND_MODULES = {
     "cache": "history",
     "import": "files",
     "export-promptfoo": "files",
+    "doctor": "doctor",
 }
 
 
@@ -46,27 +49,41 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                         help="render the window offscreen to a PNG at PATH and exit")
     window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    command = next((word for word in (argv or []) if not word.startswith("-")), None)
-    modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else dict.fromkeys(COMMAND_MODULES.values())
+    words = [word for word in (argv or []) if not word.startswith("-")]
+    command = words[0] if words else None
+    if command in COMMAND_MODULES:
+        modules = [COMMAND_MODULES[command]]
+    elif command is None and not {"-h", "--help"} & set(argv or []):
+        modules = []  # the window: no command module is needed
+    else:
+        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
     for module in modules:
         importlib.import_module(f"promptbench.cli.{module}").register(subparsers)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv).parse_args(argv)
-    if args.command is None:
-        # Imported here so the headless commands never load Qt.
-        from promptbench.ui.app import run_app
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    return build_parser(argv).parse_args(argv)
 
-        return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run)
+
+def run_command(args: argparse.Namespace) -> int:
+    """Carry out a parsed command (the `promptbench` entry point, promptbench.main, opens the window instead)."""
     try:
         return args.handler(args)
     except BrokenPipeError:
         # `promptbench history | head` closed our output early: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The headless commands only; `promptbench` itself is promptbench.main.main."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    if args.command is None:
+        build_parser(["--help"]).print_help()
+        return EXIT_USAGE
+    return run_command(args)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from promptbench import __version__
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import is_echo
 from promptbench.profiles import ProfileProblem, default_query
-from promptbench.secrets import _BACKEND_FAILURES, NO_KEYRING, SERVICE
+from promptbench.secrets import BACKEND_FAILURES, NO_KEYRING, SERVICE
 from promptbench.service.history import open_history
 from promptbench.service.providers import ProviderService
 from promptbench.storage import HistoryError, default_history_path
@@ -154,7 +154,7 @@ class Doctor:
                 read_back = backend.get_password(SERVICE, entry)
             finally:
                 backend.delete_password(SERVICE, entry)
-        except _BACKEND_FAILURES as error:
+        except BACKEND_FAILURES as error:
             advice = f"{NO_KEYRING} Keys in environment variables (OPENAI_API_KEY and friends) work too."
             found.append(Finding("keyring", FIX, f"{chosen}{forced} cannot store keys ({type(error).__name__}).", advice))
             return found

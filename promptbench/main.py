@@ -1,0 +1,25 @@
+"""The `promptbench` command: with a command word, the headless CLI; with none, the window.
+
+It sits above both faces, so neither imports the other (DESIGN.md section 3).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from promptbench import cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = cli.parse_args(argv)
+    if args.command is None:
+        # Imported here so the headless commands never load Qt.
+        from promptbench.ui.app import run_app
+
+        return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run)
+    return cli.run_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
