@@ -14,6 +14,7 @@ Signals:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import queue
 import threading
 from collections.abc import Callable, Mapping
@@ -71,6 +72,9 @@ class EngineBridge(QObject):
         self._wake_pending = threading.Event()
         self._session: RunSession | None = None
         self._loop = asyncio.new_event_loop()
+        # One worker thread for every blocking job, so jobs never import modules at the same time: PySide6's
+        # import hook and two threads' first imports of the same package were seen to stall each other for good.
+        self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="promptbench-worker")
         self._thread = threading.Thread(target=self._run_loop, name="promptbench-engine", daemon=True)
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
@@ -92,7 +96,7 @@ class EngineBridge(QObject):
         thread afterwards. Disk, keyring and network work of the window goes through here."""
         async def job() -> None:
             try:
-                value = await asyncio.to_thread(function, *args)
+                value = await self._loop.run_in_executor(self._worker, function, *args)
             except Exception as error:  # handed to on_error on the GUI thread; a bug without on_error re-raises there
                 self._post("error", on_error, error)
             else:
@@ -186,8 +190,9 @@ class EngineBridge(QObject):
         try:
             try:
                 # prepare_run reads the keyring, the price table and the settings file: a worker's job.
-                prepared = await asyncio.to_thread(prepare_run, experiment, options, env=self.env, source=source)
-                history = await asyncio.to_thread(self._open_history) if keep else None
+                prepared = await self._loop.run_in_executor(
+                    self._worker, lambda: prepare_run(experiment, options, env=self.env, source=source))
+                history = await self._loop.run_in_executor(self._worker, self._open_history) if keep else None
             except ExperimentProblems as problems:
                 done.problems = problems.problems
                 return
@@ -213,6 +218,7 @@ class EngineBridge(QObject):
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
+        await self._loop.run_in_executor(None, self._worker.shutdown)
         await self._loop.shutdown_default_executor()
         if self._history is not None:
             self._history.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
 from promptbench.core.experiment import Experiment
@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
     def _got_providers(self, choices) -> None:
         self.variants.set_providers(choices.labels)
         uses_echo_only = all(v.provider == "echo" for v in self.state.experiment.variants)
-        if not choices.any_key and uses_echo_only:
+        if not choices.any_key and uses_echo_only and not self.banner.isVisible():  # never hide a sharper message
             self.banner.show_message(NO_KEY_BANNER, "info")
 
     def _restore_last_run(self) -> None:
@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         if done.problems:
             self.run_bar.finished("failed", " Nothing was called.")
             self.banner.show_message("The experiment cannot run yet: " + " ".join(done.problems), "error")
+            self.run_finished.emit(done)
             return
         self.results_model.run_id = done.run_id
         note = ""
@@ -411,6 +412,9 @@ class MainWindow(QMainWindow):
 
     def confirm_discard(self) -> bool:
         """True when there are no unsaved changes, or the user saved or discarded them; False to stay."""
+        focused = QApplication.focusWidget()
+        if focused is not None:
+            focused.clearFocus()  # an open table editor commits its text now, so it counts as a change
         if not self.state.dirty:
             return True
         self.unsaved_box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",

@@ -11,7 +11,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -95,9 +95,10 @@ class CellDelegate(QStyledItemDelegate):
         if background:
             painter.fillRect(rect, QColor(background))
         if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight).lighter(170))
-            painter.setPen(option.palette.color(QPalette.ColorRole.Highlight))
-            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+            # A frame, not a fill: the verdict's colour stays readable on the selected cell.
+            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 3)
+            painter.setPen(pen)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
         metrics = QFontMetrics(option.font)
         line = metrics.lineSpacing()
         inner = rect.adjusted(6, 4, -6, -4)

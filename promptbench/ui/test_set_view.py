@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -230,14 +230,11 @@ class TestSetView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.defaults_label)
         layout.addWidget(self.table, 1)
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self.table)
-        paste.setContext(Qt.ShortcutContext.WidgetShortcut)
-        paste.activated.connect(self.paste_clipboard)
-        for keys, action in ((QKeySequence.StandardKey.Undo, model.undo_stack.undo),
-                             (QKeySequence.StandardKey.Redo, model.undo_stack.redo)):
-            shortcut = QShortcut(keys, self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(action)
+        # Paste, Undo and Redo are the table's own keys (not window shortcuts), so the prompt editors keep theirs.
+        self._keys = {QKeySequence.StandardKey.Paste: self.paste_clipboard,
+                      QKeySequence.StandardKey.Undo: model.undo_stack.undo,
+                      QKeySequence.StandardKey.Redo: model.undo_stack.redo}
+        self.table.installEventFilter(self)
         model.modelReset.connect(self._show_defaults)
         model.dataChanged.connect(self._show_defaults)
         self._show_defaults()
@@ -275,6 +272,14 @@ class TestSetView(QWidget):
         dialog = ChecksDialog("Checks for all cases", self.model.state.experiment.default_checks, self)
         dialog.accepted.connect(lambda: self.model.set_default_checks(dialog.checks()))
         return self._open(dialog)
+
+    def eventFilter(self, watched, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            for keys, action in self._keys.items():
+                if event.matches(keys):
+                    action()
+                    return True
+        return super().eventFilter(watched, event)
 
     # ----- drag and drop
 

@@ -123,6 +123,10 @@ class VariantColumn(QFrame):
         self.json_mode = QCheckBox("JSON mode")
         self.system, self.system_highlighter = _prompt_editor("System prompt (optional)")
         self.user, self.user_highlighter = _prompt_editor("User prompt: use {{variables}} for the test set's values")
+        line = self.user.fontMetrics().lineSpacing()
+        self.system.setMinimumHeight(line * 2 + 12)
+        self.system.setMaximumHeight(line * 4 + 12)  # the user prompt is where the work is: it gets the room
+        self.user.setMinimumHeight(line * 4 + 12)
         self.extra = QLabel()
         self.extra.setStyleSheet("color: gray;")
         self.summary = QLabel("Not run yet.")

@@ -62,9 +62,11 @@ def make_window(qtbot, history_path):
 
     def make(env=None, open_path=None, experiment=None, load=True):
         window = MainWindow(env=env if env is not None else {}, history_path=history_path)
-        qtbot.addWidget(window)
+        # Not qtbot.addWidget: pytest-qt would close it before this fixture can, and an edited window asks first.
         window.restore_geometry()  # as the app does: before showing
         window.show()
+        window.activateWindow()
+        qtbot.waitExposed(window)
         if load:
             window.load_initial(open_path)
         if experiment is not None:
@@ -82,6 +84,9 @@ def make_window(qtbot, history_path):
 def close_quietly(window) -> None:
     """Close without the unsaved-changes question (the tests that ask it do so themselves)."""
     if window.isVisible() or not window.bridge._closed:
+        focused = QApplication.focusWidget()
+        if focused is not None:
+            focused.clearFocus()  # commit an open editor first, or closing would ask about it
         window.state.adopt(window.state.experiment, window.state.path)
         window.close()
 
