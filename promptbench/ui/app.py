@@ -63,6 +63,10 @@ def _screenshot(app, window, path: Path, run: bool, part: str) -> int:
             window.results_view.select(0, min(1, columns - 1))  # the second variant: its diff against the first
         settle()
     widget = {"window": window, "grid": window.results_view, "detail": window.detail_pane}[part]
+    tabs = getattr(window.detail_pane, "tabs", None)
+    if part == "detail" and tabs is not None:
+        tabs.setCurrentIndex(1)  # the diff against the other variant: what the picture is for
+        settle(100)
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = widget.grab().save(str(path))
     window.state.adopt(window.state.experiment)  # a picture is no reason to ask about saving

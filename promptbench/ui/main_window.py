@@ -71,7 +71,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.resize(1400, 900)
         self.env = env
-        self.settings = settings if settings is not None else QSettings("PromptBench", "PromptBench")
+        # INI format named explicitly (it is Linux's native one anyway) so QSettings.setPath moves it, in tests too.
+        self.settings = settings if settings is not None else QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, "PromptBench", "PromptBench")
         self.state = EditorState()
         self.bridge = EngineBridge(history_path=history_path, env=env, parent=self)
         self.banner = Banner()
@@ -408,7 +410,10 @@ class MainWindow(QMainWindow):
 
     def _write_recovery(self) -> None:
         if self.state.dirty:
-            self.bridge.call(self.state.write_recovery, self.state.recovery_text(), on_error=lambda _error: None)
+            text = self.state.recovery_text()
+            # Checked again on the worker: a save in the meantime removed the copy, and it must not come back.
+            self.bridge.call(lambda: self.state.write_recovery(text) if self.state.dirty else None,
+                             on_error=lambda _error: None)
 
     def confirm_discard(self) -> bool:
         """True when there are no unsaved changes, or the user saved or discarded them; False to stay."""
