@@ -58,12 +58,14 @@ class ResultsFilter(QSortFilterProxyModel):
         return self._search
 
     def set_filter(self, name: str) -> None:
+        self.beginFilterChange()
         self._filter = name
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self._search = text.strip().lower()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         model: ResultsModel = self.sourceModel()
@@ -221,7 +223,7 @@ class ResultsView(QWidget):
         bar.addWidget(self.shown_label)
         case_order = QPushButton("Case order")
         case_order.setToolTip("Undo sorting by score: show the cases in the test set's order")
-        case_order.clicked.connect(lambda: self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder))
+        case_order.clicked.connect(self.case_order)
         bar.addWidget(case_order)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -239,6 +241,9 @@ class ResultsView(QWidget):
 
     def sort_by_score(self, column: int, descending: bool = True) -> None:
         self.table.sortByColumn(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+
+    def case_order(self) -> None:
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
 
     def visible_rows(self) -> list[int]:
         """The source rows now shown, top to bottom."""
