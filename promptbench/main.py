@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         # Imported here so the headless commands never load Qt.
         from promptbench.ui.app import run_app
 
-        return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run)
+        return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run, part=args.screenshot_part)
     return cli.run_command(args)
 
 

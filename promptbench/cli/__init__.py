@@ -48,6 +48,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     window.add_argument("--screenshot", type=Path, metavar="PATH",
                         help="render the window offscreen to a PNG at PATH and exit")
     window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
+    window.add_argument("--screenshot-part", choices=("window", "grid", "detail"), default="window",
+                        help="with --screenshot: the whole window, the results grid, or the detail pane")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     words = [word for word in (argv or []) if not word.startswith("-")]
     command = words[0] if words else None
