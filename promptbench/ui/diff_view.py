@@ -36,7 +36,13 @@ def describe(spans: Sequence[Span], other: str) -> str:
         return f"Same as {other} (JSON is compared as JSON: key order and layout do not count)."
     removed = sum(len(text.split()) for op, text in spans if op == "delete")
     added = sum(len(text.split()) for op, text in spans if op == "insert")
-    return f"Against {other}: {removed} words only there (struck out), {added} only here (underlined)."
+    return (
+        f"Against {other}: {_words(removed)} only there (struck out), {_words(added)} only here (underlined)."
+    )
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
 
 
 class DiffView(QWidget):

@@ -105,7 +105,7 @@ def test_the_diff_against_another_variant_marks_the_changed_words(pane):
     assert ("Lyon", True, False) in marks  # only in the other output: struck out
     assert ("Paris", False, True) in marks  # only in this one: underlined
     assert (" is the capital of France.", False, False) in marks
-    assert view.summary.text().startswith("Against variant 'Long': 1 words only there")
+    assert view.summary.text().startswith("Against variant 'Long': 1 word only there")
     view.choose("the expected output")
     spans = view.spans()
     assert "".join(text for op, text in spans if op != "insert") == "Paris is the capital."
