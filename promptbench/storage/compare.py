@@ -1,4 +1,5 @@
-"""Comparing two runs cell by cell, matched on (variant name, case index, repeat).
+"""Comparing two runs cell by cell, matched on (variant name, case index, repeat), or two variants of one run,
+matched on (case index, repeat).
 
 A cell is better when it now passes where it failed, or when it passes or fails alike with a higher score; an
 answer beats an error. Cells only in the newer run are new, cells only in the older run are gone.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from promptbench.core.result import CellKey
+from promptbench.storage.errors import HistoryError
 from promptbench.storage.queries import RunSummary, run_summary
 
 VERDICTS = ("improved", "regressed", "unchanged", "new", "gone")
@@ -50,7 +52,8 @@ class CellChange:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Run `before` against run `after`: every matched cell's change, and how many of each verdict."""
+    """Run `before` against run `after` (or one variant against another in one run, when both are the same run):
+    every matched cell's change, and how many of each verdict."""
 
     before: RunSummary
     after: RunSummary
@@ -84,11 +87,13 @@ def verdict(before: CellState | None, after: CellState | None) -> str:
     return "unchanged"
 
 
-def _cell_states(db: Database, run_id: str) -> dict[CellKey, CellState]:
-    rows = db.execute(
-        "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score FROM results WHERE run_id = ?",
-        [run_id],
-    )
+def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[CellKey, CellState]:
+    sql = "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score FROM results WHERE run_id = ?"
+    params = [run_id]
+    if variant is not None:
+        sql += " AND variant = ?"
+        params.append(variant)
+    rows = db.execute(sql, params)
     return {
         CellKey(v, c, r): CellState(error=bool(e), passed=None if p is None else bool(p), score=s)
         for v, c, r, e, p, s in rows
@@ -107,3 +112,32 @@ def compare_runs(db: Database, before_id: str, after_id: str) -> Comparison:
         )
     ]
     return Comparison(before_summary, after_summary, cells)
+
+
+def compare_variants(db: Database, run_id: str, before_variant: str, after_variant: str) -> Comparison:
+    """Variant `before_variant` against variant `after_variant` of one run, matched on (case index, repeat).
+
+    Each CellChange.key is the AFTER variant's CellKey, so a view can find the after cell; the before cell is
+    `CellKey(before_variant, key.case, key.repeat)`. `before` and `after` of the Comparison are both the run's
+    summary. A variant the run does not have raises HistoryError naming the variants it has; an unknown run
+    raises RunNotFound.
+    """
+    summary = run_summary(db, run_id)
+    names = list(dict.fromkeys([*summary.variants, *_result_variants(db, run_id)]))
+    for name in (before_variant, after_variant):
+        if name not in names:
+            raise HistoryError(
+                f"Run {run_id} has no variant {name!r}; its variants are {', '.join(repr(n) for n in names)}."
+            )
+    before = {(k.case, k.repeat): s for k, s in _cell_states(db, run_id, before_variant).items()}
+    after = {(k.case, k.repeat): s for k, s in _cell_states(db, run_id, after_variant).items()}
+    cells = [
+        CellChange(CellKey(after_variant, *at), verdict(before.get(at), after.get(at)), before.get(at), after.get(at))
+        for at in sorted(before.keys() | after.keys())
+    ]
+    return Comparison(summary, summary, cells)
+
+
+def _result_variants(db: Database, run_id: str) -> list[str]:
+    """Variant names found in the run's results (a file edited by hand may hold some the snapshot lacks)."""
+    return [row[0] for row in db.execute("SELECT DISTINCT variant FROM results WHERE run_id = ?", [run_id])]

@@ -17,7 +17,7 @@ from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.storage import queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
-from promptbench.storage.compare import Comparison, compare_runs
+from promptbench.storage.compare import Comparison, compare_runs, compare_variants
 from promptbench.storage.database import open_database, write_transaction
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.paths import default_history_path
@@ -169,3 +169,9 @@ class History:
     def compare(self, before_id: str, after_id: str) -> Comparison:
         with self._lock:
             return compare_runs(self._db, before_id, after_id)
+
+    def compare_variants(self, run_id: str, before_variant: str, after_variant: str) -> Comparison:
+        """Two variants of one run, cell by cell; see storage.compare.compare_variants (keys are the after
+        variant's cells)."""
+        with self._lock:
+            return compare_variants(self._db, run_id, before_variant, after_variant)
