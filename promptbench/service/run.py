@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from promptbench.core.events import CellFinished, Observer, RunEvent, ignore
 from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.prices import PriceTable
 from promptbench.core.redact import Redactor
-from promptbench.core.result import CellKey, Grade
+from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.runner import Answer, RunOutcome, Runner, plan_cells
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
@@ -238,3 +238,15 @@ def resume_plan(prepared: PreparedRun, done: Collection[CellKey]) -> PreparedRun
     """The same run, limited to the cells not yet done."""
     every = {cell.key for cell in plan_cells(prepared.experiment)}
     return replace(prepared, only=every - set(done))
+
+
+def failed_cells(results: Iterable[Result]) -> set[CellKey]:
+    """The cells to re-run: those that ended in an error, and those whose checks failed."""
+    return {result.key for result in results if result.error is not None or result.passed is False}
+
+
+def rerun_plan(prepared: PreparedRun, results: Iterable[Result]) -> PreparedRun:
+    """A new run of only the failed and errored cells, asking the provider again rather than the cache: the cached
+    answer is the one that failed."""
+    experiment = prepared.experiment.with_settings(cache=False)
+    return replace(prepared, experiment=experiment, only=failed_cells(results))

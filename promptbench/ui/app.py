@@ -23,11 +23,14 @@ def run_app(open_path: Path | None = None, screenshot: Path | None = None, run: 
 
     from promptbench.ui.crash import CrashHandler
     from promptbench.ui.main_window import MainWindow
+    from promptbench.ui.preferences import saved_theme
+    from promptbench.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("PromptBench")
     app.setApplicationName("PromptBench")
     window = MainWindow()
+    apply_theme(app, saved_theme(window.settings))
     crash = CrashHandler(lambda: str(window.state.write_recovery()), parent=window)
     crash.install()
     try:
@@ -63,9 +66,8 @@ def _screenshot(app, window, path: Path, run: bool, part: str) -> int:
             window.results_view.select(0, min(1, columns - 1))  # the second variant: its diff against the first
         settle()
     widget = {"window": window, "grid": window.results_view, "detail": window.detail_pane}[part]
-    tabs = getattr(window.detail_pane, "tabs", None)
-    if part == "detail" and tabs is not None:
-        tabs.setCurrentIndex(1)  # the diff against the other variant: what the picture is for
+    if part == "detail":
+        window.detail_pane.tabs.setCurrentIndex(1)  # the diff against the other variant: what the picture is for
         settle(100)
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = widget.grab().save(str(path))

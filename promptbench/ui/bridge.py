@@ -27,7 +27,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from promptbench.core.events import RunEvent
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.service.run import ExperimentProblems, RunOptions, RunSession, prepare_run
+from promptbench.service.run import (ExperimentProblems, PreparedRun, RunOptions, RunSession, prepare_run,
+                                     rerun_plan, resume_plan)
 from promptbench.storage import History, HistoryError
 
 DRAIN_INTERVAL_MS = 30  # how long results may wait before the grid shows them; ~30 frames a second at most
@@ -42,6 +43,23 @@ class RunDone:
     results: list[Result] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     history_error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunAgain:
+    """Run a past run's cells again: `resume` fills its missing and errored cells in the same run; otherwise its
+    failed and errored cells are called again as a new run."""
+
+    run_id: str
+    resume: bool
+
+    def plan(self, prepared: PreparedRun, history: History) -> PreparedRun:
+        """The cells to call (on a worker: it reads the history, and a resume takes the run over)."""
+        if not self.resume:
+            return rerun_plan(prepared, history.results(self.run_id))
+        prepared = resume_plan(prepared, history.completed_keys(self.run_id))
+        history.mark_resumed(self.run_id)
+        return prepared
 
 
 @dataclass
@@ -109,12 +127,15 @@ class EngineBridge(QObject):
         self.call(lambda: function(self._open_history()), on_done=on_done, on_error=on_error)
 
     def start_run(self, experiment: Experiment, options: RunOptions = RunOptions(), *, source: str | None = None,
-                  keep: bool = True) -> None:
-        """Check, then run `experiment` on the engine thread, recording it in history when `keep` is true."""
+                  keep: bool = True, again: RunAgain | None = None) -> None:
+        """Check, then run `experiment` on the engine thread, recording it in history when `keep` is true.
+
+        With `again`, `experiment` is that past run's snapshot, and only some of its cells are called: the missing
+        and errored ones, into the same run (resume), or the failed and errored ones, as a new run (re-run)."""
         if self._session is not None:
             raise RuntimeError("a run is already going")
         self._session = _PENDING  # so a second click before the engine starts is refused too
-        self._submit(self._run(experiment, options, source, keep))
+        self._submit(self._run(experiment, options, source, keep, again))
 
     def cancel_run(self) -> None:
         """Stop new calls at once; what was already received is kept."""
@@ -185,7 +206,8 @@ class EngineBridge(QObject):
                 self._history = History.open(self._history_path)
             return self._history
 
-    async def _run(self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool) -> None:
+    async def _run(self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool,
+                   again: RunAgain | None) -> None:
         done = RunDone(None, "failed")
         try:
             try:
@@ -193,13 +215,16 @@ class EngineBridge(QObject):
                 prepared = await self._loop.run_in_executor(
                     self._worker, lambda: prepare_run(experiment, options, env=self.env, source=source))
                 history = await self._loop.run_in_executor(self._worker, self._open_history) if keep else None
+                if again is not None and history is not None:
+                    prepared = await self._loop.run_in_executor(self._worker, again.plan, prepared, history)
             except ExperimentProblems as problems:
                 done.problems = problems.problems
                 return
             except HistoryError as error:
                 done.problems = [f"history: {error}"]
                 return
-            session = RunSession(prepared, observer=self._observe, history=history)
+            run_id = again.run_id if again is not None and again.resume else None
+            session = RunSession(prepared, observer=self._observe, history=history, run_id=run_id)
             self._session = session
             if self._cancel_pending:
                 session.cancel()

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import platformdirs
 
-from promptbench.core.experiment import Experiment, Message, TestCase, Variant
+from promptbench.core.experiment import Experiment, Message, RunSettings, TestCase, Variant
 from promptbench.formats.experiment_file import experiment_from_json, load_experiment, save_experiment
 
 Watcher = Callable[["EditorState", str], None]
@@ -101,8 +101,10 @@ class EditorState:
         self._tell(EXPERIMENT)
         self._set_dirty(True)
 
-    def new(self) -> None:
-        self._load(untitled_experiment(), None)
+    def new(self, settings: RunSettings | None = None) -> None:
+        """A new untitled experiment, with `settings` (the user's run defaults) when given."""
+        experiment = untitled_experiment()
+        self._load(replace(experiment, settings=settings) if settings is not None else experiment, None)
 
     def open(self, path: Path) -> None:
         """Load an experiment file. Raises FileProblem (one sentence per problem) and changes nothing then."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,14 +24,22 @@ from promptbench.core.summary import summarize
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.experiment_file import experiment_from_json
 from promptbench.ui.banner import Banner
-from promptbench.ui.bridge import EngineBridge, PastRun, RunDone, list_models, provider_choices
+from promptbench.service.run import failed_cells
+from promptbench.ui.bridge import EngineBridge, PastRun, RunAgain, RunDone, list_models, provider_choices
+from promptbench.ui.detail_pane import DetailPane
 from promptbench.ui.editor_state import DIRTY, EXPERIMENT, PATH, EditorState
+from promptbench.ui.preferences import app_settings, saved_defaults, saved_history_path
 from promptbench.ui.results_model import ResultsModel
 from promptbench.ui.results_view import ResultsView
 from promptbench.ui.run_bar import CONFIRM_ABOVE_CALLS, RunBar, estimate_run
+from promptbench.ui.summary_strip import SummaryStrip
 from promptbench.ui.test_set_model import TestSetModel, missing_values
 from promptbench.ui.test_set_view import TestSetView
 from promptbench.ui.variant_column import VariantColumns
+
+if TYPE_CHECKING:  # both open on demand: the window starts without them
+    from promptbench.ui.history_window import HistoryWindow
+    from promptbench.ui.settings_dialog import SettingsDialog
 
 EXPERIMENT_FILES = "PromptBench experiments (*.json);;All files (*)"
 AUTOSAVE_DELAY_MS = 2000
@@ -45,22 +54,6 @@ def demo_experiment() -> Experiment:
     return experiment_from_json(text, "the demo experiment")
 
 
-def _detail_pane(parent: QWidget) -> QWidget:
-    try:
-        from promptbench.ui.detail_pane import DetailPane
-    except ImportError:  # built by another part of the project; until it exists the space stays empty
-        return QWidget(parent)
-    return DetailPane(parent=parent)
-
-
-def _summary_strip(parent: QWidget) -> QWidget:
-    try:
-        from promptbench.ui.summary_strip import SummaryStrip
-    except ImportError:
-        return QWidget(parent)
-    return SummaryStrip(parent=parent)
-
-
 class MainWindow(QMainWindow):
     """Signals: run_finished(RunDone), after the grid shows a run's last result."""
 
@@ -71,10 +64,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.resize(1400, 900)
         self.env = env
-        # INI format named explicitly (it is Linux's native one anyway) so QSettings.setPath moves it, in tests too.
-        self.settings = settings if settings is not None else QSettings(
-            QSettings.Format.IniFormat, QSettings.Scope.UserScope, "PromptBench", "PromptBench")
+        self.settings = settings if settings is not None else app_settings()
         self.state = EditorState()
+        history_path = history_path or saved_history_path(self.settings)
         self.bridge = EngineBridge(history_path=history_path, env=env, parent=self)
         self.banner = Banner()
         self.run_bar = RunBar()
@@ -83,12 +75,15 @@ class MainWindow(QMainWindow):
         self.test_set_view = TestSetView(self.test_set_model)
         self.results_model = ResultsModel(self)
         self.results_view = ResultsView(self.results_model)
-        self.summary_strip = _summary_strip(self)
-        self.detail_pane = _detail_pane(self)
+        self.summary_strip = SummaryStrip(parent=self)
+        self.detail_pane = DetailPane(parent=self)
+        self.history_window: HistoryWindow | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self.prices = None
         self.confirm_box: QMessageBox | None = None
         self._models_asked: set[str] = set()
         self._selected: CellKey | None = None
+        self._resuming = False  # the run fills cells of the run on screen, so its other cells stay
         self._layout()
         self._menus()
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS, timeout=self._write_recovery)
@@ -102,8 +97,7 @@ class MainWindow(QMainWindow):
         self.results_view.cell_selected.connect(self._show_cell)
         self.bridge.run_events.connect(self._on_run_events)
         self.bridge.run_done.connect(self._on_run_done)
-        if hasattr(self.detail_pane, "grade_changed"):
-            self.detail_pane.grade_changed.connect(self.save_grade)
+        self.detail_pane.grade_changed.connect(self.save_grade)
         self.bridge.call(_load_prices, on_done=lambda prices: setattr(self, "prices", prices))
 
     # ----- building
@@ -152,6 +146,9 @@ class MainWindow(QMainWindow):
         runs = self.menuBar().addMenu("&Run")
         self.run_action = action(runs, "&Run", self.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.cancel_action = action(runs, "&Cancel", self.cancel_run, QKeySequence("Escape"))
+        tools = self.menuBar().addMenu("&Tools")
+        action(tools, "&History…", self.show_history, QKeySequence("Ctrl+H"))
+        action(tools, "&Settings…", self.show_settings, QKeySequence.StandardKey.Preferences)
 
     # ----- starting
 
@@ -206,7 +203,7 @@ class MainWindow(QMainWindow):
 
     def new_experiment(self) -> None:
         if self.confirm_discard():
-            self.state.new()
+            self.state.new(saved_defaults(self.settings))
             self._after_new_experiment()
 
     def choose_and_open(self) -> None:
@@ -316,18 +313,19 @@ class MainWindow(QMainWindow):
                 started.append(event.key)
             elif isinstance(event, ProviderStopped):
                 self.banner.show_message(event.reason, "error")
-            elif isinstance(event, RunStarted):
+            elif isinstance(event, RunStarted) and not self._resuming:
                 self.results_model.reset(self.results_model.experiment or self.state.experiment)
         self.results_model.mark_running(started)
         self.results_model.apply_streamed(streamed)
         self.results_model.apply(finished)
         self.run_bar.apply(events)
-        if self._selected is not None and self._selected in streamed and hasattr(self.detail_pane, "show_streaming"):
+        if self._selected is not None and self._selected in streamed:
             self.detail_pane.show_streaming(self._selected, streamed[self._selected])
         if finished and not self._summary_timer.isActive():
             self._summary_timer.start()
 
     def _on_run_done(self, done: RunDone) -> None:
+        self._resuming = False
         if done.problems:
             self.run_bar.finished("failed", " Nothing was called.")
             self.banner.show_message("The experiment cannot run yet: " + " ".join(done.problems), "error")
@@ -355,15 +353,12 @@ class MainWindow(QMainWindow):
         results, human = self.results_model.results(), self.results_model.human_grades()
         summaries = summarize(results, [v.name for v in experiment.variants], human)
         self.variants.set_summaries({s.variant: s for s in summaries})
-        if hasattr(self.summary_strip, "set_results"):
-            self.summary_strip.set_results(experiment, results, human)
+        self.summary_strip.set_results(experiment, results, human)
 
     # ----- the selected cell and its grade
 
     def _show_cell(self, key: CellKey | None) -> None:
         self._selected = key
-        if not hasattr(self.detail_pane, "show_cell"):
-            return
         experiment = self.results_model.experiment
         if key is None or experiment is None:
             self.detail_pane.clear()
@@ -384,6 +379,73 @@ class MainWindow(QMainWindow):
             return
         self.bridge.save_human_grade(run_id, key, grade, on_error=lambda error: self.banner.show_message(
             f"The grade could not be saved to history: {error}", "error"))
+
+    # ----- history and settings
+
+    def show_history(self) -> None:
+        if self.history_window is None:
+            from promptbench.ui.history_window import HistoryWindow
+
+            self.history_window = HistoryWindow(bridge=self.bridge, env=self.env)
+            self.history_window.restore_requested.connect(self.restore_experiment)
+            self.history_window.resume_requested.connect(lambda run_id: self.run_again(run_id, resume=True))
+            self.history_window.rerun_requested.connect(lambda run_id: self.run_again(run_id, resume=False))
+        else:
+            self.history_window.refresh()
+        self.history_window.show()
+        self.history_window.raise_()
+        self.history_window.activateWindow()
+
+    def show_settings(self) -> None:
+        from promptbench.ui.settings_dialog import SettingsDialog
+
+        self.settings_dialog = SettingsDialog(bridge=self.bridge, settings=self.settings, env=self.env, parent=self)
+        # Keys and profiles may have changed: the provider pickers and the no-key banner are asked again.
+        self.settings_dialog.finished.connect(lambda _result: self._after_experiment_loaded())
+        self.settings_dialog.open()
+
+    def restore_experiment(self, experiment: Experiment) -> None:
+        """A past run's variants and test set, back in the editor as a new, unsaved experiment."""
+        if not self.confirm_discard():
+            return
+        self.state.adopt(experiment, None, dirty=True)
+        self._after_new_experiment()
+        self.banner.show_message(f"The variants and test set of a past run of {experiment.name} are back in the "
+                                 "editor as a new experiment. Save it to keep it as a file.", "info")
+        self.raise_()
+        self.activateWindow()
+
+    def run_again(self, run_id: str, *, resume: bool) -> None:
+        """Call a past run's cells again: with `resume`, its missing and errored cells into the same run;
+        otherwise its failed and errored cells, as a new run. The run's snapshot comes into the editor."""
+        if self.bridge.running:
+            self.banner.show_message("A run is going: let it finish or cancel it first.", "warning")
+            return
+        if not self.confirm_discard():
+            return
+        self.bridge.load_run(run_id, on_done=lambda past: self._run_again(past, resume), on_error=lambda error:
+                             self.banner.show_message(f"Run {run_id} could not be read: {error}", "error"))
+
+    def _run_again(self, past: PastRun, resume: bool) -> None:
+        if self.bridge.running:
+            return
+        self.state.adopt(past.experiment)
+        self._after_experiment_loaded()
+        self.banner.clear()
+        self.raise_()
+        if resume:
+            self.results_model.reset(past.experiment, past.results, past.human, past.run_id)
+            experiment = past.experiment
+            cells = len(experiment.variants) * len(experiment.cases) * experiment.settings.repeats
+            calls = cells - sum(1 for result in past.results if result.error is None)
+            source = None  # the run keeps its own
+        else:
+            self.results_model.reset(past.experiment)
+            calls = len(failed_cells(past.results))
+            source = f"re-run of the failed cells of run {past.run_id}"
+        self._resuming = resume
+        self.run_bar.starting(calls)
+        self.bridge.start_run(past.experiment, source=source, again=RunAgain(past.run_id, resume))
 
     # ----- the editor state, the recovery copy, closing
 
@@ -445,6 +507,8 @@ class MainWindow(QMainWindow):
         if self.state.path is not None:
             self.settings.setValue("last_experiment", str(self.state.path))
         self.settings.sync()
+        if self.history_window is not None:
+            self.history_window.close()  # it shares the bridge: its grades are written before the bridge stops
         self.bridge.shutdown()
         event.accept()
 

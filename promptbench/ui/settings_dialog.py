@@ -17,31 +17,12 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDia
                                QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
-from promptbench.core.experiment import RunSettings
 from promptbench.service.providers import ProfileStatus, ProfileTest, ProviderService
 from promptbench.storage import default_history_path
 from promptbench.ui.bridge import EngineBridge
+from promptbench.ui.preferences import (DEFAULTS_PREFIX, HISTORY_KEY, THEME_KEY, app_settings, saved_defaults,
+                                        saved_theme)
 from promptbench.ui.theme import THEME_LABELS, THEMES, apply_theme, colours
-
-THEME_KEY = "appearance/theme"
-HISTORY_KEY = "history/path"
-DEFAULTS_PREFIX = "defaults/"
-
-
-def saved_theme(settings: QSettings) -> str:
-    value = settings.value(THEME_KEY, "follow")
-    return value if value in THEMES else "follow"
-
-
-def saved_defaults(settings: QSettings) -> RunSettings:
-    """The run defaults kept in settings, over RunSettings' own."""
-    base = RunSettings()
-    return RunSettings(
-        concurrency=int(settings.value(DEFAULTS_PREFIX + "concurrency", base.concurrency)),
-        timeout=float(settings.value(DEFAULTS_PREFIX + "timeout", base.timeout)),
-        retries=int(settings.value(DEFAULTS_PREFIX + "retries", base.retries)),
-        cache=settings.value(DEFAULTS_PREFIX + "cache", base.cache) in (True, "true"),
-    )
 
 
 class SettingsDialog(QDialog):
@@ -52,7 +33,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings — PromptBench")
         self.resize(760, 520)
         self.service = service if service is not None else ProviderService(env=env)
-        self.settings = settings if settings is not None else QSettings("PromptBench", "PromptBench")
+        self.settings = settings if settings is not None else app_settings()
         self._own_bridge = bridge is None
         self.bridge = bridge or EngineBridge(env=env, parent=self)
         self.statuses: dict[str, ProfileStatus] = {}

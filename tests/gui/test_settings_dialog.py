@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication
 from promptbench.profiles import ProfileSettings
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService, Verdict
-from promptbench.ui.settings_dialog import HISTORY_KEY, SettingsDialog, saved_defaults, saved_theme
+from promptbench.ui.preferences import HISTORY_KEY, saved_defaults, saved_theme
+from promptbench.ui.settings_dialog import SettingsDialog
 from tests.gui.conftest import KEY
 from tests.keys.stand_ins import MemoryKeyring
 
