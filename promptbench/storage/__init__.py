@@ -8,6 +8,7 @@ from promptbench.storage.cache import ResponseCache
 from promptbench.storage.compare import CellChange, CellState, Comparison
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.history import History
+from promptbench.storage.maintenance import HistorySizes
 from promptbench.storage.paths import default_history_path
 from promptbench.storage.queries import RunDetail, RunNotFound, RunSummary, SearchHit
 
@@ -17,6 +18,7 @@ __all__ = [
     "Comparison",
     "History",
     "HistoryError",
+    "HistorySizes",
     "ResponseCache",
     "RunDetail",
     "RunNotFound",

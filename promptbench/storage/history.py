@@ -9,17 +9,18 @@ waits on SQLite's busy timeout.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import queries, runs
+from promptbench.storage import maintenance, queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
 from promptbench.storage.database import open_database, write_transaction
 from promptbench.storage.liveness import Writer, this_writer
+from promptbench.storage.maintenance import HistorySizes
 from promptbench.storage.paths import default_history_path
 from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
 
@@ -105,6 +106,30 @@ class History:
     def set_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade) -> None:
         with self._lock:
             runs.set_human_grade(self._db, self.path, run_id, key, grade, self._clock)
+
+    def delete_runs(self, run_ids: Iterable[str]) -> int:
+        """Delete these runs (full ids) with their results, search index entries and human grades, all in one
+        transaction; returns how many were deleted. The response cache is shared by all runs and stays.
+
+        Raises RunNotFound for an unknown id and HistoryError for a run a live process is still writing; then
+        nothing is deleted. The file keeps its size until `vacuum()`.
+        """
+        with self._lock:
+            return maintenance.delete_runs(self._db, self.path, list(run_ids))
+
+    def vacuum(self) -> None:
+        """Compact the file so the space of deleted runs and cleared cache entries goes back to the disk.
+
+        Takes about as long as copying the file, and needs that much free space while it runs; this History's
+        other threads wait for it (their writes queue behind the lock). Raises HistoryError.
+        """
+        with self._lock:
+            maintenance.vacuum(self._db, self.path)
+
+    def sizes(self) -> HistorySizes:
+        """How big the history is on disk, and how much of it is the response cache."""
+        with self._lock:
+            return HistorySizes(file_bytes=maintenance.file_bytes(self.path), cache_bytes=self.cache.size_bytes())
 
     # The read side.
 
