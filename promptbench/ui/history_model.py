@@ -1,5 +1,5 @@
-"""Qt models of the History window (the list of runs, two runs compared cell by cell), and the reads and writes
-the window hands to a worker thread (`list_runs`, `filter_choices`, `export`, `sizes`).
+"""Qt models of the History window (the list of runs, two runs compared cell by cell), the words it shows about a
+run, and the reads and writes the window hands to a worker thread (`list_runs`, `filter_choices`, `export`).
 
 The models are plain views of what promptbench.storage answers (RunSummary, Comparison); the window fetches
 those off the GUI thread and hands them in with `set_runs` / `set_comparison`.
@@ -8,7 +8,6 @@ those off the GUI thread and hands them in with `set_runs` / `set_comparison`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -76,6 +75,21 @@ def pass_text(summary: RunSummary) -> str:
 
 def variants_text(summary: RunSummary) -> str:
     return f"{', '.join(summary.variants)} · {', '.join(summary.models)}"
+
+
+def failed_cells(summary: RunSummary) -> int:
+    """The cells of a run that failed their checks or errored: what "Re-run failed cells" calls again."""
+    return summary.graded - summary.passed + summary.errors
+
+
+def can_resume(summary: RunSummary) -> bool:
+    """Whether the run has cells left to call: it stopped early, has fewer results than planned, or has errors.
+
+    A run still being written is not offered: its own writer is finishing it."""
+    if summary.state == "running":
+        return False
+    stopped = summary.state in ("interrupted", "cancelled")
+    return stopped or summary.cells_done < summary.planned_cells or summary.errors > 0
 
 
 def state_text(summary: RunSummary) -> str:
@@ -236,10 +250,17 @@ def export(history: History, run_id: str, fmt: str, path: Path) -> Path:
     return path
 
 
-def sizes(history: History) -> tuple[int, int]:
-    on_disk = sum(os.path.getsize(p) for p in (history.path, Path(f"{history.path}-wal")) if p.exists())
-    return on_disk, history.cache.size_bytes()
+def size_text(size: int) -> str:
+    """A file size for people: "41.2 MB", "380 kB", "512 bytes"."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} kB"
+    return f"{size} bytes"
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+def freed_text(before_bytes: int, after_bytes: int, cleared_entries: int | None = None) -> str:
+    """What freeing space did, in a sentence or two."""
+    cleared = "" if cleared_entries is None else (
+        f"Cleared {cleared_entries} cached answer{'' if cleared_entries == 1 else 's'}. ")
+    return f"{cleared}The history file went from {size_text(before_bytes)} to {size_text(after_bytes)}."

@@ -57,11 +57,11 @@ def test_find_a_run_by_a_word_in_one_output(make_history_window, two_runs, qtbot
     _first, second = two_runs
     window = make_history_window()
     qtbot.waitUntil(lambda: window.runs_model.rowCount() == 2)
-    qtbot.keyClicks(window.search_box, "pineapple")
+    qtbot.keyClicks(window.finder.search_box, "pineapple")
     qtbot.waitUntil(lambda: window.runs_model.run_ids() == [second])
-    assert window.hits_view.isVisible()
-    assert [(hit.run_id, hit.key, hit.found_in) for hit in window.hits] == [(second, CellKey("Polite", 2), "output")]
-    assert "<b" in window.hits_view.toHtml() and "pineapple" in window.hits_view.toPlainText()
+    assert window.finder.hits_view.isVisible()
+    assert [(hit.run_id, hit.key, hit.found_in) for hit in window.finder.hits] == [(second, CellKey("Polite", 2), "output")]
+    assert "<b" in window.finder.hits_view.toHtml() and "pineapple" in window.finder.hits_view.toPlainText()
     # the hit opens its run with the cell selected
     window.open_hit(0)
     qtbot.waitUntil(lambda: window.detail_pane.key == CellKey("Polite", 2))
@@ -83,7 +83,7 @@ def test_open_a_run_and_see_the_same_cells_as_when_it_ran(make_history_window, t
     assert window.results_model.result_at(1, 1).output == "Polite says Tokyo."
     window.results_view.select(1, 1)
     assert window.detail_pane.key == CellKey("Polite", 1)
-    assert "read-only" in window.run_title.text()
+    assert "read-only" in window.run_page.title.text()
 
 
 def test_compare_two_runs_flags_the_one_regressed_cell(make_history_window, two_runs, qtbot):
@@ -93,23 +93,23 @@ def test_compare_two_runs_flags_the_one_regressed_cell(make_history_window, two_
     window.select_runs([first, second])
     assert window.compare_button.isEnabled()
     window.compare_button.click()
-    qtbot.waitUntil(lambda: window.compare_model.comparison is not None)
+    qtbot.waitUntil(lambda: window.compare_page.model.comparison is not None)
     assert window.tabs.currentIndex() == COMPARE_TAB
-    model = window.compare_model
+    model = window.compare_page.model
     verdicts = {model.change_at(r).key: model.row_texts(r)[2] for r in range(model.rowCount())}
     assert len(verdicts) == 6
     regressed = [key for key, text in verdicts.items() if text == "▼ regressed"]
     assert regressed == [CellKey("Polite", 1)]
-    window.changes_only.setChecked(True)
+    window.compare_page.changes_only.setChecked(True)
     assert model.rowCount() == 1
     assert model.row_texts(0) == ["2", "Polite", "▼ regressed", "pass → fail", "1.00", "0.00", "-1.00"]
-    window.show_change(0)
-    assert window.before_text.toPlainText() == window.after_text.toPlainText() == "Polite says Tokyo."
-    window.changes_only.setChecked(False)
+    window.compare_page.show_change(0)
+    assert window.compare_page.before_text.toPlainText() == window.compare_page.after_text.toPlainText() == "Polite says Tokyo."
+    window.compare_page.changes_only.setChecked(False)
     peru = model.row_of(CellKey("Polite", 2))
-    window.show_change(peru)
-    assert window.before_text.toPlainText() == "Polite says Lima."
-    assert window.after_text.toPlainText() == "Lima, city of the pineapple."
+    window.compare_page.show_change(peru)
+    assert window.compare_page.before_text.toPlainText() == "Polite says Lima."
+    assert window.compare_page.after_text.toPlainText() == "Lima, city of the pineapple."
 
 
 def test_bring_a_run_back_into_the_editor(make_history_window, two_runs, qtbot):
@@ -153,6 +153,6 @@ def test_a_grade_given_in_history_is_kept(make_history_window, two_runs, history
 def test_filter_by_experiment(make_history_window, two_runs, history_path, qtbot):
     other = write_run(history_path, experiment("Summaries"), full_run(experiment("Summaries")), hours=48)
     window = make_history_window()
-    qtbot.waitUntil(lambda: window.experiment_filter.count() == 3)
-    window.experiment_filter.setCurrentIndex(window.experiment_filter.findData("Summaries"))
+    qtbot.waitUntil(lambda: window.finder.experiment_filter.count() == 3)
+    window.finder.experiment_filter.setCurrentIndex(window.finder.experiment_filter.findData("Summaries"))
     qtbot.waitUntil(lambda: window.runs_model.run_ids() == [other])
