@@ -1,5 +1,7 @@
 """`promptbench history`, `show`, `compare`, `export` and `cache clear`: reading the history from the shell.
 
+`promptbench history delete` and `history vacuum` live in promptbench.cli.history_maintenance.
+
 Every command takes `--db PATH` (default: the user data folder, or $PROMPTBENCH_HOME). Exit codes: 0 ok,
 2 a usage or file error; a file that cannot be used prints its one sentence on stderr, never a traceback.
 """
@@ -22,7 +24,11 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the history commands; each sets `handler`, a function of the parsed args returning the exit code."""
-    listing = subparsers.add_parser("history", help="list past runs, newest first, or search their cells")
+    listing = subparsers.add_parser(
+        "history", help="list past runs, newest first, or search their cells; delete runs; compact the file",
+        description="With no subcommand: list past runs, newest first, or search their cells. "
+        "`history delete RUN...` deletes runs; `history vacuum` compacts the file.",
+    )
     listing.add_argument("--search", metavar="TEXT", help="full-text search over outputs, prompts and comments")
     listing.add_argument("--experiment", metavar="NAME", help="only runs of this experiment")
     listing.add_argument("--model", metavar="MODEL", help="only runs where a variant used this model")
@@ -31,6 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N lines (20)")
     _db_option(listing)
     listing.set_defaults(handler=history_command)
+    # Imported here, not at the top: that module builds on this one's helpers.
+    from promptbench.cli import history_maintenance
+
+    history_maintenance.register(listing)
 
     show = subparsers.add_parser("show", help="one run: its summary per variant and every cell")
     show.add_argument("run", metavar="RUN", help="a run id, a unique start of one, or 'last'")
@@ -54,7 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cache = subparsers.add_parser("cache", help="the response cache").add_subparsers(
         dest="cache_command", required=True, metavar="{clear}"
     )
-    clear = cache.add_parser("clear", help="remove every cached response")
+    clear = cache.add_parser(
+        "clear", help="remove every cached response",
+        description="Remove every cached response; runs are kept. The file keeps its size until "
+        "`promptbench history vacuum` compacts it.",
+    )
     _db_option(clear)
     clear.set_defaults(handler=cache_clear_command)
 

@@ -1,4 +1,5 @@
-"""History use-cases both faces call: find a run, list and search runs, compare two, export one, clear the cache.
+"""History use-cases both faces call: find a run, list and search runs, compare two, export one, clear the cache,
+delete runs and compact the file.
 
 The history itself lives in promptbench.storage; files out are promptbench.formats' job. This module is where
 the two meet (storage must not import formats: they are the same layer).
@@ -6,13 +7,14 @@ the two meet (storage must not import formats: they are the same layer).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from promptbench.formats.results_csv import write_results_csv
 from promptbench.formats.results_json import write_results_json
-from promptbench.storage import History, HistoryError, RunSummary
+from promptbench.storage import History, HistoryError, HistorySizes, RunSummary
 
 EXPORT_FORMATS = ("json", "csv")
 
@@ -69,3 +71,25 @@ class CacheCleared:
 def clear_cache(history: History) -> CacheCleared:
     size = history.cache.size_bytes()
     return CacheCleared(entries=history.cache.clear(), bytes=size)
+
+
+def runs_named(history: History, references: Iterable[str]) -> list[RunSummary]:
+    """The runs these references name (whole ids, unique starts of one, "last"), each once, in the order given.
+
+    Raises RunNotFound with a sentence for the first reference that names no run or several.
+    """
+    run_ids = dict.fromkeys(history.resolve(reference) for reference in references)
+    return [history.run(run_id) for run_id in run_ids]
+
+
+@dataclass(frozen=True)
+class Compacted:
+    before: HistorySizes
+    after: HistorySizes
+
+
+def compact(history: History) -> Compacted:
+    """VACUUM the history file, with its sizes before and after."""
+    before = history.sizes()
+    history.vacuum()
+    return Compacted(before=before, after=history.sizes())

@@ -1,0 +1,106 @@
+"""`promptbench history delete RUN...` and `promptbench history vacuum`: removing runs, giving space back to the disk.
+
+Both are subcommands of `promptbench history` (registered by promptbench.cli.history, whose helpers they use).
+Exit codes as there: 0 ok (a declined question included), 2 a usage or file error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from promptbench.cli.history import EXIT_OK, EXIT_USAGE, _local, _with_history
+from promptbench.service import history as service
+from promptbench.storage import History, RunSummary
+
+
+def register(history_parser: argparse.ArgumentParser) -> None:
+    """Add `delete` and `vacuum` under `promptbench history`; with neither, `history` lists runs as before."""
+    commands = history_parser.add_subparsers(dest="history_command", metavar="{delete,vacuum}")
+    delete = commands.add_parser(
+        "delete", help="delete runs with their results and grades (asks first)",
+        description="Delete runs with their results, search index entries and human grades, all or none. "
+        "Asks first on a terminal; without one, --yes is needed. A run still being written by a running "
+        "PromptBench is refused. The response cache is kept. The file keeps its size until "
+        "`promptbench history vacuum`.",
+    )
+    delete.add_argument("runs", nargs="+", metavar="RUN", help="a run id, a unique start of one, or 'last'")
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
+    _db_option(delete)
+    delete.set_defaults(handler=delete_command)
+
+    vacuum = commands.add_parser(
+        "vacuum", help="compact the history file; prints its size before and after",
+        description="Give the space of deleted runs and cleared cache entries back to the disk (SQLite's VACUUM). "
+        "Takes about as long as copying the file, and needs as much free space while it runs.",
+    )
+    _db_option(vacuum)
+    vacuum.set_defaults(handler=vacuum_command)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a subcommand's unset --db must not hide the one given before it (`history --db X delete RUN`).
+    parser.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                        help="history file (default: the user data folder)")
+
+
+def delete_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        runs = service.runs_named(history, args.runs)
+        if not args.yes:
+            if sys.stdin is None or not sys.stdin.isatty():
+                print(
+                    "promptbench: Deleting runs cannot be undone and there is no terminal to ask on; "
+                    "add --yes to delete them.",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            answer = _ask(history, runs)
+            if answer is None:
+                print("promptbench: No answer; nothing was deleted.", file=sys.stderr)
+                return EXIT_USAGE
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing was deleted.")
+                return EXIT_OK
+        deleted = history.delete_runs([run.id for run in runs])
+        print(
+            f"Deleted {_runs(deleted)}. The file keeps its size until `promptbench history vacuum` compacts it."
+        )
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def _ask(history: History, runs: list[RunSummary]) -> str | None:
+    """The answer typed, or None when the terminal closed or the user pressed Ctrl+C."""
+    print(f"Delete {_runs(len(runs))} from {history.path}, with their results and grades?")
+    for run in runs:
+        print(f"  {run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
+              f"{run.cells_done:>5}/{run.planned_cells:<5}  {run.experiment}")
+    try:
+        return input("This cannot be undone. Delete? [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        print()
+        return None
+
+
+def vacuum_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        compacted = service.compact(history)
+        before, after = compacted.before, compacted.after
+        print(
+            f"Compacted {history.path}: {_size(before.file_bytes)} before, {_size(after.file_bytes)} after "
+            f"(the response cache is {_size(after.cache_bytes)} of it)."
+        )
+        return EXIT_OK
+
+    return _with_history(args, act)
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} kB"
