@@ -99,7 +99,7 @@ class ComparePage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setStretchLastSection(False)
         self.view.selectionModel().currentRowChanged.connect(
             lambda current, _old: self.show_change(current.row()) if current.isValid() else None)
         self.before_label, self.after_label = QLabel("Before"), QLabel("After")
@@ -172,7 +172,9 @@ class VariantPicker(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.note = QLabel()
+        self.setMinimumWidth(340)
         form = QFormLayout(self)
+        form.addRow(QLabel("Each case of one variant against the same case of the other."))
         form.addRow("Before", self.before_box)
         form.addRow("After", self.after_box)
         form.addRow(self.note)

@@ -199,8 +199,7 @@ class HistoryWindow(QMainWindow):
         run_id = self.run_page.run_id
         if run_id is None:
             return
-        if self.variant_picker is not None:
-            self.variant_picker.deleteLater()
+        _drop(self.variant_picker)
         picker = self.variant_picker = VariantPicker(self.run_page.variant_names(), self)
         picker.accepted.connect(lambda: self.compare_variants(run_id, *picker.chosen()))
         picker.open()
@@ -236,6 +235,7 @@ class HistoryWindow(QMainWindow):
             self._delete(list(run_ids))
             return
         count = f"{len(run_ids)} run{'s' if len(run_ids) > 1 else ''}"
+        _drop(self.confirm_box)
         self.confirm_box = self._question(
             "Delete runs", f"Delete {count} from history, with their results and grades? This cannot be undone.",
             {"Delete " + count: lambda: self._delete(list(run_ids))})
@@ -259,6 +259,7 @@ class HistoryWindow(QMainWindow):
         self.bridge.with_history(lambda h: h.sizes(), on_done=self._ask_free_space, on_error=self._problem)
 
     def _ask_free_space(self, sizes: HistorySizes) -> None:
+        _drop(self.free_space_box)
         self.free_space_box = self._question(
             "Free space", f"The history file takes {size_text(sizes.file_bytes)}; the response cache is "
             f"{size_text(sizes.cache_bytes)} of it. Clearing the cache keeps every run; the next run of an unchanged "
@@ -281,7 +282,6 @@ class HistoryWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
         actions = {box.addButton(label, QMessageBox.ButtonRole.AcceptRole): act for label, act in choices.items()}
         box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.buttonClicked.connect(lambda button: actions[button]() if button in actions else None)
         box.open()
         return box
@@ -296,7 +296,7 @@ class HistoryWindow(QMainWindow):
         if not isinstance(error, (HistoryError, OSError)):
             raise error
         self.message.setText(f"<span style='color:{colours(self.palette()).failed}'>"
-                             f"{html.escape(str(error))}</span>")
+                             f"{html.escape(str(error), quote=False)}</span>")
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.detail_pane.grade_bar.flush()
@@ -309,3 +309,8 @@ class HistoryWindow(QMainWindow):
             self.bridge.shutdown()
         super().closeEvent(event)
 
+
+def _drop(dialog: QWidget | None) -> None:
+    """The dialog asked before goes when the same question is asked again (it is kept for tests to answer)."""
+    if dialog is not None:
+        dialog.deleteLater()

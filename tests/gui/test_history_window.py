@@ -60,7 +60,8 @@ def test_find_a_run_by_a_word_in_one_output(make_history_window, two_runs, qtbot
     qtbot.keyClicks(window.finder.search_box, "pineapple")
     qtbot.waitUntil(lambda: window.runs_model.run_ids() == [second])
     assert window.finder.hits_view.isVisible()
-    assert [(hit.run_id, hit.key, hit.found_in) for hit in window.finder.hits] == [(second, CellKey("Polite", 2), "output")]
+    hits = [(hit.run_id, hit.key, hit.found_in) for hit in window.finder.hits]
+    assert hits == [(second, CellKey("Polite", 2), "output")]
     assert "<b" in window.finder.hits_view.toHtml() and "pineapple" in window.finder.hits_view.toPlainText()
     # the hit opens its run with the cell selected
     window.open_hit(0)
@@ -95,21 +96,22 @@ def test_compare_two_runs_flags_the_one_regressed_cell(make_history_window, two_
     window.compare_button.click()
     qtbot.waitUntil(lambda: window.compare_page.model.comparison is not None)
     assert window.tabs.currentIndex() == COMPARE_TAB
-    model = window.compare_page.model
+    page = window.compare_page
+    model = page.model
     verdicts = {model.change_at(r).key: model.row_texts(r)[2] for r in range(model.rowCount())}
     assert len(verdicts) == 6
     regressed = [key for key, text in verdicts.items() if text == "▼ regressed"]
     assert regressed == [CellKey("Polite", 1)]
-    window.compare_page.changes_only.setChecked(True)
+    page.changes_only.setChecked(True)
     assert model.rowCount() == 1
     assert model.row_texts(0) == ["2", "Polite", "▼ regressed", "pass → fail", "1.00", "0.00", "-1.00"]
-    window.compare_page.show_change(0)
-    assert window.compare_page.before_text.toPlainText() == window.compare_page.after_text.toPlainText() == "Polite says Tokyo."
-    window.compare_page.changes_only.setChecked(False)
+    page.show_change(0)
+    assert page.before_text.toPlainText() == page.after_text.toPlainText() == "Polite says Tokyo."
+    page.changes_only.setChecked(False)
     peru = model.row_of(CellKey("Polite", 2))
-    window.compare_page.show_change(peru)
-    assert window.compare_page.before_text.toPlainText() == "Polite says Lima."
-    assert window.compare_page.after_text.toPlainText() == "Lima, city of the pineapple."
+    page.show_change(peru)
+    assert page.before_text.toPlainText() == "Polite says Lima."
+    assert page.after_text.toPlainText() == "Lima, city of the pineapple."
 
 
 def test_bring_a_run_back_into_the_editor(make_history_window, two_runs, qtbot):
