@@ -63,6 +63,7 @@ def main() -> int:
     try:
         base_url = server.stdout.readline().strip()
         experiment = _experiment(base_url, args.cases, args.concurrency)
+        window.bridge.warm_up()  # as the app does after start: the engine process is ready by the window's run
         baseline = _headless_seconds(experiment)
         figures = _window_run(app, window, experiment, QTimer)
     finally:

@@ -250,3 +250,20 @@ def rerun_plan(prepared: PreparedRun, results: Iterable[Result]) -> PreparedRun:
     answer is the one that failed."""
     experiment = prepared.experiment.with_settings(cache=False)
     return replace(prepared, experiment=experiment, only=failed_cells(results))
+
+
+@dataclass(frozen=True)
+class RunAgain:
+    """Run a past run's cells again: `resume` fills its missing and errored cells in the same run; otherwise its
+    failed and errored cells are called again as a new run."""
+
+    run_id: str
+    resume: bool
+
+    def plan(self, prepared: PreparedRun, history: History) -> PreparedRun:
+        """The cells to call (it reads the history, and a resume takes the run over)."""
+        if not self.resume:
+            return rerun_plan(prepared, history.results(self.run_id))
+        prepared = resume_plan(prepared, history.completed_keys(self.run_id))
+        history.mark_resumed(self.run_id)
+        return prepared

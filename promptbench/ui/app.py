@@ -12,6 +12,7 @@ from pathlib import Path
 
 SCREENSHOT_SIZE = (1500, 950)
 SCREENSHOT_PARTS = ("window", "grid", "detail")
+ENGINE_WARM_UP_MS = 1000
 
 
 def run_app(open_path: Path | None = None, screenshot: Path | None = None, run: bool = False,
@@ -19,6 +20,7 @@ def run_app(open_path: Path | None = None, screenshot: Path | None = None, run: 
     """Show the main window until it closes; with `screenshot`, save a PNG of `part` and return 0 instead."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display needed for a picture
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from promptbench.ui.crash import CrashHandler
@@ -40,6 +42,8 @@ def run_app(open_path: Path | None = None, screenshot: Path | None = None, run: 
         window.show()
         window.load_initial(Path(open_path) if open_path else None)
         if screenshot is None:
+            # The engine process takes a second to start; started once the window is up, Run does not wait.
+            QTimer.singleShot(ENGINE_WARM_UP_MS, window.bridge.warm_up)
             return app.exec()
         return _screenshot(app, window, Path(screenshot), run, part)
     finally:

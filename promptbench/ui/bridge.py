@@ -1,10 +1,13 @@
-"""The bridge between the window and the engine: one engine thread with its own asyncio event loop.
+"""The bridge between the window and the engine: a bridge thread with its own asyncio event loop, and the engine
+process that runs the experiments.
 
-This is the only module that knows how the engine is run under Qt (DESIGN.md section 3). Work goes to the engine
-thread with `asyncio.run_coroutine_threadsafe`; everything coming back (run events, the answers of jobs) is put on
-one thread-safe queue, and the engine thread wakes the GUI thread with one queued signal only when the queue was
-empty. The GUI thread drains the queue in batches on a short timer, so a thousand results a second become a few
-dozen batches, not a thousand queued signals.
+This is the only module that knows how the engine is run under Qt (DESIGN.md section 3). Runs go to the engine in a
+process of its own (promptbench.service.engine_process: a busy engine thread here would hold the GIL the GUI thread
+needs for every Qt-to-Python call); the bridge thread reads its events from the pipe. Blocking jobs of the window
+(keyring, history, files) go to one worker thread through the bridge thread's loop. Everything coming back (run
+events, the answers of jobs) is put on one thread-safe queue, and the bridge thread wakes the GUI thread with one
+queued signal only when the queue was empty. The GUI thread drains the queue in batches on a short timer, so a
+thousand results a second become a few dozen batches, not a thousand queued signals.
 
 Signals:
     run_events(list[RunEvent]): a batch of a run's events, in the order they happened.
@@ -24,13 +27,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from promptbench.core.events import RunEvent
+from promptbench.core.events import CellFinished, RunEvent
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.service.run import (ExperimentProblems, PreparedRun, RunOptions, RunSession, prepare_run,
-                                     rerun_plan, resume_plan)
+from promptbench.service.engine_process import EngineProcess, RunRequest
+from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, prepare_run
 from promptbench.storage import History, HistoryError
 
+ENGINE_STOP_S = 10.0  # how long a closing window waits for the engine to record a cancelled run
 DRAIN_INTERVAL_MS = 30  # how long results may wait before the grid shows them; ~30 frames a second at most
 
 
@@ -43,23 +47,11 @@ class RunDone:
     results: list[Result] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     history_error: str | None = None
+    stopped: str | None = None  # why the run stopped before its end, when the engine itself failed
 
 
-@dataclass(frozen=True)
-class RunAgain:
-    """Run a past run's cells again: `resume` fills its missing and errored cells in the same run; otherwise its
-    failed and errored cells are called again as a new run."""
-
-    run_id: str
-    resume: bool
-
-    def plan(self, prepared: PreparedRun, history: History) -> PreparedRun:
-        """The cells to call (on a worker: it reads the history, and a resume takes the run over)."""
-        if not self.resume:
-            return rerun_plan(prepared, history.results(self.run_id))
-        prepared = resume_plan(prepared, history.completed_keys(self.run_id))
-        history.mark_resumed(self.run_id)
-        return prepared
+class EngineBug(Exception):
+    """A bug in the engine process; its message is the traceback from there."""
 
 
 @dataclass
@@ -88,12 +80,15 @@ class EngineBridge(QObject):
         self._history_problem: str | None = None
         self._inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._wake_pending = threading.Event()
-        self._session: RunSession | None = None
+        self._session: EngineProcess | object | None = None  # _PENDING until the engine has the run
+        self._engine: EngineProcess | None = None
+        self._finished: asyncio.Future[RunDone] | None = None
+        self._received: list[Result] = []
         self._loop = asyncio.new_event_loop()
         # One worker thread for every blocking job, so jobs never import modules at the same time: PySide6's
         # import hook and two threads' first imports of the same package were seen to stall each other for good.
         self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="promptbench-worker")
-        self._thread = threading.Thread(target=self._run_loop, name="promptbench-engine", daemon=True)
+        self._thread = threading.Thread(target=self._run_loop, name="promptbench-bridge", daemon=True)
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.setInterval(DRAIN_INTERVAL_MS)
@@ -137,10 +132,14 @@ class EngineBridge(QObject):
         self._session = _PENDING  # so a second click before the engine starts is refused too
         self._submit(self._run(experiment, options, source, keep, again))
 
+    def warm_up(self) -> None:
+        """Start the engine process now (it takes a second to import the openai library), so Run does not wait."""
+        self._loop.call_soon_threadsafe(self._engine_process)
+
     def cancel_run(self) -> None:
         """Stop new calls at once; what was already received is kept."""
         def cancel() -> None:
-            if isinstance(self._session, RunSession):
+            if isinstance(self._session, EngineProcess):
                 self._session.cancel()
             elif self._session is _PENDING:
                 self._cancel_pending = True
@@ -214,31 +213,72 @@ class EngineBridge(QObject):
                 # prepare_run reads the keyring, the price table and the settings file: a worker's job.
                 prepared = await self._loop.run_in_executor(
                     self._worker, lambda: prepare_run(experiment, options, env=self.env, source=source))
+                # Opened here too, so a damaged history file is said before the engine starts.
                 history = await self._loop.run_in_executor(self._worker, self._open_history) if keep else None
-                if again is not None and history is not None:
-                    prepared = await self._loop.run_in_executor(self._worker, again.plan, prepared, history)
             except ExperimentProblems as problems:
                 done.problems = problems.problems
                 return
             except HistoryError as error:
                 done.problems = [f"history: {error}"]
                 return
-            run_id = again.run_id if again is not None and again.resume else None
-            session = RunSession(prepared, observer=self._observe, history=history, run_id=run_id)
-            self._session = session
+            engine = self._engine_process()
+            self._session = engine
+            self._received = []
+            self._finished = self._loop.create_future()
+            engine.run(RunRequest(prepared, history.path if history is not None else None, again))
             if self._cancel_pending:
-                session.cancel()
-            outcome = await session.run()
-            done = RunDone(session.run_id, outcome.state, outcome.results,
-                           history_error=str(session.history_error) if session.history_error else None)
+                engine.cancel()
+            try:
+                done = await self._finished
+            except EngineBug as bug:
+                done.stopped = "a bug in PromptBench stopped the run; what arrived before is kept in history"
+                self._post("error", None, bug)  # raised on the GUI thread: the crash dialog shows it
         finally:
             self._session = None
+            self._finished = None
             self._cancel_pending = False
             self._post("run_done", done)
 
+    def _engine_process(self) -> EngineProcess:
+        """The engine process, started on first use (or again after it died)."""
+        if self._engine is None:
+            self._engine = EngineProcess()
+            self._loop.add_reader(self._engine.fileno(), self._engine_readable)
+        return self._engine
+
+    def _engine_readable(self) -> None:
+        try:
+            message = self._engine.receive()
+        except (EOFError, OSError):
+            self._engine_gone()
+            return
+        if message[0] == "events":
+            for event in message[1]:
+                if isinstance(event, CellFinished):
+                    self._received.append(event.result)
+                self._observe(event)
+        elif self._finished is not None and not self._finished.done():
+            if message[0] == "bug":
+                self._finished.set_exception(EngineBug(message[1]))
+            else:
+                _kind, run_id, state, history_error, problems = message
+                self._finished.set_result(RunDone(run_id, state, self._received, problems, history_error))
+
+    def _engine_gone(self) -> None:
+        engine, self._engine = self._engine, None
+        self._loop.remove_reader(engine.fileno())
+        code = engine.stop(ENGINE_STOP_S)  # it is gone already; this reaps it
+        if self._finished is not None and not self._finished.done():
+            self._finished.set_result(RunDone(None, "failed", self._received, stopped=(
+                f"the engine process stopped unexpectedly (exit code {code}); every result it received before is "
+                "kept in history, and Resume in the History window calls the rest")))
+
     async def _close(self) -> None:
-        if isinstance(self._session, RunSession):
-            self._session.cancel()
+        if self._engine is not None:
+            engine, self._engine = self._engine, None
+            self._loop.remove_reader(engine.fileno())
+            # A run still going is cancelled in the engine and recorded so before it ends.
+            await self._loop.run_in_executor(None, engine.stop, ENGINE_STOP_S)
         others = [task for task in asyncio.all_tasks(self._loop) if task is not asyncio.current_task()]
         for task in others:
             task.cancel()

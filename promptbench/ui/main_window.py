@@ -333,6 +333,9 @@ class MainWindow(QMainWindow):
             return
         self.results_model.run_id = done.run_id
         note = ""
+        if done.stopped:
+            note = " It stopped early."
+            self.banner.show_message(f"The run stopped: {done.stopped}.", "error")
         if done.history_error:
             note = " The history could not be written."
             self.banner.show_message(f"The run stopped because the history could not be written: "

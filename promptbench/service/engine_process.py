@@ -1,0 +1,188 @@
+"""The engine in a process of its own, for the window.
+
+At 64 calls at once the engine keeps a core busy (the openai client's own work per call), and a busy thread in the
+window's process holds the GIL that every Qt-to-Python call of the GUI thread must take back: the grid then stalls
+for hundreds of milliseconds at a time. In a separate process the engine has its own GIL, and the window only reads
+batches of events from a pipe.
+
+`EngineProcess` is the window's handle: it starts the process (spawned, not forked: the window's process has Qt's
+threads), hands it a `RunRequest`, forwards Cancel, and reads what comes back. `serve` is the process's main: it
+runs one request at a time with `RunSession`, recording results in the history file itself, and sends:
+
+    ("events", [RunEvent, ...])                      every EVENT_BATCH_S at most while a run goes
+    ("done", run_id, state, history_error, problems) when the run ended, or was refused (`problems`)
+    ("bug", traceback text)                          when the run ended on a bug
+
+The keys the run needs travel inside the request, over the pipe, and live only in the two processes' memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from promptbench.core.events import RunEvent
+
+EVENT_BATCH_S = 0.02  # events wait at most this long in the engine before they are sent, together
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A prepared run for the engine process; `history_path` None runs without keeping anything."""
+
+    prepared: Any  # PreparedRun; Any so the window's process need not import the runner to name it
+    history_path: Path | None
+    again: Any = None  # RunAgain | None
+
+
+class EngineProcess:
+    """The window's handle on the engine process. Every method is called from one thread (the bridge's)."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child,), name="promptbench-engine", daemon=True)
+        self.process.start()
+        child.close()
+
+    def fileno(self) -> int:
+        return self._connection.fileno()
+
+    def run(self, request: RunRequest) -> None:
+        self._connection.send(("run", request))
+
+    def cancel(self) -> None:
+        self._send_quietly(("cancel",))
+
+    def receive(self) -> tuple[Any, ...]:
+        """The next message; raises EOFError when the process is gone."""
+        return self._connection.recv()
+
+    def stop(self, timeout: float) -> int | None:
+        """Ask the process to end (a run in it is cancelled and recorded so), make sure it has; its exit code."""
+        self._send_quietly(("stop",))
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout)
+        code = self.process.exitcode
+        self._connection.close()
+        if code is not None:
+            self.process.close()
+        return code
+
+    def _send_quietly(self, message: tuple[Any, ...]) -> None:
+        try:
+            self._connection.send(message)
+        except OSError:  # already gone: there is nothing left to cancel or stop
+            pass
+
+
+def serve(connection: Connection) -> None:
+    """The engine process's main: runs asked for on `connection`, one at a time, until "stop" or the window is
+    gone."""
+    asyncio.run(_Engine(connection).serve())
+
+
+class _Engine:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.messages: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        self.histories: dict[Path, Any] = {}
+        self.session = None
+        self.cancel_requested = False
+        self.pending: list[RunEvent] = []
+        self.flush_scheduled = False
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.connection.fileno(), self._readable)
+        running: asyncio.Task | None = None
+        try:
+            while True:
+                message = await self.messages.get()
+                if message[0] == "run":
+                    self.cancel_requested = False
+                    running = loop.create_task(self._run(message[1]))
+                elif message[0] == "cancel":
+                    self._cancel()
+                elif message[0] == "stop":
+                    break
+        finally:
+            loop.remove_reader(self.connection.fileno())
+            self._cancel()
+            if running is not None:
+                await running
+            for history in self.histories.values():
+                history.close()
+            self.connection.close()
+
+    def _readable(self) -> None:
+        try:
+            message = self.connection.recv()
+        except (EOFError, OSError):  # the window's process is gone: stop, keeping what was received
+            message = ("stop",)
+        self.messages.put_nowait(message)
+
+    def _cancel(self) -> None:
+        self.cancel_requested = True
+        if self.session is not None:
+            self.session.cancel()
+
+    async def _run(self, request: RunRequest) -> None:
+        from promptbench.service.run import RunSession
+        from promptbench.storage import HistoryError
+
+        done: tuple[Any, ...] = ("done", None, "failed", None, [])
+        try:
+            try:
+                history = self._history(request.history_path) if request.history_path is not None else None
+                prepared = request.prepared
+                if request.again is not None and history is not None:
+                    prepared = request.again.plan(prepared, history)
+            except HistoryError as error:
+                done = ("done", None, "failed", None, [f"history: {error}"])
+                return
+            resumed = request.again.run_id if request.again is not None and request.again.resume else None
+            self.session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
+            if self.cancel_requested:
+                self.session.cancel()
+            outcome = await self.session.run()
+            error = self.session.history_error
+            done = ("done", self.session.run_id, outcome.state, str(error) if error else None, [])
+        except Exception:  # a bug: the window shows it with its traceback, as it does its own
+            done = ("bug", traceback.format_exc())
+        finally:
+            self.session = None
+            self._flush()
+            self._send(done)
+
+    def _history(self, path: Path):
+        from promptbench.storage import History
+
+        if path not in self.histories:
+            self.histories[path] = History.open(path)
+        return self.histories[path]
+
+    def _observe(self, event: RunEvent) -> None:
+        self.pending.append(event)
+        if not self.flush_scheduled:
+            self.flush_scheduled = True
+            asyncio.get_running_loop().call_later(EVENT_BATCH_S, self._flush)
+
+    def _flush(self) -> None:
+        self.flush_scheduled = False
+        if self.pending:
+            events, self.pending = self.pending, []
+            self._send(("events", events))
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        try:
+            self.connection.send(message)
+        except OSError:  # the window is gone; the run is cancelled, and the history keeps what arrived
+            self._cancel()
