@@ -114,7 +114,7 @@ def test_open_a_cell_see_its_diff_grade_it_and_find_the_grade_after_a_restart(ma
 
     again = make_window(env={KEY_VAR: KEY}, load=False)
     again.state.adopt(experiment)
-    again._restore_last_run()
+    again.runs.restore_last_run()
     qtbot.waitUntil(lambda: again.results_model.run_id == done.run_id, timeout=5000)
     assert again.results_model.human_grades()[key].stars == 4
     again.results_view.select(1, 1)
