@@ -24,9 +24,13 @@ import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptbench.core.events import RunEvent
+
+if TYPE_CHECKING:
+    from promptbench.service.run import PreparedRun, RunAgain
+    from promptbench.storage import History
 
 EVENT_BATCH_S = 0.02  # events wait at most this long in the engine before they are sent, together
 
@@ -35,9 +39,9 @@ EVENT_BATCH_S = 0.02  # events wait at most this long in the engine before they 
 class RunRequest:
     """A prepared run for the engine process; `history_path` None runs without keeping anything."""
 
-    prepared: Any  # PreparedRun; Any so the window's process need not import the runner to name it
+    prepared: PreparedRun
     history_path: Path | None
-    again: Any = None  # RunAgain | None
+    again: RunAgain | None = None
 
 
 class EngineProcess:
@@ -93,7 +97,7 @@ class _Engine:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.messages: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
-        self.histories: dict[Path, Any] = {}
+        self.history: History | None = None  # the window's history file, opened at the first run that keeps one
         self.session = None
         self.cancel_requested = False
         self.pending: list[RunEvent] = []
@@ -118,8 +122,8 @@ class _Engine:
             self._cancel()
             if running is not None:
                 await running
-            for history in self.histories.values():
-                history.close()
+            if self.history is not None:
+                self.history.close()
             self.connection.close()
 
     def _readable(self) -> None:
@@ -162,12 +166,12 @@ class _Engine:
             self._flush()
             self._send(done)
 
-    def _history(self, path: Path):
+    def _history(self, path: Path) -> History:
         from promptbench.storage import History
 
-        if path not in self.histories:
-            self.histories[path] = History.open(path)
-        return self.histories[path]
+        if self.history is None:  # one bridge, one history file: every request names the same one
+            self.history = History.open(path)
+        return self.history
 
     def _observe(self, event: RunEvent) -> None:
         self.pending.append(event)

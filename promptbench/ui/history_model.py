@@ -77,7 +77,7 @@ def variants_text(summary: RunSummary) -> str:
     return f"{', '.join(summary.variants)} · {', '.join(summary.models)}"
 
 
-def failed_cells(summary: RunSummary) -> int:
+def failed_cell_count(summary: RunSummary) -> int:
     """The cells of a run that failed their checks or errored: what "Re-run failed cells" calls again."""
     return summary.graded - summary.passed + summary.errors
 

@@ -15,7 +15,7 @@ from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey
 from promptbench.storage import RunDetail, RunSummary
 from promptbench.ui.detail_pane import DetailPane
-from promptbench.ui.history_model import can_resume, failed_cells, started_text
+from promptbench.ui.history_model import can_resume, failed_cell_count, started_text
 from promptbench.ui.results_model import ResultsModel
 from promptbench.ui.results_view import ResultsView
 
@@ -83,7 +83,7 @@ class RunPage(QWidget):
         return [] if self.detail is None else [v.name for v in self.detail.experiment.variants]
 
     def _offer(self, summary: RunSummary | None) -> None:
-        failed = 0 if summary is None else failed_cells(summary)
+        failed = 0 if summary is None else failed_cell_count(summary)
         self.resume_button.setEnabled(summary is not None and can_resume(summary))
         self.resume_button.setToolTip("Call this run's missing and errored cells, in the same run")
         self.rerun_button.setText(rerun_text(failed))

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.summary import summarize
-from promptbench.service.run import failed_cells
 from promptbench.ui.banner import Banner
 from promptbench.ui.bridge import EngineBridge, PastRun, RunAgain, RunDone
 from promptbench.ui.detail_pane import DetailPane
@@ -208,16 +207,12 @@ class WindowRuns:
         self.window.raise_()
         if resume:
             self.results_model.reset(past.experiment, past.results, past.human, past.run_id)
-            experiment = past.experiment
-            cells = len(experiment.variants) * len(experiment.cases) * experiment.settings.repeats
-            calls = cells - sum(1 for result in past.results if result.error is None)
             source = None  # the run keeps its own
         else:
             self.results_model.reset(past.experiment)
-            calls = len(failed_cells(past.results))
             source = f"re-run of the failed cells of run {past.run_id}"
         self._resuming = resume
-        self.run_bar.starting(calls)
+        self.run_bar.starting(0)  # the engine plans the cells to call; its RunStarted gives the bar their number
         self.bridge.start_run(past.experiment, source=source, again=RunAgain(past.run_id, resume))
 
 
