@@ -213,12 +213,14 @@ class VariantColumn(QFrame):
         self.user_highlighter.set_missing(missing)
 
     def _set_providers(self, providers: Mapping[str, str], current: str) -> None:
-        names = [self.provider.itemData(i) for i in range(self.provider.count())]
-        wanted = list(providers) if current in providers else [*providers, current]
-        if names != wanted:
+        shown = [(self.provider.itemData(i), self.provider.itemText(i)) for i in range(self.provider.count())]
+        names = list(providers) if current in providers else [*providers, current]
+        # Labels count too: a profile first met as unknown gets its name once the experiment's profiles are read.
+        wanted = [(name, providers.get(name, f"{name} (unknown profile)")) for name in names]
+        if shown != wanted:
             self.provider.clear()
-            for name in wanted:
-                self.provider.addItem(providers.get(name, f"{name} (unknown profile)"), name)
+            for name, label in wanted:
+                self.provider.addItem(label, name)
         self.provider.setCurrentIndex(self.provider.findData(current))
 
     def _changed(self, *_args) -> None:

@@ -169,3 +169,15 @@ def test_duplicate_rename_move_and_remove_variants(make_window, qtbot):
     assert [v.name for v in window.state.experiment.variants] == ["Formal", "With refund policy"]
     assert [c.name.text() for c in columns.columns] == ["Formal", "With refund policy"]
     assert window.results_model.columnCount() == 2
+
+
+def test_a_profile_first_shown_as_unknown_gets_its_name_when_the_profiles_arrive(make_window, qtbot, server):
+    from tests.gui.conftest import local_experiment
+
+    window = make_window(experiment=local_experiment(server))
+    picker = window.variants.columns[0].provider
+    window.variants.set_providers({"echo": "Echo"})  # profiles read before the experiment's own were known
+    assert picker.currentText() == "local (unknown profile)"
+    window.variants.set_providers({"echo": "Echo", "local": "Local test server"})
+    assert picker.currentText() == "Local test server"
+    assert picker.currentData() == "local"
