@@ -48,7 +48,7 @@ def main() -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, home)
     app = QApplication(sys.argv[:1])
-    from promptbench.ui.main_window import MainWindow
+    from promptbench.ui.window.main_window import MainWindow
 
     window = MainWindow(env={KEY_VAR: KEY}, history_path=Path(home) / "history.db")
     window.show()
@@ -57,7 +57,7 @@ def main() -> int:
     window.load_initial()
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.openai_server", "--port", "0", "--latency", "0.05", "--api-key", KEY],
+        [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.05", "--api-key", KEY],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
     )
     try:

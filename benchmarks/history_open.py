@@ -26,7 +26,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from promptbench.storage import History  # noqa: E402
-from promptbench.ui.history_window import HistoryWindow  # noqa: E402
+from promptbench.ui.history.window import HistoryWindow  # noqa: E402
 
 REPEATS = 7
 TARGET_MS = 300.0

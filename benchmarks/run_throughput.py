@@ -28,7 +28,7 @@ from promptbench.core.experiment import (  # noqa: E402
     Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant,
 )
 from promptbench.formats.experiment_file import save_experiment  # noqa: E402
-from tests.openai_server import OpenAIServer  # noqa: E402
+from tests.support.openai_server import OpenAIServer  # noqa: E402
 
 LATENCY = 0.05
 KEY = "sk-bench-0123456789abcdef"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.experiment_file import load_experiment, save_experiment
-from promptbench.formats.promptfoo import export_promptfoo, load_promptfoo
+from promptbench.formats.promptfoo.config import export_promptfoo, load_promptfoo
 
 EXIT_OK, EXIT_FILE_PROBLEM = 0, 2
 

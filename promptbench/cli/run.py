@@ -12,7 +12,7 @@ from promptbench.cli.progress import Progress
 from promptbench.cli.summary import print_summary
 from promptbench.core.runner import RunOutcome
 from promptbench.formats.errors import FileProblem
-from promptbench.formats.results_json import write_results_json
+from promptbench.formats.reports.results_json import write_results_json
 from promptbench.service.run import ExperimentProblems, RunOptions, RunSession, load_for_run, prepare_run, resume_plan
 from promptbench.storage import History, HistoryError
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptbench.formats.results_csv import write_results_csv
-from promptbench.formats.results_json import write_results_json
+from promptbench.formats.reports.results_csv import write_results_csv
+from promptbench.formats.reports.results_json import write_results_json
 from promptbench.storage import History, HistoryError, HistorySizes, RunSummary
 
 EXPORT_FORMATS = ("json", "csv")

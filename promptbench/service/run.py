@@ -228,7 +228,7 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient]):
 def load_for_run(path: Path) -> Experiment:
     """An experiment file, or a promptfoo config (by its name or contents), as an Experiment."""
     if Path(path).suffix.lower() in (".yaml", ".yml"):
-        from promptbench.formats.promptfoo import load_promptfoo
+        from promptbench.formats.promptfoo.config import load_promptfoo
 
         return load_promptfoo(Path(path))
     return load_experiment(Path(path))

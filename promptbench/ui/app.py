@@ -23,9 +23,9 @@ def run_app(open_path: Path | None = None, screenshot: Path | None = None, run: 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from promptbench.ui.crash import CrashHandler
-    from promptbench.ui.main_window import MainWindow
-    from promptbench.ui.preferences import saved_theme
+    from promptbench.ui.window.crash import CrashHandler
+    from promptbench.ui.window.main_window import MainWindow
+    from promptbench.ui.settings.preferences import saved_theme
     from promptbench.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -14,17 +14,17 @@ import pytest
 from promptbench.core.experiment import Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant
 from promptbench.formats.experiment_file import save_experiment
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 KEY = "sk-test-cli-planted-4f9a1c2e7b3d"
 KEY_VARIABLE = "PB_CLI_TEST_KEY"
 
 
 class ServerProcess:
-    """`python -m tests.openai_server` in its own process, driven through its admin endpoints."""
+    """`python -m tests.support.openai_server` in its own process, driven through its admin endpoints."""
 
     def __init__(self, latency: float = 0.0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.openai_server", "--port", "0", "--latency", str(latency), "--api-key", KEY],
+            [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", str(latency), "--api-key", KEY],
             cwd=REPO, stdout=subprocess.PIPE, text=True,
         )
         self.base_url = self.process.stdout.readline().strip()

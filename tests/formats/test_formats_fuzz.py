@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from promptbench.formats.errors import FileProblem
-from promptbench.formats.promptfoo import is_promptfoo_config, load_promptfoo
-from promptbench.formats.testsets import parse_pasted_rows, read_test_set
+from promptbench.formats.promptfoo.config import is_promptfoo_config, load_promptfoo
+from promptbench.formats.testsets.files import parse_pasted_rows, read_test_set
 
 # PROMPTBENCH_FUZZ_EXAMPLES=2000 for a long hunt; the default keeps the suite lean.
 FUZZ = settings(

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from promptbench.core.experiment import Check, TestCase
-from promptbench.formats.testsets import read_test_set, write_test_set
+from promptbench.formats.testsets.files import read_test_set, write_test_set
 
 _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéñ_0123456789", min_size=1, max_size=8).filter(
     lambda n: n != "expected" and not n.startswith("__")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from promptbench import __version__
-from tests.keys.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
+from tests.secrets.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(900),

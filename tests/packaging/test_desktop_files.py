@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 DESKTOP = REPO / "packaging" / "promptbench.desktop"
 METAINFO = REPO / "packaging" / "io.github.promptbench.PromptBench.metainfo.xml"
 ICONS = REPO / "resources" / "icons"

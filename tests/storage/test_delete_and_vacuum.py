@@ -17,7 +17,7 @@ from promptbench.storage import History, HistoryError, HistorySizes, RunNotFound
 from promptbench.storage.database import write_transaction
 from tests.storage.conftest import assert_search_index_sound, make_experiment, make_result
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 
 
 def make_run(history: History, word: str, *, cells: int = 3, output: str | None = None) -> str:

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.support import REPO
+
 from promptbench.cli import history as history_cli
 from promptbench.core.completion import Completion
 from promptbench.core.result import CellKey, HumanGrade
@@ -169,7 +171,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(two_runs, history_path):
 
     process = subprocess.Popen(
         [sys.executable, "-m", "promptbench", "show", "last", "--db", str(history_path)],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from promptbench.storage import History, HistoryError
 from tests.storage.conftest import assert_search_index_sound, make_experiment, make_result
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 
 
 def writer(db: Path, *args: str, stdin=None) -> subprocess.Popen:

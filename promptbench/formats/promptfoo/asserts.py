@@ -1,0 +1,263 @@
+"""promptfoo assertions, read as PromptBench checks, and checks written back as assertions.
+
+Two spellings come in: the YAML objects of a config (`{type, value, threshold, weight, metric}`) and the one-cell
+strings of CSV `__expected` columns (`icontains:bonjour`, `similar(0.8):hello`), which are parsed exactly as
+promptfoo's `assertionFromString` does (docs/checks.md), defaults included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from promptbench.core.checks import check_problems
+from promptbench.core.checks.values import JS_SPACE_CLASS
+from promptbench.core.experiment import Check
+from promptbench.formats.promptfoo.files import load_value_file
+
+# promptfoo's own list of assertion types; a CSV cell naming one of these is that check, any other cell is equals.
+PROMPTFOO_TYPES = frozenset(
+    """answer-relevance bleu classifier contains contains-all contains-any contains-html contains-json contains-sql
+    contains-xml context-faithfulness context-recall context-relevance conversation-relevance cost equals factuality
+    finish-reason g-eval gleu guardrails human icontains icontains-all icontains-any is-html is-json is-refusal is-sql
+    is-valid-function-call is-valid-openai-function-call is-valid-openai-tools-call is-xml javascript latency
+    levenshtein llm-rubric meteor model-graded-closedqa model-graded-factuality moderation perplexity
+    perplexity-score pi python regex rouge-l rouge-n rouge-s ruby select-best similar similar:cosine similar:dot
+    similar:euclidean starts-with tool-call-f1 trace-error-spans trace-span-count trace-span-duration webhook
+    word-count""".split()
+)
+
+# Types promptfoo's CSV reader gives a default threshold (0.75; similar 0.8) when the cell names none.
+_CSV_THRESHOLD_TYPES = frozenset(
+    """answer-relevance classifier context-faithfulness context-recall context-relevance cost latency levenshtein
+    perplexity-score perplexity rouge-n similar starts-with""".split()
+)
+_LIST_TYPES = frozenset({"contains-all", "contains-any", "icontains-all", "icontains-any"})
+_UNTRIMMED_TYPES = frozenset({"contains-json", "is-json"})
+
+_CSV_ASSERTION = re.compile(
+    r"^(not-)?("
+    + "|".join(re.escape(t) for t in sorted(PROMPTFOO_TYPES, key=len, reverse=True))
+    + r")(?:\((\d+(?:\.\d+)?)\))?(?::([\s\S]*))?$"
+)
+
+# JavaScript's String.prototype.trim, which promptfoo uses; Python's strip() also removes a few control characters.
+_JS_TRIM = re.compile(f"^[{JS_SPACE_CLASS}]+|[{JS_SPACE_CLASS}]+$")
+
+_CODE_TYPES = {
+    "javascript": "javascript checks run code, and PromptBench does not run code from test files",
+    "python": "python checks run code, and PromptBench does not run code from test files",
+    "ruby": "ruby checks run code, and PromptBench does not run code from test files",
+    "webhook": "webhook checks send outputs to a server of their own, which PromptBench does not do",
+}
+_SUITE_TYPES = {
+    "assert-set": "assert-set groups are not supported; list the checks one by one",
+    "select-best": "select-best compares variants against each other, which PromptBench checks do not do",
+    "max-score": "max-score compares variants against each other, which PromptBench checks do not do",
+}
+
+_ASSERTION_KEYS = {"type", "value", "threshold", "weight", "metric", "provider"}
+
+# Maps a promptfoo grader provider to (profile name, model), or raises ValueError with a sentence.
+GraderResolver = Callable[[Any], tuple[str, str]]
+
+
+def assertion_from_string(cell: str) -> dict[str, Any]:
+    """One `__expected` cell as promptfoo reads it: a dictionary like a YAML assertion."""
+    expected = js_trim(cell)
+    for prefix in ("javascript:", "fn:", "eval:"):
+        if expected.startswith(prefix):
+            return {"type": "javascript", "value": expected[len(prefix) :].strip()}
+    if expected.startswith("grade:") or expected.startswith("llm-rubric:"):
+        return {"type": "llm-rubric", "value": expected.split(":", 1)[1]}
+    if expected.startswith("python:"):
+        return {"type": "python", "value": expected[len("python:") :].strip()}
+    if expected.startswith("file://") and re.search(r"\.(py|js|ts|cjs|mjs)(:|$)", expected):
+        return {"type": "javascript" if ".py" not in expected else "python", "value": expected[7:].strip()}
+    match = _CSV_ASSERTION.match(expected)
+    if not match:
+        return {"type": "equals", "value": expected}
+    negated, base, threshold_text, value = match.groups()
+    assertion: dict[str, Any] = {"type": f"not-{base}" if negated else base}
+    threshold = float(threshold_text) if threshold_text is not None else None
+    if base in _LIST_TYPES:
+        # A plain split on commas, not the quoted parser YAML strings get (scoring-semantics.md, section 7).
+        if value:
+            assertion["value"] = [js_trim(part) for part in value.split(",")]
+        elif value is not None:
+            assertion["value"] = value
+    elif base in _UNTRIMMED_TYPES:
+        if value is not None:
+            assertion["value"] = value
+    else:
+        if value is not None:
+            assertion["value"] = js_trim(value)
+        if base in _CSV_THRESHOLD_TYPES and threshold is None:
+            threshold = 0.8 if base == "similar" else 0.75
+    # promptfoo drops a written threshold on the types above not listed; PromptBench keeps what the cell says.
+    if threshold is not None:
+        assertion["threshold"] = threshold
+    return assertion
+
+
+def js_trim(text: str) -> str:
+    return _JS_TRIM.sub("", text)
+
+
+def check_from_assertion(
+    assertion: Any,
+    report: Callable[[str, str], None],
+    *,
+    base_dir: Path | None = None,
+    graders: GraderResolver | None = None,
+) -> Check | None:
+    """A Check from one promptfoo assertion object, or None after reporting each problem as (place, sentence).
+
+    Places are relative to the assertion ("" for the assertion itself, "value", "threshold", ...).
+    """
+    if not isinstance(assertion, dict):
+        report("", "a check must be a mapping with a type")
+        return None
+    kind = assertion.get("type")
+    if not isinstance(kind, str) or not kind:
+        report("type", "a check needs a type")
+        return None
+    base = kind[4:] if kind.startswith("not-") else kind
+    if base in _CODE_TYPES or base in _SUITE_TYPES:
+        report("type", _CODE_TYPES.get(base) or _SUITE_TYPES[base])
+        return None
+    ok = True
+    for key in assertion:
+        if key not in _ASSERTION_KEYS:
+            if key == "transform":
+                report(key, "transforms run code, which PromptBench does not do")
+            else:
+                report(key, f"'{key}' on a check is not supported by PromptBench")
+            ok = False
+    value = _load_value(assertion.get("value"), base_dir, report)
+    threshold = _number(assertion.get("threshold"), "threshold", report)
+    weight = _number(assertion.get("weight"), "weight", report)
+    if weight is not None and weight < 0:
+        report("weight", "a weight cannot be negative")
+        ok = False
+    metric = assertion.get("metric")
+    if metric is not None and not isinstance(metric, str):
+        report("metric", "a metric must be a name")
+        ok = False
+    provider = model = None
+    if assertion.get("provider") is not None:
+        if graders is None:
+            report("provider", "a grader provider can only be given in a promptfoo config")
+            ok = False
+        else:
+            try:
+                provider, model = graders(assertion["provider"])
+            except ValueError as error:
+                report("provider", str(error))
+                ok = False
+    if value is _BAD or threshold is _BAD or weight is _BAD or not ok:
+        return None
+    check = Check(
+        type=kind,
+        value=value,
+        threshold=threshold,
+        weight=1.0 if weight is None else weight,
+        metric=metric or None,
+        provider=provider,
+        model=model,
+    )
+    problems = check_problems(check)
+    for sentence in problems:
+        report("", sentence)
+    return None if problems else check
+
+
+def check_to_string(check: Check) -> str | None:
+    """The `__expected` cell that reads back as exactly this check, or None when no cell can say it."""
+    if check.weight != 1.0 or check.metric or check.provider or check.model:
+        return None
+    value = check.value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        text = ",".join(value)
+    elif isinstance(value, str):
+        text = value
+    elif value is None:
+        text = None
+    else:
+        return None
+    cell = check.type
+    if check.threshold is not None:
+        written = _threshold_text(check.threshold)
+        if written is None:
+            return None
+        cell += f"({written})"
+    if text is not None:
+        cell += f":{text}"
+    back = assertion_from_string(cell)
+    same = (
+        back["type"] == check.type
+        and back.get("value") == value
+        and back.get("threshold") == check.threshold
+    )
+    return cell if same else None
+
+
+def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+    """A promptfoo assertion object for one check."""
+    assertion: dict[str, Any] = {"type": check.type}
+    if check.value is not None:
+        assertion["value"] = check.value
+    if check.threshold is not None:
+        assertion["threshold"] = check.threshold
+    if check.weight != 1.0:
+        assertion["weight"] = check.weight
+    if check.metric:
+        assertion["metric"] = check.metric
+    if check.provider and grader_id is not None:
+        assertion["provider"] = grader_id(check.provider, check.model or "")
+    return assertion
+
+
+_BAD = object()
+
+
+def _threshold_text(threshold: float) -> str | None:
+    for text in (str(int(threshold)) if float(threshold).is_integer() else None, repr(float(threshold))):
+        if text and re.fullmatch(r"\d+(?:\.\d+)?", text) and float(text) == threshold:
+            return text
+    return None
+
+
+def _number(value: Any, key: str, report: Callable[[str, str], None]) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        report(key, f"{key} must be a number")
+        return _BAD
+    return float(value)
+
+
+def _load_value(value: Any, base_dir: Path | None, report: Callable[[str, str], None]) -> Any:
+    """promptfoo loads `file://` values (and `file://` items of a list) before the check runs; so does the import."""
+    if isinstance(value, str) and value.startswith("file://"):
+        return _load_one(value, base_dir, "value", report)
+    if isinstance(value, list):
+        loaded = [
+            _load_one(v, base_dir, f"value[{i}]", report) if isinstance(v, str) and v.startswith("file://") else v
+            for i, v in enumerate(value)
+        ]
+        return _BAD if any(v is _BAD for v in loaded) else loaded
+    return value
+
+
+def _load_one(reference: str, base_dir: Path | None, where: str, report: Callable[[str, str], None]) -> Any:
+    if base_dir is None:
+        report(where, "file:// values can only be read from a promptfoo config or a test file on disk")
+        return _BAD
+    try:
+        return load_value_file(reference, base_dir)
+    except ValueError as error:
+        report(where, str(error))
+        return _BAD

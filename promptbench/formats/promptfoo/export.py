@@ -1,0 +1,131 @@
+"""An Experiment written as a promptfoo config that promptfoo can run.
+
+Each variant becomes one prompt (labelled with the variant's name) and one provider that runs only that prompt
+(`providers[].prompts`), so promptfoo's table has exactly the experiment's columns. A case's expected output is
+written as the variable `expected`, which is how PromptBench's checks see it too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from promptbench.core.experiment import Experiment, Parameters, ProviderProfile, TestCase, Variant
+from promptbench.core.providers import ECHO
+from promptbench.formats.errors import FileProblem
+from promptbench.formats.promptfoo.asserts import check_to_assertion
+from promptbench.formats.promptfoo.providers import OPENAI, provider_id
+
+_METADATA = "__metadata:"
+
+
+def export_promptfoo(
+    experiment: Experiment, path: Path, *, profiles: Mapping[str, ProviderProfile] | None = None
+) -> None:
+    """Write `experiment` as a promptfoo config; `profiles` adds the user's own profiles the variants may name."""
+    path = Path(path)
+    known = {OPENAI.name: OPENAI, ECHO.name: ECHO, **(profiles or {}), **{p.name: p for p in experiment.providers}}
+    missing = [
+        f"variants[{i}] ('{v.name}'): the provider profile '{v.provider}' is not declared, so its address is unknown."
+        for i, v in enumerate(experiment.variants)
+        if v.provider not in known
+    ]
+    missing += [
+        f"a check uses the grader profile '{c.provider}', which is not declared."
+        for c in _all_checks(experiment)
+        if c.provider and c.provider not in known
+    ]
+    if missing:
+        raise FileProblem(str(path), missing)
+
+    def grader_id(profile_name: str, model: str) -> str:
+        return provider_id(known[profile_name], model)[0]
+
+    config: dict[str, Any] = {"description": experiment.description or experiment.name}
+    config["prompts"] = [{"raw": _prompt_text(v), "label": v.name} for v in experiment.variants]
+    config["providers"] = [_provider(v, known[v.provider]) for v in experiment.variants]
+    if experiment.default_checks:
+        config["defaultTest"] = {"assert": [check_to_assertion(c, grader_id) for c in experiment.default_checks]}
+    config["tests"] = [_test(case, grader_id) for case in experiment.cases]
+    options = _evaluate_options(experiment)
+    if options:
+        config["evaluateOptions"] = options
+    text = yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    header = f"# Exported by PromptBench; run with: npx promptfoo@latest eval -c {path.name}\n"
+    path.write_text(header + text, encoding="utf-8")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML, with multi-line text as literal blocks so prompts read as they were written."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text and not text.endswith((" ", "\t")) and "\r" not in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _prompt_text(variant: Variant) -> str:
+    """A lone user message is the plain prompt; anything else is promptfoo's JSON chat form."""
+    if len(variant.messages) == 1 and variant.messages[0].role == "user":
+        return variant.messages[0].content
+    return json.dumps([m.to_dict() for m in variant.messages], ensure_ascii=False, indent=2)
+
+
+def _provider(variant: Variant, profile: ProviderProfile) -> dict[str, Any]:
+    identifier, config = provider_id(profile, variant.model)
+    config = {**config, **_parameters(variant.parameters)}
+    entry: dict[str, Any] = {"id": identifier, "label": variant.name}
+    if config and identifier != "echo":
+        entry["config"] = config
+    entry["prompts"] = [variant.name]
+    return entry
+
+
+def _parameters(parameters: Parameters) -> dict[str, Any]:
+    config = {k: v for k, v in parameters.to_dict().items() if k in ("temperature", "max_tokens", "top_p", "seed")}
+    if parameters.stop:
+        config["stop"] = list(parameters.stop)
+    if parameters.json_mode:
+        config["response_format"] = {"type": "json_object"}
+    return config
+
+
+def _test(case: TestCase, grader_id: Any) -> dict[str, Any]:
+    test: dict[str, Any] = {}
+    if case.description:
+        test["description"] = case.description
+    vars = {k: v for k, v in case.vars.items() if not k.startswith(_METADATA)}
+    metadata = {k[len(_METADATA) :]: v for k, v in case.vars.items() if k.startswith(_METADATA)}
+    if case.expected is not None:
+        vars.setdefault("expected", case.expected)
+    test["vars"] = vars
+    if case.checks:
+        test["assert"] = [check_to_assertion(c, grader_id) for c in case.checks]
+    if case.threshold is not None:
+        test["threshold"] = case.threshold
+    if metadata:
+        test["metadata"] = metadata
+    return test
+
+
+def _evaluate_options(experiment: Experiment) -> dict[str, Any]:
+    settings = experiment.settings
+    options: dict[str, Any] = {"maxConcurrency": settings.concurrency}
+    if settings.repeats > 1:
+        options["repeat"] = settings.repeats
+    if not settings.cache:
+        options["cache"] = False
+    return options
+
+
+def _all_checks(experiment: Experiment):
+    yield from experiment.default_checks
+    for case in experiment.cases:
+        yield from case.checks

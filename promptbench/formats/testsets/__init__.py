@@ -1,0 +1,1 @@
+"""Test sets in and out of files: CSV, JSONL, JSON arrays and XLSX (files.py chooses by extension)."""

@@ -1,0 +1,1 @@
+"""Editing an experiment: the Qt-free editor state, the variant columns, the test set table."""

@@ -1,0 +1,312 @@
+"""The test set as the user edits it: the table, paste from a spreadsheet, import or drop a file, undo and redo,
+and a readable checks editor (pick a type, type a value; no JSON to write).
+
+The view only wraps `TestSetModel` calls. Reading a dropped or chosen file is the window's job (off the GUI
+thread); this view just says which file.
+
+Signals of TestSetView:
+    import_requested(Path): the user chose or dropped a test set file.
+    problem(str): a sentence to show (a paste that could not be read).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from promptbench.core.experiment import Check
+from promptbench.formats.errors import FileProblem
+from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
+
+# The types most people want first; the rest follow in alphabetical order.
+COMMON_TYPES = ["contains", "icontains", "not-contains", "not-icontains", "contains-any", "icontains-any",
+                "contains-all", "equals", "starts-with", "regex", "is-json", "word-count", "llm-rubric", "similar"]
+TEST_SET_FILES = "Test sets (*.csv *.tsv *.txt *.jsonl *.json *.xlsx)"
+
+
+def check_types() -> list[str]:
+    from promptbench.core.checks import CHECK_TYPES  # the check modules load only when checks are edited
+
+    return [t for t in COMMON_TYPES if t in CHECK_TYPES] + sorted(CHECK_TYPES - set(COMMON_TYPES))
+
+
+def value_from_text(check_type: str, text: str) -> Any:
+    """What the user typed, as the check's value: lists for the -any/-all types (comma-separated), JSON where the
+    text is a JSON object or list (a schema), a number for word-count, else the text itself."""
+    text = text.strip()
+    if not text:
+        return None
+    base = check_type.removeprefix("not-")
+    if base.endswith("-any") or base.endswith("-all"):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if text[0] in "{[":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    if base == "word-count":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text
+
+
+def value_to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+class CheckRows(QWidget):
+    """Checks as rows of (type, value, threshold, remove); `checks()` reads them back, `problems()` says why not."""
+
+    def __init__(self, checks: Sequence[Check], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._types = check_types()
+        self._rows: list[tuple[QComboBox, QLineEdit, QLineEdit, QToolButton, Check]] = []
+        self._grid = QGridLayout()
+        for column, title in enumerate(("Check", "Value", "Threshold")):
+            self._grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
+        add = QPushButton("+ Add a check")
+        add.clicked.connect(lambda: self.add_row(Check("icontains")))
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._grid)
+        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        for check in checks:
+            self.add_row(check)
+
+    def add_row(self, check: Check) -> None:
+        kind = QComboBox()
+        kind.addItems(self._types if check.type in self._types else [check.type, *self._types])
+        kind.setCurrentText(check.type)
+        value = QLineEdit(value_to_text(check.value), placeholderText="text to look for; commas separate a list")
+        threshold = QLineEdit("" if check.threshold is None else f"{check.threshold:g}", placeholderText="optional")
+        threshold.setMaximumWidth(90)
+        remove = QToolButton(text="✕", toolTip="Remove this check")
+        row = (kind, value, threshold, remove, check)
+        remove.clicked.connect(lambda: self._remove(row))
+        self._rows.append(row)
+        line = self._grid.rowCount()
+        for column, widget in enumerate(row[:4]):
+            self._grid.addWidget(widget, line, column)
+
+    def row_widgets(self, index: int) -> tuple[QComboBox, QLineEdit, QLineEdit]:
+        kind, value, threshold, _remove, _check = self._rows[index]
+        return kind, value, threshold
+
+    def checks(self) -> list[Check]:
+        from dataclasses import replace
+
+        made = []
+        for kind, value, threshold, _remove, original in self._rows:
+            text = threshold.text().strip()
+            made.append(replace(original, type=kind.currentText(), value=value_from_text(kind.currentText(), value.text()),
+                                threshold=float(text) if _is_number(text) else None))
+        return made
+
+    def problems(self) -> list[str]:
+        from promptbench.core.checks import check_problems
+
+        found = []
+        for number, (check, row) in enumerate(zip(self.checks(), self._rows, strict=True), start=1):
+            text = row[2].text().strip()
+            if text and not _is_number(text):
+                found.append(f"Check {number}: the threshold '{text}' is not a number.")
+            found.extend(f"Check {number} ({check.type}): {p}" for p in check_problems(check))
+        return found
+
+    def _remove(self, row) -> None:
+        self._rows.remove(row)
+        for widget in row[:4]:
+            self._grid.removeWidget(widget)
+            widget.deleteLater()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class ChecksDialog(QDialog):
+    """Edit a list of checks; OK is refused (with the reason shown) while a check cannot run."""
+
+    def __init__(self, title: str, checks: Sequence[Check], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(640, 320)
+        self.rows = CheckRows(checks)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.rows, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        problems = self.rows.problems()
+        if problems:
+            self.problem.setText("\n".join(problems))
+            return
+        super().accept()
+
+    def checks(self) -> list[Check]:
+        return self.rows.checks()
+
+
+class TestSetView(QWidget):
+    """The test set table with its buttons; accepts a dropped CSV, JSONL, JSON or XLSX file."""
+
+    __test__ = False
+    import_requested = Signal(Path)
+    problem = Signal(str)
+
+    def __init__(self, model: TestSetModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setAcceptDrops(True)
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setDefaultSectionSize(150)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.defaults_label = QLabel()
+        self.defaults_label.setWordWrap(True)
+        self.dialog: ChecksDialog | None = None
+        buttons = QHBoxLayout()
+        for text, tip, action in (
+            ("+ Case", "Add an empty case", model.add_case),
+            ("Remove", "Remove the selected cases", self.remove_selected),
+            ("Import…", "Add cases from a CSV, JSONL, JSON or XLSX file (or drop the file here)", self.choose_file),
+            ("Checks for all cases…", "Checks every case gets, on top of its own", self.edit_default_checks),
+            ("Undo", "Undo the last test set change (Ctrl+Z)", model.undo_stack.undo),
+            ("Redo", "Redo (Ctrl+Shift+Z)", model.undo_stack.redo),
+        ):
+            button = QPushButton(text, toolTip=tip)
+            button.clicked.connect(action)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.defaults_label)
+        layout.addWidget(self.table, 1)
+        # Paste, Undo and Redo are the table's own keys (not window shortcuts), so the prompt editors keep theirs.
+        self._keys = {QKeySequence.StandardKey.Paste: self.paste_clipboard,
+                      QKeySequence.StandardKey.Undo: model.undo_stack.undo,
+                      QKeySequence.StandardKey.Redo: model.undo_stack.redo}
+        self.table.installEventFilter(self)
+        model.modelReset.connect(self._show_defaults)
+        model.dataChanged.connect(self._show_defaults)
+        self._show_defaults()
+
+    # ----- actions
+
+    def paste_clipboard(self) -> None:
+        self.paste_text(QGuiApplication.clipboard().text())
+
+    def paste_text(self, text: str) -> None:
+        """Paste at the current cell (or the first) as a spreadsheet's rows."""
+        current = self.table.currentIndex()
+        row, column = (current.row(), current.column()) if current.isValid() else (0, 0)
+        try:
+            self.model.paste(text, row, column)
+        except FileProblem as problem:
+            self.problem.emit(f"The pasted rows were not added: {'; '.join(problem.problems)}")
+
+    def remove_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedIndexes()})
+        self.model.remove_cases(rows)
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a test set", "", TEST_SET_FILES)
+        if path:
+            self.import_requested.emit(Path(path))
+
+    def edit_checks(self, row: int) -> ChecksDialog:
+        """Open the checks editor for one case (non-blocking); OK writes them as one undoable edit."""
+        dialog = ChecksDialog(f"Checks of case {row + 1}", self.model.cases[row].checks, self)
+        dialog.accepted.connect(lambda: self.model.set_checks(row, dialog.checks()))
+        return self._open(dialog)
+
+    def edit_default_checks(self) -> ChecksDialog:
+        dialog = ChecksDialog("Checks for all cases", self.model.state.experiment.default_checks, self)
+        dialog.accepted.connect(lambda: self.model.set_default_checks(dialog.checks()))
+        return self._open(dialog)
+
+    def eventFilter(self, watched, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            for keys, action in self._keys.items():
+                if event.matches(keys):
+                    action()
+                    return True
+        return super().eventFilter(watched, event)
+
+    # ----- drag and drop
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.import_requested.emit(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return
+
+    # ----- inside
+
+    def _open(self, dialog: ChecksDialog) -> ChecksDialog:
+        self.dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid() and self.model.columns[index.column()] == CHECKS:
+            self.edit_checks(index.row())
+
+    def _show_defaults(self, *_args) -> None:
+        checks = self.model.state.experiment.default_checks
+        self.defaults_label.setText(f"Every case is checked with: {describe_checks(checks)}" if checks
+                                    else "No checks for all cases yet.")

@@ -1,0 +1,1 @@
+"""The History window: the finder, one past run, and two runs (or two variants) compared."""

@@ -1,0 +1,190 @@
+"""The History window's Compare page: two runs, or two variants of one run, cell by cell, with a side-by-side diff.
+
+Both comparisons look the same to the page: a storage `Comparison` (a verdict per cell, keyed by the "after" side's
+cell) and the outputs of each side keyed by that same key. `read_runs` and `read_variants` build one on a worker
+thread; `ComparePage.show_comparison` shows it. `VariantPicker` is the small dialog that asks which two variants.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
+
+from promptbench.core.diff import json_aware_diff
+from promptbench.core.result import CellKey, Result
+from promptbench.storage import Comparison, History
+from promptbench.ui.results.diff_view import diff_html
+from promptbench.ui.history.models import COMPARE_COLUMNS, ComparisonModel, started_text
+from promptbench.ui.theme import colours
+
+EMPTY_TITLE = "Select two runs and press Compare two, or open a run and press Compare variants…"
+
+
+@dataclass(frozen=True)
+class ShownComparison:
+    """A comparison as the page shows it. `before` and `after` hold each side's results under the CellChange key
+    (for two variants, the "before" variant's results are filed under the "after" variant's name)."""
+
+    comparison: Comparison
+    before: dict[CellKey, Result]
+    after: dict[CellKey, Result]
+    before_name: str  # "variant Plain", or the run's start time
+    after_name: str
+    heading: str  # HTML: what is compared
+    of_variants: bool
+
+    @property
+    def run_ids(self) -> set[str]:
+        return {self.comparison.before.id, self.comparison.after.id}
+
+
+def read_runs(history: History, first_id: str, second_id: str) -> ShownComparison:
+    """Two runs compared, the older one as "before"."""
+    first, second = history.run(first_id), history.run(second_id)
+    before, after = (first, second) if first.started_at <= second.started_at else (second, first)
+    comparison = history.compare(before.id, after.id)
+    before_name, after_name = started_text(before), started_text(after)
+    heading = (f"<b>{html.escape(before.experiment)}</b> {before_name} → "
+               f"<b>{html.escape(after.experiment)}</b> {after_name}")
+    return ShownComparison(comparison, _by_key(history.results(before.id)), _by_key(history.results(after.id)),
+                           before_name, after_name, heading, of_variants=False)
+
+
+def read_variants(history: History, run_id: str, before_variant: str, after_variant: str) -> ShownComparison:
+    """Two variants of one run compared, cell by cell (same case, same repeat)."""
+    comparison = history.compare_variants(run_id, before_variant, after_variant)
+    results = history.results(run_id)
+    before = {CellKey(after_variant, r.key.case, r.key.repeat): r for r in results if r.key.variant == before_variant}
+    after = {r.key: r for r in results if r.key.variant == after_variant}
+    run = comparison.after
+    heading = (f"<b>{html.escape(run.experiment)}</b>, run of {started_text(run)}: variant "
+               f"<b>{html.escape(before_variant)}</b> → variant <b>{html.escape(after_variant)}</b>")
+    return ShownComparison(comparison, before, after, f"variant {before_variant}", f"variant {after_variant}",
+                           heading, of_variants=True)
+
+
+def _by_key(results: Iterable[Result]) -> dict[CellKey, Result]:
+    return {result.key: result for result in results}
+
+
+def shown_output(result: Result | None) -> str:
+    """The text a side of the diff shows: the output, the error in words, or nothing for a missing cell."""
+    if result is None:
+        return ""
+    return result.output if result.output is not None else f"(error: {result.error})"
+
+
+class ComparePage(QWidget):
+    """The Compare tab: a title with the counts, the cell table with "Changes only", and the two outputs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shown: ShownComparison | None = None
+        self.title = QLabel(EMPTY_TITLE)
+        self.title.setWordWrap(True)
+        self.changes_only = QCheckBox("Changes only")
+        self.model = ComparisonModel(self)
+        self.changes_only.toggled.connect(self.model.set_changes_only)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(False)
+        self.view.selectionModel().currentRowChanged.connect(
+            lambda current, _old: self.show_change(current.row()) if current.isValid() else None)
+        self.before_label, self.after_label = QLabel("Before"), QLabel("After")
+        self.before_text = QPlainTextEdit(readOnly=True)
+        self.after_text = QPlainTextEdit(readOnly=True)
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        for label, editor in ((self.before_label, self.before_text), (self.after_label, self.after_text)):
+            editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            side = QWidget()
+            side_layout = QVBoxLayout(side)
+            side_layout.setContentsMargins(0, 0, 0, 0)
+            side_layout.addWidget(label)
+            side_layout.addWidget(editor, 1)
+            sides.addWidget(side)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(sides)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.changes_only)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    def show_comparison(self, shown: ShownComparison) -> None:
+        self.shown = shown
+        self.model.set_comparison(shown.comparison)
+        # Comparing two variants, every row's variant is the "after" one: the column would only mislead.
+        self.view.setColumnHidden(COMPARE_COLUMNS.index("Variant"), shown.of_variants)
+        counts = ", ".join(f"{n} {verdict}" for verdict, n in shown.comparison.counts.items() if n)
+        self.title.setText(f"{shown.heading}: {counts or 'no cells'}")
+        self.before_label.setText(f"Before: {html.escape(shown.before_name)} (struck out: only here)")
+        self.after_label.setText(f"After: {html.escape(shown.after_name)} (underlined: only here)")
+        self.before_text.clear()
+        self.after_text.clear()
+
+    def clear(self) -> None:
+        self.shown = None
+        self.model.set_comparison(None)
+        self.title.setText(EMPTY_TITLE)
+        self.before_label.setText("Before")
+        self.after_label.setText("After")
+        self.before_text.clear()
+        self.after_text.clear()
+
+    def show_change(self, row: int) -> None:
+        """The side-by-side diff of one compared cell: its output before and after."""
+        if self.shown is None:
+            return
+        key = self.model.change_at(row).key
+        spans = json_aware_diff(shown_output(self.shown.before.get(key)), shown_output(self.shown.after.get(key)))
+        palette = colours(self.palette())
+        self.before_text.document().setHtml(diff_html([s for s in spans if s[0] != "insert"], palette))
+        self.after_text.document().setHtml(diff_html([s for s in spans if s[0] != "delete"], palette))
+
+
+class VariantPicker(QDialog):
+    """Asks which two variants of a run to compare; the first two are chosen to begin with."""
+
+    def __init__(self, variants: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare variants")
+        self.before_box, self.after_box = QComboBox(), QComboBox()
+        for box, start in ((self.before_box, 0), (self.after_box, 1)):
+            box.addItems(list(variants))
+            box.setCurrentIndex(start)
+            box.currentIndexChanged.connect(self._check)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.compare_button = self.buttons.addButton("Compare", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.note = QLabel()
+        self.setMinimumWidth(340)
+        form = QFormLayout(self)
+        form.addRow(QLabel("Each case of one variant against the same case of the other."))
+        form.addRow("Before", self.before_box)
+        form.addRow("After", self.after_box)
+        form.addRow(self.note)
+        form.addRow(self.buttons)
+        self._check()
+
+    def chosen(self) -> tuple[str, str]:
+        return self.before_box.currentText(), self.after_box.currentText()
+
+    def _check(self) -> None:
+        before, after = self.chosen()
+        self.compare_button.setEnabled(before != after)
+        self.note.setText("" if before != after else "Pick two different variants.")

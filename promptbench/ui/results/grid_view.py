@@ -1,0 +1,263 @@
+"""The results grid as the user sees it: coloured cells with a badge, score and latency; filters, search, sorting.
+
+The view only watches a `ResultsModel`. Filters and sorting live in a proxy (`ResultsFilter`); the cell painter
+(`CellDelegate`) draws straight with QPainter because 10,000 cells must scroll smoothly, which a widget per cell
+or rich text per cell would not.
+
+Signals:
+    cell_selected(CellKey | None): the current cell changed (None when nothing is selected).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from promptbench.ui.results.grid_model import CellState, ResultsModel, Role
+
+FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
+
+# Light enough to read dark text on; the badge repeats the verdict in words, so colour is never the only sign.
+COLOURS = {
+    CellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
+    CellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
+    CellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
+    CellState.DONE: ("#f2f2f2", "#616161", "DONE"),
+    CellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
+    CellState.EMPTY: (None, "#9e9e9e", ""),
+}
+HIGHLIGHT = QColor("#ffe066")
+
+
+class ResultsFilter(QSortFilterProxyModel):
+    """Rows (cases) kept by the chosen filter and the search text; sorting by a variant's score."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._filter = "all"
+        self._search = ""
+        self.setSortRole(Role.SCORE)
+
+    @property
+    def search(self) -> str:
+        return self._search
+
+    def set_filter(self, name: str) -> None:
+        self.beginFilterChange()
+        self._filter = name
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        self._search = text.strip().lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+        model: ResultsModel = self.sourceModel()
+        if self._filter == "failures" and CellState.FAIL not in model.row_states(source_row):
+            return False
+        if self._filter == "errors" and CellState.ERROR not in model.row_states(source_row):
+            return False
+        if self._filter == "differ" and not model.row_differs(source_row):
+            return False
+        return not self._search or self._search in model.row_text(source_row).lower()
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Paints a cell: the verdict's colour, a badge, the score and latency, two lines of output, search marks."""
+
+    def __init__(self, proxy: ResultsFilter, parent=None) -> None:
+        super().__init__(parent)
+        self._proxy = proxy
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        line = QFontMetrics(option.font).lineSpacing()
+        return QSize(220, line * 3 + 12)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        state = index.data(Role.STATE) or CellState.EMPTY
+        background, ink, badge = COLOURS[state]
+        rect = option.rect
+        painter.save()
+        if background:
+            painter.fillRect(rect, QColor(background))
+        if option.state & QStyle.StateFlag.State_Selected:
+            # A frame, not a fill: the verdict's colour stays readable on the selected cell.
+            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 3)
+            painter.setPen(pen)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        metrics = QFontMetrics(option.font)
+        line = metrics.lineSpacing()
+        inner = rect.adjusted(6, 4, -6, -4)
+        top = QRect(inner.left(), inner.top(), inner.width(), line)
+        if badge:
+            badge_width = metrics.horizontalAdvance(badge) + 10
+            badge_rect = QRect(top.left(), top.top(), badge_width, line)
+            painter.fillRect(badge_rect, QColor(ink))
+            painter.setPen(QColor("white"))
+            painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+        result = index.data(Role.RESULT)
+        figures = []
+        if result is not None and result.ok:
+            if result.grade is not None:
+                figures.append(f"{result.grade.score:.2f}")
+            if result.latency_ms is not None:
+                figures.append("cached" if result.cached else f"{result.latency_ms:,.0f} ms")
+        human = index.data(Role.HUMAN)
+        if human is not None and not human.is_empty:
+            figures.append(_human_mark(human))
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if background is None else QColor("#424242"))
+        painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "  ".join(figures))
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        self._paint_text(painter, metrics, QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2), text,
+                         QColor(ink) if state == CellState.ERROR else QColor("#212121"))
+        painter.restore()
+
+    def _paint_text(self, painter: QPainter, metrics: QFontMetrics, area: QRect, text: str, ink: QColor) -> None:
+        """Two lines of the output, the second elided; every match of the search marked behind the text."""
+        first, rest = _split_line(text, metrics, area.width())
+        lines = [first, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, area.width())] if rest else [first]
+        needle = self._proxy.search
+        for number, shown in enumerate(lines):
+            y = area.top() + number * metrics.lineSpacing()
+            if needle:
+                lowered = shown.lower()
+                start = lowered.find(needle)
+                while start >= 0:
+                    x = area.left() + metrics.horizontalAdvance(shown[:start])
+                    width = metrics.horizontalAdvance(shown[start:start + len(needle)])
+                    painter.fillRect(QRect(x, y, width, metrics.lineSpacing()), HIGHLIGHT)
+                    start = lowered.find(needle, start + len(needle))
+            painter.setPen(ink)
+            painter.drawText(QRect(area.left(), y, area.width(), metrics.lineSpacing()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+
+
+def _split_line(text: str, metrics: QFontMetrics, width: int) -> tuple[str, str]:
+    """The words of `text` that fit on one line of `width`, and the rest."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text, ""
+    words = text.split(" ")
+    fitted = ""
+    for count, word in enumerate(words):
+        candidate = f"{fitted} {word}" if fitted else word
+        if metrics.horizontalAdvance(candidate) > width:
+            if not fitted:  # one very long word: cut it
+                return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width), ""
+            return fitted, " ".join(words[count:])
+        fitted = candidate
+    return fitted, ""
+
+
+def _human_mark(grade) -> str:
+    parts = []
+    if grade.thumbs is not None:
+        parts.append("up" if grade.thumbs else "down")
+    if grade.stars is not None:
+        parts.append(f"{grade.stars}/5")
+    if grade.comment:
+        parts.append("note")
+    return "you: " + " ".join(parts)
+
+
+class ResultsView(QWidget):
+    """The grid with its filter picker, search box and a line saying how many cases are shown."""
+
+    cell_selected = Signal(object)
+
+    def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = ResultsFilter(self)
+        self.proxy.setSourceModel(model)
+        self.filter_picker = QComboBox()
+        for name, label in FILTERS.items():
+            self.filter_picker.addItem(label, name)
+        self.filter_picker.currentIndexChanged.connect(lambda: self.proxy.set_filter(self.filter_picker.currentData()))
+        self.search_box = QLineEdit(placeholderText="Search outputs and inputs (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(self._search)
+        self.shown_label = QLabel()
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegate(CellDelegate(self.proxy, self.table))
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        # Case order until the user clicks a variant's header to sort by its score.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setToolTip("Click a variant's name to sort by its score")
+        self.table.verticalHeader().setDefaultSectionSize(QFontMetrics(self.font()).lineSpacing() * 3 + 12)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.selectionModel().currentChanged.connect(self._current_changed)
+        self.proxy.rowsInserted.connect(self._count)
+        self.proxy.rowsRemoved.connect(self._count)
+        self.proxy.modelReset.connect(self._count)
+        self.proxy.layoutChanged.connect(self._count)
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setContext(Qt.ShortcutContext.WindowShortcut)
+        find.activated.connect(lambda: (self.search_box.setFocus(), self.search_box.selectAll()))
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.filter_picker)
+        bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.shown_label)
+        case_order = QPushButton("Case order")
+        case_order.setToolTip("Undo sorting by score: show the cases in the test set's order")
+        case_order.clicked.connect(self.case_order)
+        bar.addWidget(case_order)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self._count()
+
+    def set_filter(self, name: str) -> None:
+        self.filter_picker.setCurrentIndex(self.filter_picker.findData(name))
+
+    def select(self, row: int, column: int) -> None:
+        """Make the source cell (row, column) current, as a click would."""
+        index = self.proxy.mapFromSource(self.model.index(row, column))
+        self.table.setCurrentIndex(index)
+
+    def sort_by_score(self, column: int, descending: bool = True) -> None:
+        self.table.sortByColumn(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+
+    def case_order(self) -> None:
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+
+    def visible_rows(self) -> list[int]:
+        """The source rows now shown, top to bottom."""
+        return [self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(self.proxy.rowCount())]
+
+    @Slot(str)
+    def _search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self.table.viewport().update()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.cell_selected.emit(current.data(Role.KEY) if current.isValid() else None)
+
+    def _count(self, *_args) -> None:
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount()
+        self.shown_label.setText(f"{total} cases" if shown == total else f"{shown} of {total} cases")

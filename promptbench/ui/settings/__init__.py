@@ -1,0 +1,1 @@
+"""Settings: the dialog (providers, keys, run defaults, theme, history place) and the preferences kept in QSettings."""

@@ -1,0 +1,284 @@
+"""The main window: variant columns on top; the test set, the results grid and the detail pane below; the run bar.
+
+This module builds the window and wires its pieces together; it does nothing itself. Editing goes through the
+EditorState, runs and every disk, keyring or network job through the EngineBridge, and the grid and test set are
+views over their models. The window's work sits in small classes of its own, each given the pieces it uses:
+
+    ui/window_files.py   New, Open, Save, Save As, importing a test set, a past run's experiment brought back,
+                         asking before unsaved work is lost, the recovery copy
+    ui/window_runs.py    a run from start to end, the summaries, the selected cell and its grade, the last run
+                         shown again, resuming and re-running a past run
+    ui/window_tools.py   the History window and the Settings dialog
+
+What stays here is the window's own life: the first start, the provider pickers and the no-key banner, the title,
+its geometry in QSettings, and closing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from promptbench.core.experiment import Experiment
+from promptbench.core.result import CellKey, HumanGrade
+from promptbench.ui.window.banner import Banner
+from promptbench.ui.engine.bridge import EngineBridge, list_models, provider_choices
+from promptbench.ui.results.detail_pane import DetailPane
+from promptbench.ui.editor.state import DIRTY, EXPERIMENT, PATH, EditorState
+from promptbench.ui.settings.preferences import app_settings, saved_history_path
+from promptbench.ui.results.grid_model import ResultsModel
+from promptbench.ui.results.grid_view import ResultsView
+from promptbench.ui.window.run_bar import RunBar
+from promptbench.ui.results.summary_strip import SummaryStrip
+from promptbench.ui.editor.test_set_model import TestSetModel, missing_values
+from promptbench.ui.editor.test_set_view import TestSetView
+from promptbench.ui.editor.variant_column import VariantColumns
+from promptbench.ui.window.files import WindowFiles
+from promptbench.ui.window.files import demo_experiment as demo_experiment  # where the tests have always found it
+from promptbench.ui.window.runs import WindowRuns
+from promptbench.ui.window.tools import WindowTools
+
+if TYPE_CHECKING:
+    from promptbench.ui.history.window import HistoryWindow
+    from promptbench.ui.settings.dialog import SettingsDialog
+
+NO_KEY_BANNER = ("This demo runs offline on the Echo provider, which answers with your prompt instead of a model. "
+                 "To try a real model, add a key: run `promptbench keys set openai` (or set OPENAI_API_KEY), "
+                 "or add another provider with `promptbench providers add`, then pick it in a variant.")
+
+
+class MainWindow(QMainWindow):
+    """Signals: run_finished(RunDone), after the grid shows a run's last result."""
+
+    run_finished = Signal(object)
+
+    def __init__(self, *, env: Mapping[str, str] | None = None, history_path: Path | None = None,
+                 settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.resize(1400, 900)
+        self.env = env
+        self.settings = settings if settings is not None else app_settings()
+        self.state = EditorState()
+        history_path = history_path or saved_history_path(self.settings)
+        self.bridge = EngineBridge(history_path=history_path, env=env, parent=self)
+        self.banner = Banner()
+        self.run_bar = RunBar()
+        self.variants = VariantColumns(self.state)
+        self.test_set_model = TestSetModel(self.state, self)
+        self.test_set_view = TestSetView(self.test_set_model)
+        self.results_model = ResultsModel(self)
+        self.results_view = ResultsView(self.results_model)
+        self.summary_strip = SummaryStrip(parent=self)
+        self.detail_pane = DetailPane(parent=self)
+        self.files = WindowFiles(self, state=self.state, settings=self.settings, bridge=self.bridge, banner=self.banner,
+                                 test_set_model=self.test_set_model, on_replaced=self._after_new_experiment)
+        self.runs = WindowRuns(self, state=self.state, settings=self.settings, bridge=self.bridge, banner=self.banner,
+                               run_bar=self.run_bar, results_model=self.results_model, variants=self.variants,
+                               summary_strip=self.summary_strip, detail_pane=self.detail_pane,
+                               confirm_discard=self.files.confirm_discard,
+                               on_experiment_loaded=self._after_experiment_loaded, on_finished=self.run_finished.emit)
+        self.tools = WindowTools(self, bridge=self.bridge, settings=self.settings, env=env,
+                                 restore=self.files.restore_experiment, run_again=self.runs.run_again,
+                                 settings_closed=self._after_experiment_loaded)
+        self._models_asked: set[str] = set()
+        self._layout()
+        self._menus()
+        self.state.watch(self._on_state)
+        self.variants.models_wanted.connect(self._ask_models)
+        self.test_set_view.import_requested.connect(self.files.import_test_set)
+        self.test_set_view.problem.connect(lambda text: self.banner.show_message(text, "error"))
+        self.run_bar.run_clicked.connect(self.runs.run)
+        self.run_bar.cancel_clicked.connect(self.runs.cancel_run)
+        self.results_view.cell_selected.connect(self.runs.show_cell)
+        self.bridge.run_events.connect(self.runs.show_events)
+        self.bridge.run_done.connect(self.runs.show_end)
+        self.detail_pane.grade_changed.connect(self.runs.save_grade)
+
+    # ----- building
+
+    def _layout(self) -> None:
+        self.bottom_splitter = QSplitter(Qt.Orientation.Horizontal)
+        results = QWidget()
+        column = QVBoxLayout(results)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.summary_strip)
+        column.addWidget(self.results_view, 1)
+        for widget in (self.test_set_view, results, self.detail_pane):
+            self.bottom_splitter.addWidget(widget)
+        self.bottom_splitter.setSizes([420, 620, 360])
+        self.main_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.main_splitter.addWidget(self.variants)
+        self.main_splitter.addWidget(self.bottom_splitter)
+        self.main_splitter.setSizes([380, 520])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.run_bar)
+        layout.addWidget(self.main_splitter, 1)
+        self.setCentralWidget(central)
+
+    def _menus(self) -> None:
+        def action(menu, text, slot, keys=None) -> QAction:
+            item = QAction(text, self)
+            if keys is not None:
+                item.setShortcuts(keys if isinstance(keys, list) else [QKeySequence(keys)])
+            item.triggered.connect(slot)
+            menu.addAction(item)
+            return item
+
+        files = self.menuBar().addMenu("&File")
+        action(files, "&New", self.files.new_experiment, QKeySequence.StandardKey.New)
+        action(files, "&Open…", self.files.choose_and_open, QKeySequence.StandardKey.Open)
+        action(files, "&Save", self.files.save, QKeySequence.StandardKey.Save)
+        action(files, "Save &As…", self.files.save_as, QKeySequence.StandardKey.SaveAs)
+        action(files, "&Import test set…", self.test_set_view.choose_file)
+        files.addSeparator()
+        action(files, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = self.menuBar().addMenu("&Edit")
+        edit.addAction(self.test_set_model.undo_stack.createUndoAction(self, "Undo test set change"))
+        edit.addAction(self.test_set_model.undo_stack.createRedoAction(self, "Redo test set change"))
+        runs = self.menuBar().addMenu("&Run")
+        self.run_action = action(runs, "&Run", self.runs.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.cancel_action = action(runs, "&Cancel", self.runs.cancel_run, QKeySequence("Escape"))
+        tools = self.menuBar().addMenu("&Tools")
+        action(tools, "&History…", self.tools.show_history, QKeySequence("Ctrl+H"))
+        action(tools, "&Settings…", self.tools.show_settings, QKeySequence.StandardKey.Preferences)
+
+    # ----- starting
+
+    def load_initial(self, open_path: Path | None = None) -> None:
+        """What the window shows first: the file asked for, unsaved work left by a crash, the last experiment,
+        or the demo; then the last run of it."""
+        self.files.open_first(open_path)
+        self.results_model.reset(self.state.experiment)
+        self._after_experiment_loaded()
+        self.runs.restore_last_run()
+
+    def restore_geometry(self) -> None:
+        for key, restore in (("geometry", self.restoreGeometry), ("main_splitter", self.main_splitter.restoreState),
+                             ("bottom_splitter", self.bottom_splitter.restoreState)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    # ----- another experiment in the editor: the title, the provider pickers, the grid
+
+    def _after_new_experiment(self) -> None:
+        self.results_model.reset(self.state.experiment)
+        self._after_experiment_loaded()
+
+    def _after_experiment_loaded(self) -> None:
+        self._update_title()
+        self._models_asked.clear()
+        experiment = self.state.experiment
+        self.bridge.call(provider_choices, experiment, self.env, on_done=self._got_providers)
+
+    def _got_providers(self, choices) -> None:
+        self.variants.set_providers(choices.labels)
+        uses_echo_only = all(v.provider == "echo" for v in self.state.experiment.variants)
+        if not choices.any_key and uses_echo_only and not self.banner.isVisible():  # never hide a sharper message
+            self.banner.show_message(NO_KEY_BANNER, "info")
+
+    def _ask_models(self, provider: str) -> None:
+        if provider in self._models_asked:
+            return
+        self._models_asked.add(provider)
+        self.bridge.call(list_models, self.state.experiment, provider, self.env,
+                         on_done=lambda models: self.variants.set_models(provider, models),
+                         on_error=lambda _error: None)  # the picker still takes a typed model name
+
+    def _on_state(self, _state: EditorState, what: str) -> None:
+        if what in (PATH, DIRTY):
+            self._update_title()
+        if what == EXPERIMENT:
+            self.variants.set_missing(missing_values(self.state.experiment))
+            if not self.bridge.running and not self.results_model.results():
+                self.results_model.reset(self.state.experiment)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.state.title} — PromptBench")
+
+    # ----- closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        self.files.closing()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("main_splitter", self.main_splitter.saveState())
+        self.settings.setValue("bottom_splitter", self.bottom_splitter.saveState())
+        self.settings.sync()
+        self.tools.close()  # before the bridge stops: the History window shares it
+        self.bridge.shutdown()
+        event.accept()
+
+    # ----- the window's actions under the names app.py, the tests and the benchmarks call
+
+    def new_experiment(self) -> None:
+        self.files.new_experiment()
+
+    def choose_and_open(self) -> None:
+        self.files.choose_and_open()
+
+    def open_path(self, path: Path) -> bool:
+        return self.files.open_path(path)
+
+    def save(self) -> bool:
+        return self.files.save()
+
+    def save_as(self) -> bool:
+        return self.files.save_as()
+
+    def import_test_set(self, path: Path) -> None:
+        self.files.import_test_set(path)
+
+    def restore_experiment(self, experiment: Experiment) -> None:
+        self.files.restore_experiment(experiment)
+
+    def confirm_discard(self) -> bool:
+        return self.files.confirm_discard()
+
+    def run(self, *, confirm: bool = True) -> None:
+        self.runs.run(confirm=confirm)
+
+    def cancel_run(self) -> None:
+        self.runs.cancel_run()
+
+    def run_again(self, run_id: str, *, resume: bool) -> None:
+        self.runs.run_again(run_id, resume=resume)
+
+    def save_grade(self, key: CellKey, grade: HumanGrade) -> None:
+        self.runs.save_grade(key, grade)
+
+    def show_history(self) -> None:
+        self.tools.show_history()
+
+    def show_settings(self) -> None:
+        self.tools.show_settings()
+
+    @property
+    def history_window(self) -> HistoryWindow | None:
+        return self.tools.history_window
+
+    @property
+    def settings_dialog(self) -> SettingsDialog | None:
+        return self.tools.settings_dialog
+
+    @property
+    def confirm_box(self) -> QMessageBox | None:
+        """The question asked before a large run."""
+        return self.runs.confirm_box
+
+    @property
+    def unsaved_box(self) -> QMessageBox | None:
+        return self.files.unsaved_box
+
+    @property
+    def file_problem(self) -> QMessageBox | None:
+        return self.files.file_problem
