@@ -58,7 +58,9 @@ def main() -> int:
 
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.05", "--api-key", KEY],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         base_url = server.stdout.readline().strip()
@@ -75,18 +77,28 @@ def main() -> int:
 
     calls = args.cases * 2
     print(f"window shown after launch:        {shown * 1000:8.0f} ms   (target < 1500 ms)")
-    print(f"longest GUI event-loop stall:     {figures['stall'] * 1000:8.1f} ms   (target < 50 ms; "
-          f"{figures['ticks']} timer ticks; worst {figures['stall_at']:.2f} s into the run)")
+    print(
+        f"longest GUI event-loop stall:     {figures['stall'] * 1000:8.1f} ms   (target < 50 ms; "
+        f"{figures['ticks']} timer ticks; worst {figures['stall_at']:.2f} s into the run)"
+    )
     print(f"last result -> painted grid:      {figures['to_paint'] * 1000:8.1f} ms")
     print(f"{calls} calls at concurrency {args.concurrency}, in the window: {figures['wall']:6.2f} s")
-    print(f"the same run headless (baseline): {baseline:6.2f} s   ratio window/headless: "
-          f"{figures['wall'] / baseline:4.2f}")
+    print(
+        f"the same run headless (baseline): {baseline:6.2f} s   ratio window/headless: "
+        f"{figures['wall'] / baseline:4.2f}"
+    )
     return 0
 
 
 def _experiment(base_url: str, cases: int, concurrency: int):
     from promptbench.core.experiment import (
-        Check, Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant,
+        Check,
+        Experiment,
+        Message,
+        ProviderProfile,
+        RunSettings,
+        TestCase,
+        Variant,
     )
 
     def variant(name: str, prompt: str) -> Variant:
@@ -157,7 +169,13 @@ def _window_run(app, window, experiment, QTimer) -> dict:
     timer.stop()
     wall = time.perf_counter() - started
     assert len(window.results_model.results()) == len(experiment.cases) * 2, "not every result reached the grid"
-    return {"stall": stall[0], "stall_at": stall_at[0], "ticks": ticks[0], "to_paint": painted[0] - last_result[0], "wall": wall}
+    return {
+        "stall": stall[0],
+        "stall_at": stall_at[0],
+        "ticks": ticks[0],
+        "to_paint": painted[0] - last_result[0],
+        "wall": wall,
+    }
 
 
 if __name__ == "__main__":

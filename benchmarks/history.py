@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,8 +28,13 @@ from promptbench.core.experiment import Experiment, Message, TestCase, Variant  
 from promptbench.core.result import CellKey, CheckOutcome, Grade, Result  # noqa: E402
 from promptbench.service.recorder import ResultRecorder  # noqa: E402
 from promptbench.storage import History  # noqa: E402
-from promptbench.storage.runs import INSERT_RESULT, RESULT_COLUMNS, dumps, snapshot_dict  # noqa: E402
-from promptbench.storage.runs import index_new_results  # noqa: E402
+from promptbench.storage.runs import (  # noqa: E402
+    INSERT_RESULT,
+    RESULT_COLUMNS,
+    dumps,
+    index_new_results,  # noqa: E402
+    snapshot_dict,
+)
 
 RUNS = 10_000
 RESULTS = 1_000_000
@@ -76,8 +80,10 @@ def fill(path: Path) -> tuple[str, str]:
     rng = random.Random(7)
     vocabulary = words(rng)
     pool = output_pool(rng, vocabulary)
-    grades = [dumps(Grade(p, float(p), "checked", (CheckOutcome("icontains", p, float(p), "ok"),)).to_dict())
-              for p in (False, True)]
+    grades = [
+        dumps(Grade(p, float(p), "checked", (CheckOutcome("icontains", p, float(p), "ok"),)).to_dict())
+        for p in (False, True)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     history = History.open(path)
@@ -87,7 +93,7 @@ def fill(path: Path) -> tuple[str, str]:
     rest = RESULTS - 2 * BIG_RUN_CELLS
     for i in range(2, RUNS):
         sizes[i] = rest // (RUNS - 2) + (1 if i - 2 < rest % (RUNS - 2) else 0)
-    first = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    first = datetime(2025, 1, 1, tzinfo=UTC)
     run_ids = []
     columns = [c.strip() for c in RESULT_COLUMNS.split(",")]
     cursor_row = 0
@@ -102,14 +108,25 @@ def fill(path: Path) -> tuple[str, str]:
                 run_id = f"{moment:%Y%m%d-%H%M%S}-{i:04x}"
                 run_ids.append(run_id)
                 shape = big if sizes[i] == BIG_RUN_CELLS else small
-                rows.append((run_id, shape.name if i > 1 else f"Big experiment {i}", f"exp{i % 40}.json",
-                             "completed", moment.isoformat(timespec="milliseconds"),
-                             (moment + timedelta(minutes=3)).isoformat(timespec="milliseconds"), sizes[i],
-                             dumps([v.name for v in shape.variants]), dumps(sorted({v.model for v in shape.variants})),
-                             dumps(snapshot_dict(shape))))
+                rows.append(
+                    (
+                        run_id,
+                        shape.name if i > 1 else f"Big experiment {i}",
+                        f"exp{i % 40}.json",
+                        "completed",
+                        moment.isoformat(timespec="milliseconds"),
+                        (moment + timedelta(minutes=3)).isoformat(timespec="milliseconds"),
+                        sizes[i],
+                        dumps([v.name for v in shape.variants]),
+                        dumps(sorted({v.model for v in shape.variants})),
+                        dumps(snapshot_dict(shape)),
+                    )
+                )
             db.conn.executemany(
                 "INSERT INTO runs (id, experiment, source, state, started_at, finished_at, planned_cells, variants, "
-                "models, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "models, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             db.conn.execute("COMMIT")
         batch = []
 
@@ -127,15 +144,32 @@ def fill(path: Path) -> tuple[str, str]:
             for cell in range(sizes[i]):
                 case, variant = divmod(cell, variants)
                 passed = rng.random() < (0.7 if i != 1 else 0.75)
-                question = f"Customer question {case}: " + " ".join(vocabulary[(case * 31 + k) % 500] for k in range(30))
+                question = f"Customer question {case}: " + " ".join(
+                    vocabulary[(case * 31 + k) % 500] for k in range(30)
+                )
                 messages = [{"role": "system", "content": "Be helpful."}, {"role": "user", "content": question}]
                 row = {
-                    "run_id": run_id, "variant": f"variant {variant}", "case_index": case, "repeat": 0,
-                    "provider": "openai", "model": f"model-{variant % 3}", "messages": dumps(messages),
-                    "prompt": "Be helpful.\n\n" + question, "output": pool[(cursor_row * 7919) % POOL],
-                    "finish_reason": "stop", "latency_ms": 300 + rng.random() * 900, "prompt_tokens": 60,
-                    "completion_tokens": 300, "cost": 0.0002, "error": None, "error_kind": None, "attempts": 1,
-                    "cached": 0, "passed": int(passed), "score": float(passed), "grade": grades[passed],
+                    "run_id": run_id,
+                    "variant": f"variant {variant}",
+                    "case_index": case,
+                    "repeat": 0,
+                    "provider": "openai",
+                    "model": f"model-{variant % 3}",
+                    "messages": dumps(messages),
+                    "prompt": "Be helpful.\n\n" + question,
+                    "output": pool[(cursor_row * 7919) % POOL],
+                    "finish_reason": "stop",
+                    "latency_ms": 300 + rng.random() * 900,
+                    "prompt_tokens": 60,
+                    "completion_tokens": 300,
+                    "cost": 0.0002,
+                    "error": None,
+                    "error_kind": None,
+                    "attempts": 1,
+                    "cached": 0,
+                    "passed": int(passed),
+                    "score": float(passed),
+                    "grade": grades[passed],
                     "recorded_at": "2025-01-01T00:00:00.000+00:00",
                 }
                 assert len(row) == len(columns)
@@ -182,8 +216,15 @@ def fake_result(variant: int, case: int, output: str) -> Result:
     return Result(
         key=CellKey(f"variant {variant}", case),
         messages=({"role": "system", "content": "Be helpful."}, {"role": "user", "content": f"question {case}"}),
-        model="model-0", provider="openai", output=output, finish_reason="stop", latency_ms=420.0,
-        prompt_tokens=60, completion_tokens=300, cost=0.0002, attempts=1,
+        model="model-0",
+        provider="openai",
+        output=output,
+        finish_reason="stop",
+        latency_ms=420.0,
+        prompt_tokens=60,
+        completion_tokens=300,
+        cost=0.0002,
+        attempts=1,
         grade=Grade(True, 1.0, "ok", (CheckOutcome("icontains", True, 1.0, "ok"),)),
     )
 
@@ -230,12 +271,16 @@ def measure_record(history: History, outputs: list[str], latencies_s: list[float
 
     for latency_s in latencies_s:
         baseline = asyncio.run(simulated_run(lambda result: None, outputs, latency_s))
-        print(f"{'simulated 2,000-cell run, no history':<48} {baseline * 1000:9.1f} ms"
-              f"  ({latency_s * 1000:.0f} ms per call, 8 at once)")
+        print(
+            f"{'simulated 2,000-cell run, no history':<48} {baseline * 1000:9.1f} ms"
+            f"  ({latency_s * 1000:.0f} ms per call, 8 at once)"
+        )
         for how, measure in (("writer thread (RunSession)", with_writer), ("record() on the loop", on_loop)):
             elapsed = measure(latency_s)
-            print(f"{'  the same run, ' + how:<48} {elapsed * 1000:9.1f} ms"
-                  f"  ratio {elapsed / baseline:.3f} (target <= 1.10)")
+            print(
+                f"{'  the same run, ' + how:<48} {elapsed * 1000:9.1f} ms"
+                f"  ratio {elapsed / baseline:.3f} (target <= 1.10)"
+            )
     # The raw cost of writing, no calls around it, on fresh runs: one result per transaction, and groups of 50.
     results = [fake_result(i % 20, i // 20, outputs[i % len(outputs)]) for i in range(BIG_RUN_CELLS)]
     raw_id = history.start_run(shape, planned_cells=BIG_RUN_CELLS)
@@ -251,8 +296,10 @@ def measure_record(history: History, outputs: list[str], latencies_s: list[float
     for first in range(0, BIG_RUN_CELLS, 50):
         history.record_many(grouped_id, results[first : first + 50])
     grouped = time.perf_counter() - start
-    print(f"{'record_many() in groups of 50, 2,000 results':<48} {grouped * 1000:9.1f} ms"
-          f"  ({grouped / BIG_RUN_CELLS * 1e6:.0f} us each)")
+    print(
+        f"{'record_many() in groups of 50, 2,000 results':<48} {grouped * 1000:9.1f} ms"
+        f"  ({grouped / BIG_RUN_CELLS * 1e6:.0f} us each)"
+    )
     # Leave the cached file as it was filled.
     with history._lock:
         history._db.conn.execute("BEGIN IMMEDIATE")
@@ -264,7 +311,12 @@ def measure_record(history: History, outputs: list[str], latencies_s: list[float
 
 def measure_cache(history: History, outputs: list[str]) -> None:
     requests = [
-        ("https://api.openai.com/v1", "model-0", [{"role": "user", "content": f"cache question {i}"}], {"temperature": 0})
+        (
+            "https://api.openai.com/v1",
+            "model-0",
+            [{"role": "user", "content": f"cache question {i}"}],
+            {"temperature": 0},
+        )
         for i in range(BIG_RUN_CELLS)
     ]
     for i, request in enumerate(requests):
@@ -282,7 +334,10 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--refill", action="store_true", help="build the file again even if it exists")
     parser.add_argument(
-        "--latency-ms", type=float, nargs="+", default=[20.0, 100.0],
+        "--latency-ms",
+        type=float,
+        nargs="+",
+        default=[20.0, 100.0],
         help="simulated call latencies for the record figure (20 ms: a small local model; 100 ms: a fast API)",
     )
     args = parser.parse_args()
@@ -299,8 +354,11 @@ def main() -> None:
         print(f"\n{args.file}: {runs:,} runs, {total:,} results")
         big_a, big_b = big_run_ids(history)
         line("list the newest 100 runs", timed(lambda: history.list_runs(limit=100)), 200)
-        line("list runs of one experiment (newest 100)",
-             timed(lambda: history.list_runs(experiment="Benchmark experiment", limit=100)), 200)
+        line(
+            "list runs of one experiment (newest 100)",
+            timed(lambda: history.list_runs(experiment="Benchmark experiment", limit=100)),
+            200,
+        )
         line("list runs with a model, text filter", timed(lambda: history.list_runs(model="model-2", text="exp3")), 200)
         line("open a run of 2,000 cells", timed(lambda: history.open_run(big_b)), 200)
         for query in ("marmalade", "refund invoice", "billing*", "zzzznotaword"):

@@ -25,7 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from promptbench.core.experiment import (  # noqa: E402
-    Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant,
+    Experiment,
+    Message,
+    ProviderProfile,
+    RunSettings,
+    TestCase,
+    Variant,
 )
 from promptbench.formats.experiment_file import save_experiment  # noqa: E402
 from tests.support.openai_server import OpenAIServer  # noqa: E402
@@ -57,8 +62,12 @@ def experiment(base_url: str, variants: int, cases: int, concurrency: int) -> Ex
     return Experiment(
         name=f"throughput {variants}x{cases}",
         variants=tuple(
-            Variant(f"V{v}", "gpt-4o-mini",
-                    (Message("user", f"Variant {v} summarises story {{{{n}}}} in a few words."),), provider="local")
+            Variant(
+                f"V{v}",
+                "gpt-4o-mini",
+                (Message("user", f"Variant {v} summarises story {{{{n}}}} in a few words."),),
+                provider="local",
+            )
             for v in range(variants)
         ),
         cases=tuple(TestCase(vars={"n": c}) for c in range(cases)),
@@ -103,21 +112,62 @@ def main() -> None:
                 path = Path(folder) / f"e-{variants}-{cases}-{concurrency}.json"
                 save_experiment(experiment(server.base_url, variants, cases, concurrency), path)
                 ours = measure([sys.executable, "-m", "promptbench", "run", str(path), "--no-cache"], env, first)
-                bare = measure([sys.executable, str(REPO / "benchmarks" / "bare_openai_loop.py"), server.base_url,
-                                KEY, str(variants), str(cases), str(concurrency)], env, first)
+                bare = measure(
+                    [
+                        sys.executable,
+                        str(REPO / "benchmarks" / "bare_openai_loop.py"),
+                        server.base_url,
+                        KEY,
+                        str(variants),
+                        str(cases),
+                        str(concurrency),
+                    ],
+                    env,
+                    first,
+                )
                 calls = variants * cases
                 rows.append((variants, cases, calls, concurrency, ours, bare, calls * LATENCY / concurrency))
                 server.requests.clear()
-    print(f"promptbench run vs a bare AsyncOpenAI loop; test server latency {LATENCY * 1000:.0f} ms; "
-          f"each a fresh process (imports included); history on, cache off")
-    header = ("cases", "calls", "conc", "wall s", "bare s", "x bare", "limit s", "x limit", "first req s",
-              "bare first s", "peak MB", "bare MB", "cpu s", "bare cpu s", "x bare cpu")
+    print(
+        f"promptbench run vs a bare AsyncOpenAI loop; test server latency {LATENCY * 1000:.0f} ms; "
+        f"each a fresh process (imports included); history on, cache off"
+    )
+    header = (
+        "cases",
+        "calls",
+        "conc",
+        "wall s",
+        "bare s",
+        "x bare",
+        "limit s",
+        "x limit",
+        "first req s",
+        "bare first s",
+        "peak MB",
+        "bare MB",
+        "cpu s",
+        "bare cpu s",
+        "x bare cpu",
+    )
     print("  ".join(f"{h:>12}" for h in header))
     for variants, cases, calls, concurrency, ours, bare, limit in rows:
-        values = (f"{variants}x{cases}", calls, concurrency, f"{ours[0]:.2f}", f"{bare[0]:.2f}",
-                  f"{ours[0] / bare[0]:.2f}", f"{limit:.2f}", f"{ours[0] / limit:.2f}", f"{ours[1]:.2f}",
-                  f"{bare[1]:.2f}", f"{ours[2]:.0f}", f"{bare[2]:.0f}", f"{ours[3]:.2f}", f"{bare[3]:.2f}",
-                  f"{ours[3] / bare[3]:.2f}")
+        values = (
+            f"{variants}x{cases}",
+            calls,
+            concurrency,
+            f"{ours[0]:.2f}",
+            f"{bare[0]:.2f}",
+            f"{ours[0] / bare[0]:.2f}",
+            f"{limit:.2f}",
+            f"{ours[0] / limit:.2f}",
+            f"{ours[1]:.2f}",
+            f"{bare[1]:.2f}",
+            f"{ours[2]:.0f}",
+            f"{bare[2]:.0f}",
+            f"{ours[3]:.2f}",
+            f"{bare[3]:.2f}",
+            f"{ours[3] / bare[3]:.2f}",
+        )
         print("  ".join(f"{str(v):>12}" for v in values))
     print(f"floor for any client on the openai library: `import openai` alone takes {import_floor():.2f} s here")
     print("targets: x bare <= 1.15 at 2,000 calls; first request <= 0.4 s; peak memory < 150 MB at 2,000 calls")

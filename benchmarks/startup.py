@@ -45,15 +45,20 @@ class FirstPaint(QObject):
         return False
 """
 
-APP = _WATCH + """
+APP = (
+    _WATCH
+    + """
 app = QApplication(sys.argv[:1])
 watcher = FirstPaint("MainWindow")
 app.installEventFilter(watcher)
 from promptbench.main import main
 sys.exit(main([]))
 """
+)
 
-BASELINE = _WATCH + """
+BASELINE = (
+    _WATCH
+    + """
 app = QApplication(sys.argv[:1])
 watcher = FirstPaint("QWidget")
 app.installEventFilter(watcher)
@@ -63,6 +68,7 @@ window.resize(1200, 800)
 window.show()
 sys.exit(app.exec())
 """
+)
 
 
 def time_to_first_paint(program: str, env: dict[str, str]) -> float:

@@ -163,7 +163,9 @@ class ProfileSettings:
             except KeyError:
                 raise ProfileProblem(f"{self.path}: profile number {index + 1} lacks a name or a base URL.") from None
             except (TypeError, ValueError, AttributeError):
-                raise ProfileProblem(f"{self.path}: profile number {index + 1} is not a set of profile fields.") from None
+                raise ProfileProblem(
+                    f"{self.path}: profile number {index + 1} is not a set of profile fields."
+                ) from None
             try:
                 validate(profile)
             except ProfileProblem as problem:
@@ -197,9 +199,7 @@ class ProfileSettings:
         validate(profile)
         saved = self.load()
         if profile.name in {p.name for p in saved} | set(taken):
-            raise ProfileProblem(
-                f"A profile named {profile.name!r} already exists; choose another name with --name."
-            )
+            raise ProfileProblem(f"A profile named {profile.name!r} already exists; choose another name with --name.")
         self.save([*saved, profile])
 
     def remove(self, name: str) -> bool:
@@ -230,9 +230,7 @@ def known_profiles(
     the same name, so a saved `groq` replaces the preset)."""
     env = os.environ if env is None else env
     settings = ProfileSettings(env=env) if settings is None else settings
-    profiles: dict[str, ProviderProfile] = {
-        p.name: p for p in presets().values() if not needs_own_base_url(p)
-    }
+    profiles: dict[str, ProviderProfile] = {p.name: p for p in presets().values() if not needs_own_base_url(p)}
     profiles.update(builtin_profiles(env))
     profiles.update({p.name: p for p in settings.load()})
     profiles.update({p.name: p for p in declared})

@@ -39,17 +39,21 @@ COMMAND_MODULES = {
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="promptbench",
-        description="Compare prompt variants side by side against a test set. "
-        "With no command, opens the window.",
+        description="Compare prompt variants side by side against a test set. With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"promptbench {__version__}")
     window = parser.add_argument_group("the window (when no command is given)")
     window.add_argument("--open", type=Path, metavar="FILE", help="open this experiment file")
-    window.add_argument("--screenshot", type=Path, metavar="PATH",
-                        help="render the window offscreen to a PNG at PATH and exit")
+    window.add_argument(
+        "--screenshot", type=Path, metavar="PATH", help="render the window offscreen to a PNG at PATH and exit"
+    )
     window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
-    window.add_argument("--screenshot-part", choices=("window", "grid", "detail"), default="window",
-                        help="with --screenshot: the whole window, the results grid, or the detail pane")
+    window.add_argument(
+        "--screenshot-part",
+        choices=("window", "grid", "detail"),
+        default="window",
+        help="with --screenshot: the whole window, the results grid, or the detail pane",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     words = [word for word in (argv or []) if not word.startswith("-")]
     command = words[0] if words else None

@@ -105,9 +105,13 @@ class Doctor:
             result, problem = self.qt_probe(name)
             purpose = "the window" if name == display else "--screenshot and headless use"
             if result is None:
-                advice = "Install libxcb-cursor0 (Debian and Ubuntu)." if "xcb-cursor" in problem else (
-                    "Run `promptbench doctor` from a desktop session, or set QT_QPA_PLATFORM=offscreen for headless "
-                    "use; the README's troubleshooting section lists the system libraries Qt needs."
+                advice = (
+                    "Install libxcb-cursor0 (Debian and Ubuntu)."
+                    if "xcb-cursor" in problem
+                    else (
+                        "Run `promptbench doctor` from a desktop session, or set QT_QPA_PLATFORM=offscreen for headless "
+                        "use; the README's troubleshooting section lists the system libraries Qt needs."
+                    )
                 )
                 found.append(Finding("Qt platform", FIX, f"The {name} platform plugin cannot start: {problem}", advice))
                 continue
@@ -126,7 +130,9 @@ class Doctor:
         program = shutil.which(self.fc_list)
         if program is None:
             if self._font_families:
-                return [Finding("fonts", OK, f"Qt sees {self._font_families} font families (fc-list is not installed).")]
+                return [
+                    Finding("fonts", OK, f"Qt sees {self._font_families} font families (fc-list is not installed).")
+                ]
             return [Finding("fonts", FIX, "fc-list is not installed and Qt found no fonts.", _NO_FONTS)]
         listing = subprocess.run(
             [program, ":", "family"], capture_output=True, text=True, timeout=30, check=False
@@ -140,7 +146,11 @@ class Doctor:
         backend = self._keyring_backend or keyring.get_keyring()
         known = sorted({e.name for e in metadata.entry_points(group="keyring.backends")})
         chosen = _backend_name(backend)
-        forced = " (chosen by PYTHON_KEYRING_BACKEND)" if self._keyring_backend is None and self.env.get("PYTHON_KEYRING_BACKEND") else ""
+        forced = (
+            " (chosen by PYTHON_KEYRING_BACKEND)"
+            if self._keyring_backend is None and self.env.get("PYTHON_KEYRING_BACKEND")
+            else ""
+        )
         found = [Finding(
             "keyring", NOTE if known else FIX,
             f"Backends this installation knows: {', '.join(known)}." if known else
@@ -156,11 +166,19 @@ class Doctor:
                 backend.delete_password(SERVICE, entry)
         except BACKEND_FAILURES as error:
             advice = f"{NO_KEYRING} Keys in environment variables (OPENAI_API_KEY and friends) work too."
-            found.append(Finding("keyring", FIX, f"{chosen}{forced} cannot store keys ({type(error).__name__}).", advice))
+            found.append(
+                Finding("keyring", FIX, f"{chosen}{forced} cannot store keys ({type(error).__name__}).", advice)
+            )
             return found
         if read_back != secret:
-            found.append(Finding("keyring", FIX, f"{chosen}{forced} gave back something else than it was given.",
-                                 "Try another keyring backend (PYTHON_KEYRING_BACKEND)."))
+            found.append(
+                Finding(
+                    "keyring",
+                    FIX,
+                    f"{chosen}{forced} gave back something else than it was given.",
+                    "Try another keyring backend (PYTHON_KEYRING_BACKEND).",
+                )
+            )
         else:
             found.append(Finding("keyring", OK, f"{chosen}{forced} stores, reads and deletes a test entry."))
         return found
@@ -191,8 +209,14 @@ class Doctor:
             folder = next(p for p in [path.parent, *path.parents] if p.exists())
             if os.access(folder, os.W_OK):
                 return [Finding("history", OK, f"No history yet; it will be started at {path} by the first run.")]
-            return [Finding("history", FIX, f"The history cannot be started at {path}: {folder} is read-only.",
-                            "Fix the folder's permissions, or set PROMPTBENCH_HOME to a writable folder.")]
+            return [
+                Finding(
+                    "history",
+                    FIX,
+                    f"The history cannot be started at {path}: {folder} is read-only.",
+                    "Fix the folder's permissions, or set PROMPTBENCH_HOME to a writable folder.",
+                )
+            ]
         try:
             with open_history(path) as history:
                 runs = len(history.list_runs(limit=None))
@@ -224,13 +248,21 @@ class Doctor:
                 continue  # presets nobody set up are not expected to answer
             checked += 1
             if profile.needs_key and not status.key.key:
-                found.append(Finding("providers", FIX, f"{profile.display_name}: no key in the keyring or environment.",
-                                     f"promptbench keys set {profile.name}"))
+                found.append(
+                    Finding(
+                        "providers",
+                        FIX,
+                        f"{profile.display_name}: no key in the keyring or environment.",
+                        f"promptbench keys set {profile.name}",
+                    )
+                )
                 continue
             level, text = _reach(profile, status.key.key, status.key.describe())
             found.append(Finding("providers", level, redact(f"{profile.display_name}: {text}")))
         if not checked:
-            found.append(Finding("providers", NOTE, "No provider is set up yet; the offline Echo provider always works."))
+            found.append(
+                Finding("providers", NOTE, "No provider is set up yet; the offline Echo provider always works.")
+            )
         return found
 
     def _display_platform(self) -> str | None:

@@ -24,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     exporter = subparsers.add_parser("export-promptfoo", help="write an experiment as a promptfoo config")
     exporter.add_argument("experiment", type=Path, help="experiment.json")
-    exporter.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="promptfooconfig.yaml to write")
+    exporter.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="PATH", help="promptfooconfig.yaml to write"
+    )
     exporter.set_defaults(handler=export_promptfoo_command)
 
 
@@ -38,9 +40,7 @@ def import_command(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"promptbench: {args.output} cannot be written ({error.strerror or error}).", file=sys.stderr)
         return EXIT_FILE_PROBLEM
-    print(
-        f"Imported {len(experiment.variants)} variants and {len(experiment.cases)} test cases into {args.output}."
-    )
+    print(f"Imported {len(experiment.variants)} variants and {len(experiment.cases)} test cases into {args.output}.")
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from promptbench.core.summary import summarize
@@ -25,7 +25,8 @@ EXIT_OK, EXIT_USAGE = 0, 2
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the history commands; each sets `handler`, a function of the parsed args returning the exit code."""
     listing = subparsers.add_parser(
-        "history", help="list past runs, newest first, or search their cells; delete runs; compact the file",
+        "history",
+        help="list past runs, newest first, or search their cells; delete runs; compact the file",
         description="With no subcommand: list past runs, newest first, or search their cells. "
         "`history delete RUN...` deletes runs; `history vacuum` compacts the file.",
     )
@@ -65,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="cache_command", required=True, metavar="{clear}"
     )
     clear = cache.add_parser(
-        "clear", help="remove every cached response",
+        "clear",
+        help="remove every cached response",
         description="Remove every cached response; runs are kept. The file keeps its size until "
         "`promptbench history vacuum` compacts it.",
     )
@@ -253,7 +255,7 @@ def _local(stamp: str | None) -> str:
         return ""
     moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -276,5 +278,3 @@ def _thumbs(value: bool | None) -> str:
 def _one_line(text: str, width: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-

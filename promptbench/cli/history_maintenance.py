@@ -19,7 +19,8 @@ def register(history_parser: argparse.ArgumentParser) -> None:
     """Add `delete` and `vacuum` under `promptbench history`; with neither, `history` lists runs as before."""
     commands = history_parser.add_subparsers(dest="history_command", metavar="{delete,vacuum}")
     delete = commands.add_parser(
-        "delete", help="delete runs with their results and grades (asks first)",
+        "delete",
+        help="delete runs with their results and grades (asks first)",
         description="Delete runs with their results, search index entries and human grades, all or none. "
         "Asks first on a terminal; without one, --yes is needed. A run still being written by a running "
         "PromptBench is refused. The response cache is kept. The file keeps its size until "
@@ -31,7 +32,8 @@ def register(history_parser: argparse.ArgumentParser) -> None:
     delete.set_defaults(handler=delete_command)
 
     vacuum = commands.add_parser(
-        "vacuum", help="compact the history file; prints its size before and after",
+        "vacuum",
+        help="compact the history file; prints its size before and after",
         description="Give the space of deleted runs and cleared cache entries back to the disk (SQLite's VACUUM). "
         "Takes about as long as copying the file, and needs as much free space while it runs.",
     )
@@ -41,8 +43,13 @@ def register(history_parser: argparse.ArgumentParser) -> None:
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: a subcommand's unset --db must not hide the one given before it (`history --db X delete RUN`).
-    parser.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                        help="history file (default: the user data folder)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="history file (default: the user data folder)",
+    )
 
 
 def delete_command(args: argparse.Namespace) -> int:
@@ -64,9 +71,7 @@ def delete_command(args: argparse.Namespace) -> int:
                 print("Nothing was deleted.")
                 return EXIT_OK
         deleted = history.delete_runs([run.id for run in runs])
-        print(
-            f"Deleted {_runs(deleted)}. The file keeps its size until `promptbench history vacuum` compacts it."
-        )
+        print(f"Deleted {_runs(deleted)}. The file keeps its size until `promptbench history vacuum` compacts it.")
         return EXIT_OK
 
     return _with_history(args, act)
@@ -76,8 +81,10 @@ def _ask(history: History, runs: list[RunSummary]) -> str | None:
     """The answer typed, or None when the terminal closed or the user pressed Ctrl+C."""
     print(f"Delete {_runs(len(runs))} from {history.path}, with their results and grades?")
     for run in runs:
-        print(f"  {run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
-              f"{run.cells_done:>5}/{run.planned_cells:<5}  {run.experiment}")
+        print(
+            f"  {run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
+            f"{run.cells_done:>5}/{run.planned_cells:<5}  {run.experiment}"
+        )
     try:
         return input("This cannot be undone. Delete? [y/N] ")
     except (EOFError, KeyboardInterrupt):

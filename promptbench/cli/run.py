@@ -129,11 +129,15 @@ def _finish(session: RunSession, outcome: RunOutcome, output: Path | None) -> in
         write_results_json(output, experiment, outcome.results, run_info=info)
         print(f"Wrote every cell to {output}.")
     if session.history_error is not None:
-        print(f"promptbench: the run was stopped because the history could not be written: "
-              f"{session.history_error}", file=sys.stderr)
+        print(
+            f"promptbench: the run was stopped because the history could not be written: {session.history_error}",
+            file=sys.stderr,
+        )
         if output is None:
-            print("The results above are the run's whole outcome; run again with --output PATH to keep them "
-                  "in a file.", file=sys.stderr)
+            print(
+                "The results above are the run's whole outcome; run again with --output PATH to keep them in a file.",
+                file=sys.stderr,
+            )
         return EXIT_CALLS_FAILED
     if outcome.unrun or any(not r.ok for r in outcome.results):
         return EXIT_CALLS_FAILED

@@ -27,22 +27,28 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
     variants = [v.name for v in experiment.variants]
     rows = []
     for s in summarize(outcome.results, variants):
-        rows.append((
-            s.variant,
-            str(s.calls),
-            str(s.errors),
-            f"{s.passed}/{s.graded} {s.pass_rate:.0%}" if s.graded else "-",
-            f"{s.mean_score:.2f}" if s.mean_score is not None else "-",
-            f"{s.median_latency_ms:.0f}" if s.median_latency_ms is not None else "-",
-            f"{s.prompt_tokens}/{s.completion_tokens}",
-            "unknown" if s.cost is None else format_cost(s.cost),
-        ))
+        rows.append(
+            (
+                s.variant,
+                str(s.calls),
+                str(s.errors),
+                f"{s.passed}/{s.graded} {s.pass_rate:.0%}" if s.graded else "-",
+                f"{s.mean_score:.2f}" if s.mean_score is not None else "-",
+                f"{s.median_latency_ms:.0f}" if s.median_latency_ms is not None else "-",
+                f"{s.prompt_tokens}/{s.completion_tokens}",
+                "unknown" if s.cost is None else format_cost(s.cost),
+            )
+        )
     widths = [max(len(row[i]) for row in [HEADERS, *rows]) for i in range(len(HEADERS))]
     title = f"{experiment.name}: run {run_id}, {outcome.state}" if run_id else f"{experiment.name}: {outcome.state}"
     print(title, file=out)
     for row in [HEADERS, *rows]:
-        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths))), file=out)
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))
+            ),
+            file=out,
+        )
     for s in summarize(outcome.results, variants):
         extras = [f"{name} {value:.2f}" for name, value in s.named_scores.items()]
         if s.errored_checks:

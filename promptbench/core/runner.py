@@ -156,7 +156,11 @@ class Runner:
         return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
 
     async def _work(
-        self, client: ChatClient, queue: deque[Cell], *, opens: asyncio.Event | None = None,
+        self,
+        client: ChatClient,
+        queue: deque[Cell],
+        *,
+        opens: asyncio.Event | None = None,
         waits_for: asyncio.Event | None = None,
     ) -> None:
         provider = client.profile.name

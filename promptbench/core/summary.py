@@ -21,7 +21,7 @@ class HumanSummary:
     thumbs_down: int = 0
 
     def describe(self) -> str:
-        """"human 3.8/5 over 6 graded", "human 4 up, 1 down", both, or "no human grades"."""
+        """ "human 3.8/5 over 6 graded", "human 4 up, 1 down", both, or "no human grades"."""
         parts = []
         if self.stars_count:
             parts.append(f"{self.stars_mean:.1f}/5 over {self.stars_count} graded")
@@ -52,7 +52,7 @@ class VariantSummary:
         return self.passed / self.graded if self.graded else None
 
     def describe_grades(self) -> str:
-        """"auto 8/10 pass, human 3.8/5 over 6 graded": the automatic and the human verdicts side by side."""
+        """ "auto 8/10 pass, human 3.8/5 over 6 graded": the automatic and the human verdicts side by side."""
         auto = f"auto {self.passed}/{self.graded} pass" if self.graded else "no automatic checks"
         return f"{auto}, {self.human.describe()}"
 
@@ -147,4 +147,6 @@ def failed_by_all(results: Iterable[Result], variants: Sequence[str]) -> list[in
 
 def disagreements(results: Iterable[Result], variants: Sequence[str]) -> list[int]:
     """The cases where one variant passed and another failed: where the variants really differ."""
-    return sorted(case for case, by_variant in _verdicts(results, variants).items() if len(set(by_variant.values())) > 1)
+    return sorted(
+        case for case, by_variant in _verdicts(results, variants).items() if len(set(by_variant.values())) > 1
+    )

@@ -74,7 +74,9 @@ def _missing_variables(experiment: Experiment) -> list[str]:
     for case_index, case in enumerate(experiment.cases):
         for variant_name, names in needs:
             for name in sorted(names - case.vars.keys()):
-                problems.append(f"cases[{case_index}].vars: '{name}' is used by variant '{variant_name}' but missing here.")
+                problems.append(
+                    f"cases[{case_index}].vars: '{name}' is used by variant '{variant_name}' but missing here."
+                )
         available = set(case.vars) | {"expected"}
         checks = [(f"default_checks[{i}]", c) for i, c in enumerate(experiment.default_checks)]
         checks += [(f"cases[{case_index}].checks[{i}]", c) for i, c in enumerate(case.checks)]

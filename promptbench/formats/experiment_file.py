@@ -50,7 +50,9 @@ def experiment_from_json(text: str, where: str = "experiment") -> Experiment:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise FileProblem(where, [f"line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})."]) from None
+        raise FileProblem(
+            where, [f"line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})."]
+        ) from None
     return experiment_from_dict(data, where)
 
 
@@ -58,13 +60,17 @@ def experiment_from_dict(data: Any, where: str = "experiment") -> Experiment:
     if not isinstance(data, dict):
         raise FileProblem(where, ["the file holds JSON, but not an experiment (expected an object at the top)."])
     if data.get("format") != FORMAT_NAME:
-        raise FileProblem(where, [f"format: this is not a PromptBench experiment (expected \"format\": \"{FORMAT_NAME}\")."])
+        raise FileProblem(
+            where, [f'format: this is not a PromptBench experiment (expected "format": "{FORMAT_NAME}").']
+        )
     version = data.get("version")
     if isinstance(version, int) and version > FORMAT_VERSION:
         raise FileProblem(
             where,
-            [f"version: the file was written by a newer PromptBench (format version {version}); "
-             f"this version reads version {FORMAT_VERSION}. Update PromptBench to open it."],
+            [
+                f"version: the file was written by a newer PromptBench (format version {version}); "
+                f"this version reads version {FORMAT_VERSION}. Update PromptBench to open it."
+            ],
         )
     validator = jsonschema.Draft202012Validator(experiment_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])

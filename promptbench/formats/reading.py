@@ -58,7 +58,9 @@ def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
         if path.is_dir():
             raise FileProblem(str(path), ["this is a folder, not a file."])
         if size > limit:
-            raise FileProblem(str(path), [f"the file is {size // 2**20} MB; files over {limit // 2**20} MB are not read."])
+            raise FileProblem(
+                str(path), [f"the file is {size // 2**20} MB; files over {limit // 2**20} MB are not read."]
+            )
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:

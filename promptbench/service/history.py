@@ -49,7 +49,10 @@ def export_run(history: History, run_id: str, fmt: str, path: Path | None = None
     try:
         if fmt == "json":
             write_results_json(
-                target, detail.experiment, detail.results, human_grades=detail.human_grades,
+                target,
+                detail.experiment,
+                detail.results,
+                human_grades=detail.human_grades,
                 run_info=run_info(detail.summary),
             )
         else:

@@ -107,7 +107,9 @@ class ProviderService:
     def profile(self, name: str) -> ProviderProfile:
         profiles = self.profiles()
         if name not in profiles:
-            raise ProfileProblem(f"There is no provider profile named {name!r}; the profiles are: {', '.join(profiles)}.")
+            raise ProfileProblem(
+                f"There is no provider profile named {name!r}; the profiles are: {', '.join(profiles)}."
+            )
         return profiles[name]
 
     def statuses(self) -> list[ProfileStatus]:

@@ -20,7 +20,7 @@ from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.prices import PriceTable
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Grade, Result
-from promptbench.core.runner import Answer, RunOutcome, Runner, plan_cells
+from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
 from promptbench.profiles import known_profiles

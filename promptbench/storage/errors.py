@@ -24,8 +24,7 @@ def not_sqlite(path: Path) -> HistoryError:
 
 def foreign_database(path: Path) -> HistoryError:
     return HistoryError(
-        f"{path} is an SQLite database of another program, not a PromptBench history; "
-        "open another file with --db."
+        f"{path} is an SQLite database of another program, not a PromptBench history; open another file with --db."
     )
 
 

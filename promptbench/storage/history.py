@@ -79,8 +79,13 @@ class History:
     def start_run(self, experiment: Experiment, *, source: str | None = None, planned_cells: int) -> str:
         with self._lock:
             return runs.start_run(
-                self._db, self.path, experiment, source=source, planned_cells=planned_cells,
-                writer=self._writer, clock=self._clock,
+                self._db,
+                self.path,
+                experiment,
+                source=source,
+                planned_cells=planned_cells,
+                writer=self._writer,
+                clock=self._clock,
             )
 
     def record(self, run_id: str, result: Result) -> None:
@@ -175,8 +180,14 @@ class History:
     ) -> list[RunSummary]:
         with self._lock:
             return queries.list_runs(
-                self._db, experiment=experiment, since=since, until=until, model=model, text=text,
-                limit=limit, offset=offset,
+                self._db,
+                experiment=experiment,
+                since=since,
+                until=until,
+                model=model,
+                text=text,
+                limit=limit,
+                offset=offset,
             )
 
     def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:

@@ -77,7 +77,7 @@ def _refuse_live(db: Database, ids: str) -> None:
 def _tables_referring_to_runs(db: Database) -> list[tuple[str, str]]:
     found = []
     for (table,) in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-        for row in db.conn.execute("SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?)", [table]):
+        for row in db.conn.execute('SELECT "table", "from" FROM pragma_foreign_key_list(?)', [table]):
             if row[0] == "runs":
                 found.append((table, row[1]))
     return found

@@ -81,8 +81,26 @@ _SUMMARY_COLUMNS = (
 
 
 def _summary(row: tuple[Any, ...]) -> RunSummary:
-    (run_id, experiment, source, state, started, finished, planned, done, errors, graded, passed, score_sum, cost,
-     cost_unknown, prompt_tokens, completion_tokens, variants, models) = row
+    (
+        run_id,
+        experiment,
+        source,
+        state,
+        started,
+        finished,
+        planned,
+        done,
+        errors,
+        graded,
+        passed,
+        score_sum,
+        cost,
+        cost_unknown,
+        prompt_tokens,
+        completion_tokens,
+        variants,
+        models,
+    ) = row
     return RunSummary(
         id=run_id,
         experiment=experiment,
@@ -137,7 +155,8 @@ def list_runs(
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(
-            "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in ("experiment", "source", "id", "variants", "models"))
+            "("
+            + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in ("experiment", "source", "id", "variants", "models"))
             + ")"
         )
         params.extend([pattern] * 5)
@@ -169,9 +188,7 @@ def resolve_run_id(db: Database, reference: str) -> str:
     if not reference:
         raise RunNotFound("No run id given; `promptbench history` lists the runs.")
     pattern = reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = db.execute(
-        "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", [pattern]
-    ).fetchall()
+    rows = db.execute("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", [pattern]).fetchall()
     exact = [r[0] for r in rows if r[0] == reference]
     if exact:
         return exact[0]
@@ -208,8 +225,25 @@ _RESULT_SELECT = (
 def results(db: Database, run_id: str) -> list[Result]:
     """Every cell of the run, by case, then repeat, then the order they arrived in."""
     found = []
-    for (variant, case, repeat, messages, model, provider, output, finish_reason, latency_ms, prompt_tokens,
-         completion_tokens, cost, error, error_kind, attempts, cached, grade) in db.execute(_RESULT_SELECT, [run_id]):
+    for (
+        variant,
+        case,
+        repeat,
+        messages,
+        model,
+        provider,
+        output,
+        finish_reason,
+        latency_ms,
+        prompt_tokens,
+        completion_tokens,
+        cost,
+        error,
+        error_kind,
+        attempts,
+        cached,
+        grade,
+    ) in db.execute(_RESULT_SELECT, [run_id]):
         found.append(
             Result(
                 key=CellKey(variant, case, repeat),
@@ -295,7 +329,10 @@ def search(db: Database, text: str, *, run_id: str | None = None, limit: int = 5
         in_output = output_snip is not None and "\x01" in output_snip
         hits.append(
             SearchHit(
-                run, experiment, started, CellKey(variant, case, repeat),
+                run,
+                experiment,
+                started,
+                CellKey(variant, case, repeat),
                 "output" if in_output else "prompt",
                 _marked(output_snip if in_output else prompt_snip),
             )

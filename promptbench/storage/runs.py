@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,12 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds: sorts as text, and reads well in Datasette."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def dumps(value: Any) -> str:
@@ -215,9 +215,7 @@ def mark_resumed(db: Database, path: Path, run_id: str, writer: Writer) -> None:
 
 def mark_interrupted(db: Database, path: Path) -> list[str]:
     """Runs left 'running' by a process that is gone become 'interrupted'; returns their ids."""
-    rows = db.execute(
-        "SELECT id, writer_host, writer_pid, writer_started FROM runs WHERE state = 'running'"
-    ).fetchall()
+    rows = db.execute("SELECT id, writer_host, writer_pid, writer_started FROM runs WHERE state = 'running'").fetchall()
     dead = [
         run_id
         for run_id, host, pid, started in rows

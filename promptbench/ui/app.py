@@ -15,18 +15,19 @@ SCREENSHOT_PARTS = ("window", "grid", "detail")
 ENGINE_WARM_UP_MS = 1000
 
 
-def run_app(open_path: Path | None = None, screenshot: Path | None = None, run: bool = False,
-            part: str = "window") -> int:
+def run_app(
+    open_path: Path | None = None, screenshot: Path | None = None, run: bool = False, part: str = "window"
+) -> int:
     """Show the main window until it closes; with `screenshot`, save a PNG of `part` and return 0 instead."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display needed for a picture
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from promptbench.ui.window.crash import CrashHandler
-    from promptbench.ui.window.main_window import MainWindow
     from promptbench.ui.settings.preferences import saved_theme
     from promptbench.ui.theme import apply_theme
+    from promptbench.ui.window.crash import CrashHandler
+    from promptbench.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("PromptBench")

@@ -31,16 +31,36 @@ class Colours:
     pygments_style: str
 
 
-LIGHT = Colours(passed="#1a7f37", failed="#c62828", errored="#b26a00", inserted_bg="#d5f5dc", inserted_fg="#0b5c22",
-                deleted_bg="#fbd5d5", deleted_fg="#8e1b1b", muted="#6b6b6b", pygments_style="default")
-DARK = Colours(passed="#5cd17a", failed="#ff7a7a", errored="#f0b050", inserted_bg="#1f4d2b", inserted_fg="#c9f5d3",
-               deleted_bg="#5c2323", deleted_fg="#ffd0d0", muted="#a0a0a0", pygments_style="monokai")
+LIGHT = Colours(
+    passed="#1a7f37",
+    failed="#c62828",
+    errored="#b26a00",
+    inserted_bg="#d5f5dc",
+    inserted_fg="#0b5c22",
+    deleted_bg="#fbd5d5",
+    deleted_fg="#8e1b1b",
+    muted="#6b6b6b",
+    pygments_style="default",
+)
+DARK = Colours(
+    passed="#5cd17a",
+    failed="#ff7a7a",
+    errored="#f0b050",
+    inserted_bg="#1f4d2b",
+    inserted_fg="#c9f5d3",
+    deleted_bg="#5c2323",
+    deleted_fg="#ffd0d0",
+    muted="#a0a0a0",
+    pygments_style="monokai",
+)
 
 
 def is_dark(palette: QPalette | None = None) -> bool:
     """True when the window background is darker than its text."""
     palette = palette or QGuiApplication.palette()
-    return palette.color(QPalette.ColorRole.Window).lightness() < palette.color(QPalette.ColorRole.WindowText).lightness()
+    return (
+        palette.color(QPalette.ColorRole.Window).lightness() < palette.color(QPalette.ColorRole.WindowText).lightness()
+    )
 
 
 def colours(palette: QPalette | None = None) -> Colours:
@@ -65,12 +85,18 @@ def apply_theme(app: QApplication, choice: str) -> None:
 def dark_palette() -> QPalette:
     palette = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#262626",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d6fb4",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#353535",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a8a8a",
+        QPalette.ColorRole.Window: "#2b2b2b",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.AlternateBase: "#262626",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#3d6fb4",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#353535",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8a8a8a",
         QPalette.ColorRole.Link: "#7fb2ff",
     }
     for role, colour in roles.items():

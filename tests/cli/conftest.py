@@ -13,8 +13,8 @@ import pytest
 
 from promptbench.core.experiment import Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant
 from promptbench.formats.experiment_file import save_experiment
-
 from tests.support import REPO
+
 KEY = "sk-test-cli-planted-4f9a1c2e7b3d"
 KEY_VARIABLE = "PB_CLI_TEST_KEY"
 
@@ -24,8 +24,20 @@ class ServerProcess:
 
     def __init__(self, latency: float = 0.0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", str(latency), "--api-key", KEY],
-            cwd=REPO, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tests.support.openai_server",
+                "--port",
+                "0",
+                "--latency",
+                str(latency),
+                "--api-key",
+                KEY,
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         self.base_url = self.process.stdout.readline().strip()
         assert self.base_url.startswith("http://127.0.0.1:"), self.base_url
@@ -58,7 +70,9 @@ def experiment_for(base_url: str, cases: int = 3, **settings) -> Experiment:
         name="CLI test",
         variants=(
             Variant("Short", "gpt-4o-mini", (Message("user", "Summarise: {{text}}"),), provider="local"),
-            Variant("Kind", "gpt-4o-mini", (Message("system", "Be kind."), Message("user", "{{text}}")), provider="local"),
+            Variant(
+                "Kind", "gpt-4o-mini", (Message("system", "Be kind."), Message("user", "{{text}}")), provider="local"
+            ),
         ),
         cases=tuple(TestCase(vars={"text": f"story {i}"}) for i in range(cases)),
         providers=(ProviderProfile("local", base_url, api_key_env=KEY_VARIABLE, label="Local server"),),
@@ -75,6 +89,11 @@ def write_experiment(tmp_path: Path, experiment: Experiment) -> Path:
 def promptbench(*args: str, env_extra: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, KEY_VARIABLE: KEY, **(env_extra or {})}
     return subprocess.run(
-        [sys.executable, "-m", "promptbench", *args], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=kwargs.pop("timeout", 120), **kwargs,
+        [sys.executable, "-m", "promptbench", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=kwargs.pop("timeout", 120),
+        **kwargs,
     )

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from promptbench.core.experiment import Check
 from promptbench.storage import History
@@ -21,8 +20,13 @@ def test_sigkill_mid_run_then_resume_calls_only_missing_cells(tmp_path):
         path = write_experiment(tmp_path, experiment_for(server.base_url, cases=30, concurrency=2))
         db = tmp_path / "history.db"
         env = {**os.environ, KEY_VARIABLE: KEY}
-        process = subprocess.Popen([sys.executable, "-m", "promptbench", "run", str(path), "--db", str(db)],
-                                   cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "promptbench", "run", str(path), "--db", str(db)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while server.chat_count() < 10 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -68,13 +72,33 @@ def test_a_planted_key_is_nowhere_but_the_environment(tmp_path, server_process):
     home = tmp_path / "home"
     path = write_experiment(tmp_path, experiment_for(server_process.base_url, cases=3))
     db = home / "history.db"
-    outputs = [promptbench("run", str(path), "--db", str(db), "--output", str(tmp_path / "out.json"),
-                           env_extra={"PROMPTBENCH_HOME": str(home)})]
+    outputs = [
+        promptbench(
+            "run",
+            str(path),
+            "--db",
+            str(db),
+            "--output",
+            str(tmp_path / "out.json"),
+            env_extra={"PROMPTBENCH_HOME": str(home)},
+        )
+    ]
     with History.open(db) as history:
         run_id = history.list_runs()[0].id
     for form in ("json", "csv"):
-        outputs.append(promptbench("export", run_id, "--format", form, "-o", str(tmp_path / f"export.{form}"),
-                                   "--db", str(db), env_extra={"PROMPTBENCH_HOME": str(home)}))
+        outputs.append(
+            promptbench(
+                "export",
+                run_id,
+                "--format",
+                form,
+                "-o",
+                str(tmp_path / f"export.{form}"),
+                "--db",
+                str(db),
+                env_extra={"PROMPTBENCH_HOME": str(home)},
+            )
+        )
     outputs.append(promptbench("history", "--db", str(db), env_extra={"PROMPTBENCH_HOME": str(home)}))
     outputs.append(promptbench("show", run_id, "--db", str(db), env_extra={"PROMPTBENCH_HOME": str(home)}))
     assert all(o.returncode == 0 for o in outputs), [o.stderr for o in outputs]

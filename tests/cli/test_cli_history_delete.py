@@ -24,9 +24,9 @@ def db(tmp_path) -> Path:
 def add_run(db: Path, name: str, *, cells: int = 2, output: str | None = None) -> str:
     with History.open(db) as history:
         run = history.start_run(make_experiment(name, cases=cells), planned_cells=cells)
-        history.record_many(run, [
-            make_result("terse", case, output=output or f"{name} answer {case}") for case in range(cells)
-        ])
+        history.record_many(
+            run, [make_result("terse", case, output=output or f"{name} answer {case}") for case in range(cells)]
+        )
         history.set_human_grade(run, CellKey("terse", 0, 0), HumanGrade(thumbs=True, comment=f"{name} note"))
         history.finish_run(run, "completed")
         return run
@@ -46,8 +46,12 @@ def on_a_terminal(*args: str, answer: str) -> subprocess.CompletedProcess:
     controller, terminal = os.openpty()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "promptbench", *args], cwd=REPO, stdin=terminal,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "promptbench", *args],
+            cwd=REPO,
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         os.close(terminal)
         os.write(controller, answer.encode())
@@ -119,7 +123,11 @@ def test_a_run_another_process_is_writing_is_refused(db):
     add_run(db, "alpha")
     holder = subprocess.Popen(
         [sys.executable, "-m", "tests.storage.history_writer", str(db), "hold"],
-        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         live = holder.stdout.readline().strip()

@@ -25,7 +25,18 @@ def test_run_prints_a_summary_and_writes_every_cell(tmp_path, server_process):
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     assert lines[0].startswith("CLI test: run ") and lines[0].endswith(", completed")
-    assert lines[1].split() == ["variant", "calls", "errors", "pass", "score", "median", "ms", "tokens", "in/out", "cost"]
+    assert lines[1].split() == [
+        "variant",
+        "calls",
+        "errors",
+        "pass",
+        "score",
+        "median",
+        "ms",
+        "tokens",
+        "in/out",
+        "cost",
+    ]
     assert lines[2].split()[:3] == ["Short", "3", "0"]
     assert completed.stderr.count("6/6 done, 0 failed") == 1  # plain progress lines: stderr is not a terminal
     document = json.loads(output.read_text())
@@ -70,8 +81,9 @@ def test_usage_error_exits_2(tmp_path):
 
 def test_failed_calls_exit_3_with_a_plain_sentence(tmp_path, server_process):
     path = write_experiment(tmp_path, experiment_for(server_process.base_url))
-    completed = promptbench("run", str(path), "--db", str(tmp_path / "h.db"),
-                            env_extra={KEY_VARIABLE: "sk-not-the-right-key-123456789"})
+    completed = promptbench(
+        "run", str(path), "--db", str(tmp_path / "h.db"), env_extra={KEY_VARIABLE: "sk-not-the-right-key-123456789"}
+    )
     assert completed.returncode == 3
     assert "The key for Local server was refused (401). Check it in Settings > Providers." in completed.stdout
     assert server_process.chat_count() == 1
@@ -84,8 +96,14 @@ def test_ctrl_c_cancels_and_keeps_finished_cells(tmp_path):
         path = write_experiment(tmp_path, experiment_for(server.base_url, cases=40, concurrency=2))
         db = tmp_path / "h.db"
         env = {**os.environ, KEY_VARIABLE: KEY}
-        process = subprocess.Popen([sys.executable, "-m", "promptbench", "run", str(path), "--db", str(db)],
-                                   cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "promptbench", "run", str(path), "--db", str(db)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 30
         while server.chat_count() < 6 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -19,8 +19,14 @@ def test_cost_from_the_shipped_table_with_dated_snapshots():
 
 def test_the_users_copy_overrides_the_shipped_one(tmp_path):
     user = tmp_path / "prices.json"
-    user.write_text(json.dumps({"models": {"gpt-4o": {"input_per_million": 1, "output_per_million": 1}},
-                                "providers": {"local": {"tiny": {"input_per_million": 5, "output_per_million": 0}}}}))
+    user.write_text(
+        json.dumps(
+            {
+                "models": {"gpt-4o": {"input_per_million": 1, "output_per_million": 1}},
+                "providers": {"local": {"tiny": {"input_per_million": 5, "output_per_million": 0}}},
+            }
+        )
+    )
     prices = load_prices(user)
     assert prices.cost("gpt-4o", 1_000_000, 0) == 1
     assert prices.cost("tiny", 1_000_000, 0, provider="local") == 5
@@ -28,10 +34,12 @@ def test_the_users_copy_overrides_the_shipped_one(tmp_path):
 
 
 def test_provider_table_wins_over_shared_one():
-    table = PriceTable.from_dict({
-        "models": {"m": {"input_per_million": 1, "output_per_million": 1}},
-        "providers": {"cheap": {"m": {"input_per_million": 0, "output_per_million": 0}}},
-    })
+    table = PriceTable.from_dict(
+        {
+            "models": {"m": {"input_per_million": 1, "output_per_million": 1}},
+            "providers": {"cheap": {"m": {"input_per_million": 0, "output_per_million": 0}}},
+        }
+    )
     assert table.cost("m", 10**6, 0, provider="cheap") == 0
     assert table.cost("m", 10**6, 0, provider="openai") == 1
 

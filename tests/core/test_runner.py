@@ -92,8 +92,9 @@ def test_server_error_is_retried_with_backoff(server):
 
 def test_retries_run_out_into_a_plain_error(server):
     server.add_faults(*[Fault.server_error()] * 3)
-    experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),),
-                                 settings=RunSettings(concurrency=1, retries=2))
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, retries=2)
+    )
     experiment = replace(experiment, variants=experiment.variants[:1])
     outcome, delays = run_direct(experiment, server)
     [result] = outcome.results
@@ -137,8 +138,9 @@ def test_wrong_key_fails_at_once_and_stops_that_provider(server):
 
 def test_timeout_is_a_plain_sentence(server):
     server.add_faults(Fault.hang(5))
-    experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),),
-                                 settings=RunSettings(concurrency=1, timeout=0.3, retries=0))
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, timeout=0.3, retries=0)
+    )
     outcome = run_session(prepare_run(experiment, env=env_for(server)))
     timed_out = [r for r in outcome.results if not r.ok]
     assert len(timed_out) == 1 and timed_out[0].error_kind == "timeout"
@@ -154,8 +156,9 @@ def test_dropped_connection_is_retried(server):
 
 def test_malformed_body_is_not_openai_compatible(server):
     server.add_faults(Fault.malformed())
-    experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),),
-                                 settings=RunSettings(concurrency=1, retries=0))
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, retries=0)
+    )
     outcome = run_session(prepare_run(experiment, env=env_for(server)))
     [bad] = [r for r in outcome.results if not r.ok]
     assert bad.error_kind == "bad_response"
@@ -190,14 +193,20 @@ def test_repeats_call_every_cell_n_times_and_bypass_the_cache(server):
     experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(repeats=3))
     outcome = run_session(prepare_run(experiment, env=env_for(server)))
     assert sorted((r.key.variant, r.key.repeat) for r in outcome.results) == [
-        ("Polite", 0), ("Polite", 1), ("Polite", 2), ("Short", 0), ("Short", 1), ("Short", 2)
+        ("Polite", 0),
+        ("Polite", 1),
+        ("Polite", 2),
+        ("Short", 0),
+        ("Short", 1),
+        ("Short", 2),
     ]
     assert server.count(CHAT) == 6
 
 
 def test_streaming_fills_a_cell_while_it_is_written(server):
-    experiment = make_experiment(server, cases=(TestCase(vars={"text": "one two three"}),),
-                                 settings=RunSettings(stream=True))
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "one two three"}),), settings=RunSettings(stream=True)
+    )
     events = []
     outcome = run_session(prepare_run(experiment, env=env_for(server)), events.append)
     short = next(r for r in outcome.results if r.key.variant == "Short")
@@ -227,8 +236,9 @@ def test_unknown_price_is_unknown_not_zero(server):
 
 def test_concurrency_limit_is_respected(server):
     server.latency = 0.03
-    experiment = make_experiment(server, cases=tuple(TestCase(vars={"text": str(i)}) for i in range(12)),
-                                 settings=RunSettings(concurrency=3))
+    experiment = make_experiment(
+        server, cases=tuple(TestCase(vars={"text": str(i)}) for i in range(12)), settings=RunSettings(concurrency=3)
+    )
     in_flight, peak = set(), [0]
 
     def observe(event):
@@ -244,7 +254,9 @@ def test_concurrency_limit_is_respected(server):
 
 def test_parameters_reach_the_server(server):
     experiment = make_experiment(server, cases=(TestCase(vars={"text": "a b c d e"}),))
-    variant = replace(experiment.variants[0], parameters=Parameters(temperature=0.2, max_tokens=3, seed=7, json_mode=False))
+    variant = replace(
+        experiment.variants[0], parameters=Parameters(temperature=0.2, max_tokens=3, seed=7, json_mode=False)
+    )
     experiment = replace(experiment, variants=(variant,))
     outcome = run_session(prepare_run(experiment, env=env_for(server)))
     [result] = outcome.results
@@ -256,8 +268,11 @@ def test_parameters_reach_the_server(server):
 def test_echo_provider_answers_offline_for_free():
     from promptbench.core.experiment import Experiment, Message, Variant
 
-    experiment = Experiment("Echo", (Variant("E", "", (Message("user", "Hello {{name}}"),), provider="echo"),),
-                            (TestCase(vars={"name": "Ada"}),))
+    experiment = Experiment(
+        "Echo",
+        (Variant("E", "", (Message("user", "Hello {{name}}"),), provider="echo"),),
+        (TestCase(vars={"name": "Ada"}),),
+    )
     outcome = run_session(prepare_run(experiment, env={}))
     [result] = outcome.results
     assert result.output == "Hello Ada" and result.cost == 0.0 and result.model == "echo"

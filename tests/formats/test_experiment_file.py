@@ -15,10 +15,14 @@ def sample() -> Experiment:
         name="Support replies",
         variants=(
             Variant("Short", "gpt-4o-mini", (Message("user", "Reply to {{ticket}}"),)),
-            Variant("Kind", "gpt-4o", (Message("system", "Be kind."), Message("user", "Answer {{ticket}} about {{topic}}"))),
+            Variant(
+                "Kind", "gpt-4o", (Message("system", "Be kind."), Message("user", "Answer {{ticket}} about {{topic}}"))
+            ),
         ),
         cases=(
-            TestCase(vars={"ticket": "refund?", "topic": "money"}, expected="Yes", checks=(Check("icontains", "refund"),)),
+            TestCase(
+                vars={"ticket": "refund?", "topic": "money"}, expected="Yes", checks=(Check("icontains", "refund"),)
+            ),
             TestCase(vars={"ticket": "late", "topic": "delivery"}, description="late parcel"),
         ),
         default_checks=(Check("not-contains", "sorry", weight=2.0),),
@@ -92,7 +96,8 @@ def test_bom_is_accepted(tmp_path):
 def test_missing_variable_reported_per_case_and_variant():
     experiment = sample()
     broken = Experiment(
-        name="x", variants=experiment.variants,
+        name="x",
+        variants=experiment.variants,
         cases=(experiment.cases[0], TestCase(vars={"ticket": "hi"})),
     )
     assert experiment_problems(broken, {"openai"}) == [
@@ -114,7 +119,8 @@ def test_unknown_provider_duplicate_names_and_template_syntax():
 
 def test_check_value_templates_need_their_variables():
     experiment = Experiment(
-        "x", (Variant("A", "m", (Message("user", "hi"),)),),
+        "x",
+        (Variant("A", "m", (Message("user", "hi"),)),),
         (TestCase(vars={}, expected="y", checks=(Check("equals", "{{answer}}"), Check("similar", "{{expected}}"))),),
     )
     assert experiment_problems(experiment, {"openai"}) == [

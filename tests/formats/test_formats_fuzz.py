@@ -150,10 +150,43 @@ def test_a_zip_that_is_not_a_workbook_is_explained(tmp_path):
 
 
 _WORDS = st.sampled_from(
-    ["prompts", "providers", "tests", "defaultTest", "vars", "assert", "type", "value", "threshold", "weight",
-     "metric", "id", "label", "config", "raw", "description", "evaluateOptions", "temperature", "maxConcurrency",
-     "contains", "echo", "openai:chat:gpt-4o-mini", "ollama:chat:x", "file://missing.txt", "{{q}}", "metadata",
-     "provider", "options", "$ref", "repeat", "icontains-any", "similar", "prompts", "response_format", "stop"]
+    [
+        "prompts",
+        "providers",
+        "tests",
+        "defaultTest",
+        "vars",
+        "assert",
+        "type",
+        "value",
+        "threshold",
+        "weight",
+        "metric",
+        "id",
+        "label",
+        "config",
+        "raw",
+        "description",
+        "evaluateOptions",
+        "temperature",
+        "maxConcurrency",
+        "contains",
+        "echo",
+        "openai:chat:gpt-4o-mini",
+        "ollama:chat:x",
+        "file://missing.txt",
+        "{{q}}",
+        "metadata",
+        "provider",
+        "options",
+        "$ref",
+        "repeat",
+        "icontains-any",
+        "similar",
+        "prompts",
+        "response_format",
+        "stop",
+    ]
 )
 _CONFIG_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=True) | _WORDS | _cells,

@@ -17,12 +17,20 @@ _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéñ_0123456789", min_size=
 )
 _text = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40)
 _checks = st.one_of(
-    st.builds(Check, type=st.sampled_from(["contains", "icontains", "equals", "not-contains", "starts-with"]),
-              value=_text.filter(lambda v: v.strip() != "" and not v.startswith("{{"))),
+    st.builds(
+        Check,
+        type=st.sampled_from(["contains", "icontains", "equals", "not-contains", "starts-with"]),
+        value=_text.filter(lambda v: v.strip() != "" and not v.startswith("{{")),
+    ),
     st.builds(Check, type=st.just("similar"), value=st.just("hello"), threshold=st.sampled_from([0.5, 0.8, 0.75])),
     st.builds(Check, type=st.just("icontains-any"), value=st.lists(st.sampled_from(["a", "b c", "ü"]), min_size=1)),
-    st.builds(Check, type=st.just("contains"), value=st.just("x"), weight=st.sampled_from([0.0, 2.0]),
-              metric=st.sampled_from([None, "Tone"])),
+    st.builds(
+        Check,
+        type=st.just("contains"),
+        value=st.just("x"),
+        weight=st.sampled_from([0.0, 2.0]),
+        metric=st.sampled_from([None, "Tone"]),
+    ),
     st.builds(Check, type=st.just("is-json"), value=st.just({"type": "object"})),
 )
 _cases = st.lists(
@@ -44,13 +52,23 @@ def _same_columns(cases: list[TestCase]) -> list[TestCase]:
     names: dict[str, None] = {}
     for case in cases:
         names.update(dict.fromkeys(case.vars))
-    return [TestCase(vars={n: c.vars.get(n, "") for n in names}, expected=c.expected, checks=c.checks,
-                     description=c.description, threshold=c.threshold) for c in cases]
+    return [
+        TestCase(
+            vars={n: c.vars.get(n, "") for n in names},
+            expected=c.expected,
+            checks=c.checks,
+            description=c.description,
+            threshold=c.threshold,
+        )
+        for c in cases
+    ]
 
 
 def _not_blank(cases: list[TestCase]) -> bool:
     # a table row whose cells are all empty is a blank line in a spreadsheet, and is skipped
-    return all(any(c.vars.values()) or c.expected or c.checks or c.description or c.threshold for c in _same_columns(cases))
+    return all(
+        any(c.vars.values()) or c.expected or c.checks or c.description or c.threshold for c in _same_columns(cases)
+    )
 
 
 @settings(max_examples=int(os.environ.get("PROMPTBENCH_FUZZ_EXAMPLES", "40")), deadline=None)

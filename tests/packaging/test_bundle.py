@@ -16,8 +16,8 @@ import pytest
 
 from promptbench import __version__
 from tests.secrets.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
-
 from tests.support import REPO
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(900),

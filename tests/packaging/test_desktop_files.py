@@ -8,11 +8,11 @@ import importlib.util
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from tests.support import REPO
+
 DESKTOP = REPO / "packaging" / "promptbench.desktop"
 METAINFO = REPO / "packaging" / "io.github.promptbench.PromptBench.metainfo.xml"
 ICONS = REPO / "resources" / "icons"

@@ -15,9 +15,9 @@ from promptbench.profiles import ProfileSettings
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService
 from promptbench.storage import History
-from tests.support.stand_ins import MemoryKeyring, closed_port
 from tests.secrets.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
 from tests.support.openai_server import OpenAIServer
+from tests.support.stand_ins import MemoryKeyring, closed_port
 
 WRONG_KEY = "sk-wrong-Zq81LmN0pR7sT2uW5yX4"
 

@@ -7,7 +7,6 @@ import pytest
 from promptbench.profiles import ProfileSettings
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService
-
 from tests.support.stand_ins import MemoryKeyring
 
 

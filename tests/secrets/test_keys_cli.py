@@ -12,7 +12,6 @@ from promptbench.profiles import ProfileSettings
 from promptbench.secrets import NO_KEYRING, SERVICE, KeyStore
 from promptbench.service.providers import ProviderService
 from tests.support.openai_server import OpenAIServer
-
 from tests.support.stand_ins import PLANTED_KEY
 
 
@@ -124,7 +123,11 @@ def test_providers_add_saves_a_profile_from_a_preset(cli, capsys):
     )  # fmt: skip
     assert code == 0
     [saved] = ProfileSettings().load()
-    assert (saved.name, saved.default_query, saved.headers) == ("work", {"api-version": "2024-10-21"}, {"X-Team": "support"})
+    assert (saved.name, saved.default_query, saved.headers) == (
+        "work",
+        {"api-version": "2024-10-21"},
+        {"X-Team": "support"},
+    )
     assert (saved.concurrency, saved.timeout) == (2, 30.0)
     assert "Give it a key with: promptbench keys set work" in capsys.readouterr().out
 

@@ -9,7 +9,6 @@ from keyring.errors import KeyringLocked
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.redact import MASK
 from promptbench.secrets import NO_KEYRING, SERVICE, BadKey, KeyringUnavailable, KeySource, KeyStore
-
 from tests.support.stand_ins import PLANTED_KEY, MemoryKeyring
 
 GROQ = ProviderProfile(name="groq", base_url="https://api.groq.com/openai/v1", api_key_env="GROQ_API_KEY")

@@ -19,7 +19,6 @@ from promptbench.profiles import (
     presets,
     profile_from_preset,
 )
-
 from tests.support.stand_ins import PLANTED_KEY
 
 EXPECTED_PRESETS = {

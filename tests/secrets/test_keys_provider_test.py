@@ -7,7 +7,6 @@ import pytest
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService, Verdict
 from tests.support.openai_server import Fault, OpenAIServer
-
 from tests.support.stand_ins import PLANTED_KEY, closed_port, html_site
 
 

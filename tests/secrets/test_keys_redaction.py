@@ -14,11 +14,10 @@ from pathlib import Path
 from promptbench.core.redact import MASK
 from promptbench.profiles import ProfileSettings, profile_from_preset
 from promptbench.service.providers import Verdict
+from tests.support import REPO
 from tests.support.openai_server import OpenAIServer
-
 from tests.support.stand_ins import PLANTED_KEY, closed_port, tattle_site
 
-from tests.support import REPO
 SHAPELESS_KEY = "planted0key0with0no0known0shape0Zx81"  # nothing like sk-...: only the known-key redaction hides it
 
 

@@ -20,12 +20,12 @@ import pytest
 from promptbench.core.experiment import Experiment, Message, TestCase, Variant
 from promptbench.formats.experiment_file import save_experiment
 from tests.support.openai_server import OpenAIServer
-
 from tests.support.stand_ins import PLANTED_KEY
 
 pytestmark = pytest.mark.keyring
 
 from tests.support import REPO
+
 KEYS_CLI = [sys.executable, "-m", "promptbench.cli.keys"]  # the `keys` and `providers` commands
 PROMPTBENCH = [sys.executable, "-m", "promptbench"]  # everything else (`run`)
 SECRETS_BUS_NAME = "org.freedesktop.secrets"

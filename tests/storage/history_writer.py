@@ -1,8 +1,8 @@
 """A separate process that writes a history file, for the tests that need two writers or a writer that dies.
 
-    python -m tests.storage.history_writer DB write N   start a run, record N cells, finish; print the run id
-    python -m tests.storage.history_writer DB hold      start a run, record 2 cells, print the id, wait for stdin
-    python -m tests.storage.history_writer DB crash     start a run, record 3 cells, print the id, SIGKILL itself
+python -m tests.storage.history_writer DB write N   start a run, record N cells, finish; print the run id
+python -m tests.storage.history_writer DB hold      start a run, record 2 cells, print the id, wait for stdin
+python -m tests.storage.history_writer DB crash     start a run, record 3 cells, print the id, SIGKILL itself
 """
 
 from __future__ import annotations

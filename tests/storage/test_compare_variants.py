@@ -35,24 +35,30 @@ def test_the_one_cell_where_the_after_variant_does_worse_is_regressed(history_pa
 
 def test_the_other_way_round_the_cell_improved(history):
     run = history.start_run(make_experiment(cases=2), planned_cells=4)
-    history.record_many(run, [
-        make_result("terse", 0, passed=True, score=1.0),
-        make_result("terse", 1, error="Timed out."),
-        make_result("friendly", 0, passed=False, score=0.0),
-        make_result("friendly", 1, passed=True),
-    ])
+    history.record_many(
+        run,
+        [
+            make_result("terse", 0, passed=True, score=1.0),
+            make_result("terse", 1, error="Timed out."),
+            make_result("friendly", 0, passed=False, score=0.0),
+            make_result("friendly", 1, passed=True),
+        ],
+    )
     verdicts = {c.key: c.verdict for c in history.compare_variants(run, "friendly", "terse").cells}
     assert verdicts == {CellKey("terse", 0, 0): "improved", CellKey("terse", 1, 0): "regressed"}
 
 
 def test_cells_match_on_case_and_repeat_and_one_sided_cells_are_new_or_gone(history):
     run = history.start_run(make_experiment(cases=2), planned_cells=4)
-    history.record_many(run, [
-        make_result("terse", 0, repeat=0),
-        make_result("terse", 0, repeat=1),
-        make_result("friendly", 0, repeat=1),
-        make_result("friendly", 1, repeat=0),
-    ])
+    history.record_many(
+        run,
+        [
+            make_result("terse", 0, repeat=0),
+            make_result("terse", 0, repeat=1),
+            make_result("friendly", 0, repeat=1),
+            make_result("friendly", 1, repeat=0),
+        ],
+    )
     verdicts = {c.key: c.verdict for c in history.compare_variants(run, "terse", "friendly").cells}
     assert verdicts == {
         CellKey("friendly", 0, 0): "gone",

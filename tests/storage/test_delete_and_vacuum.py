@@ -16,15 +16,15 @@ from promptbench.service.recorder import ResultRecorder
 from promptbench.storage import History, HistoryError, HistorySizes, RunNotFound
 from promptbench.storage.database import write_transaction
 from tests.storage.conftest import assert_search_index_sound, make_experiment, make_result
-
 from tests.support import REPO
 
 
 def make_run(history: History, word: str, *, cells: int = 3, output: str | None = None) -> str:
     run = history.start_run(make_experiment(f"{word} experiment", cases=cells), planned_cells=cells)
-    history.record_many(run, [
-        make_result("terse", case, output=output or f"Refund answer {case} mentions {word}") for case in range(cells)
-    ])
+    history.record_many(
+        run,
+        [make_result("terse", case, output=output or f"Refund answer {case} mentions {word}") for case in range(cells)],
+    )
     history.finish_run(run, "completed")
     return run
 
@@ -101,7 +101,11 @@ def test_a_run_this_process_is_still_writing_is_refused(history):
 def writer(db: Path, mode: str, stdin=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.storage.history_writer", str(db), mode],
-        cwd=REPO, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

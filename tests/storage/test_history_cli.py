@@ -7,13 +7,12 @@ import json
 
 import pytest
 
-from tests.support import REPO
-
 from promptbench.cli import history as history_cli
 from promptbench.core.completion import Completion
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.storage import History
 from tests.storage.conftest import make_experiment, make_result
+from tests.support import REPO
 
 
 def run_cli(*argv: str) -> int:
@@ -167,7 +166,6 @@ def test_a_reader_that_stops_early_gets_no_traceback(two_runs, history_path):
     """`promptbench show last | head -1`: the pipe closes before everything is written."""
     import subprocess
     import sys
-    from pathlib import Path
 
     process = subprocess.Popen(
         [sys.executable, "-m", "promptbench", "show", "last", "--db", str(history_path)],

@@ -32,7 +32,12 @@ def test_verdicts_and_deltas_cell_by_cell(history):
     comparison = history.compare(before, after)
     by_case = {c.key.case: c for c in comparison.cells}
     assert {case: c.verdict for case, c in by_case.items()} == {
-        0: "improved", 1: "regressed", 2: "unchanged", 3: "improved", 4: "gone", 5: "new",
+        0: "improved",
+        1: "regressed",
+        2: "unchanged",
+        3: "improved",
+        4: "gone",
+        5: "new",
     }
     assert by_case[0].score_delta == pytest.approx(0.7) and by_case[0].pass_delta == 1
     assert by_case[1].score_delta == pytest.approx(-0.6) and by_case[1].pass_delta == -1

@@ -12,7 +12,6 @@ from sqlite_utils import Database
 
 from promptbench.storage import History, HistoryError
 from tests.storage.conftest import assert_search_index_sound, make_experiment, make_result
-
 from tests.support import REPO
 
 

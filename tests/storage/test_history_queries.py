@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ class StepClock:
     """A clock a day further on at each run start (and at each other write), so dates differ."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -45,7 +45,7 @@ def test_runs_are_listed_newest_first_and_filtered(clocked):
     assert [r.id for r in history.list_runs(model="gpt-4o")] == [ids[2], ids[0]]
     assert [r.id for r in history.list_runs(text="titles.js")] == [ids[2]]
     assert [r.id for r in history.list_runs(text="50%")] == []
-    start = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 2, tzinfo=UTC)
     assert [r.id for r in history.list_runs(since=start)] == [ids[2], ids[1]]
     assert [r.id for r in history.list_runs(until=start)] == [ids[0]]
     assert [r.id for r in history.list_runs(limit=1, offset=1)] == [ids[1]]

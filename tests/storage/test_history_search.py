@@ -23,7 +23,11 @@ def test_search_finds_outputs_prompts_and_comments(history):
     (hit,) = history.search("parcel tracking")
     assert (hit.key, hit.found_in) == (CellKey("terse", 1), "prompt")
     (hit,) = history.search("chirpy")
-    assert (hit.key, hit.found_in, hit.snippet) == (CellKey("friendly", 0), "comment", "Too [chirpy] for angry customers")
+    assert (hit.key, hit.found_in, hit.snippet) == (
+        CellKey("friendly", 0),
+        "comment",
+        "Too [chirpy] for angry customers",
+    )
 
 
 def test_every_word_must_match_and_prefixes_work(history):

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import openai
 import pytest
@@ -25,6 +24,7 @@ from tests.support.openai_server import Fault, OpenAIServer
 
 KEY = "sk-test-0123456789abcdef"
 from tests.support import REPO
+
 HELLO = [{"role": "user", "content": "hello there world"}]
 
 
@@ -129,7 +129,9 @@ def test_streaming_without_include_usage_has_no_usage_chunk(client):
 
 
 def test_stream_on_the_wire_is_chunked_sse_ending_in_done(server):
-    status, headers, body = raw(server, "POST", "/v1/chat/completions", {"model": "gpt-4o", "messages": HELLO, "stream": True})
+    status, headers, body = raw(
+        server, "POST", "/v1/chat/completions", {"model": "gpt-4o", "messages": HELLO, "stream": True}
+    )
     assert status == 200
     assert headers["content-type"].startswith("text/event-stream")
     assert headers["transfer-encoding"] == "chunked"
@@ -150,8 +152,11 @@ WEATHER_TOOL = {
     "function": {
         "name": "get_weather",
         "description": "Weather for a city",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-                       "required": ["city", "days"]},
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+            "required": ["city", "days"],
+        },
     },
 }
 
@@ -213,8 +218,9 @@ def test_wrong_key_gives_openai_401_with_masked_key(server):
 
 
 def test_missing_key_gives_401_without_a_key_to_mask(server):
-    status, _, body = raw(server, "POST", "/v1/chat/completions", {"model": "gpt-4o", "messages": HELLO},
-                          headers={"Authorization": ""})
+    status, _, body = raw(
+        server, "POST", "/v1/chat/completions", {"model": "gpt-4o", "messages": HELLO}, headers={"Authorization": ""}
+    )
     assert status == 401
     error = json.loads(body)["error"]
     assert error["message"].startswith("You didn't provide an API key.")
@@ -283,8 +289,11 @@ def test_stop_leaves_no_thread_and_closes_open_connections():
     server.add_faults(Fault.hang(30))
     hung = socket.create_connection(("127.0.0.1", server.port))
     body = json.dumps({"model": "gpt-4o", "messages": HELLO}).encode()
-    hung.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode()
-                 + b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    hung.sendall(
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + KEY.encode()
+        + b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
     while server.count("/v1/chat/completions") == 0:
         time.sleep(0.01)
     started = time.monotonic()
@@ -379,13 +388,17 @@ def test_drop_cuts_the_body_short_and_closes(server, client):
     server.add_faults(Fault.drop(), Fault.drop())
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         body = json.dumps({"model": "gpt-4o", "messages": HELLO}).encode()
-        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        sock.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
     head, _, partial = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK")
-    length = int(next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")).split(b":")[1])
+    length = int(
+        next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")).split(b":")[1]
+    )
     assert 0 < len(partial) < length
     with pytest.raises(openai.APIConnectionError):
         chat(client)
@@ -451,8 +464,10 @@ def test_async_client_concurrent_calls_and_stream(server):
     async def main():
         async with openai.AsyncOpenAI(base_url=server.base_url, api_key=KEY, max_retries=0) as aclient:
             answers = await asyncio.gather(
-                *(aclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": f"n{i}"}])
-                  for i in range(20))
+                *(
+                    aclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": f"n{i}"}])
+                    for i in range(20)
+                )
             )
             stream = await aclient.chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
             pieces = [chunk.choices[0].delta.content async for chunk in stream if chunk.choices]
@@ -504,8 +519,12 @@ def test_embeddings_are_deterministic_bags_of_words(client):
 
 
 def test_embeddings_float_format_and_single_string(server):
-    status, _, body = raw(server, "POST", "/v1/embeddings",
-                          {"model": "text-embedding-3-small", "input": "one two", "encoding_format": "float"})
+    status, _, body = raw(
+        server,
+        "POST",
+        "/v1/embeddings",
+        {"model": "text-embedding-3-small", "input": "one two", "encoding_format": "float"},
+    )
     payload = json.loads(body)
     assert status == 200 and len(payload["data"]) == 1
     assert payload["data"][0]["object"] == "embedding"

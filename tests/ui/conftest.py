@@ -27,7 +27,10 @@ def qt_warnings_fail():
     messages: list[str] = []
 
     def handler(kind, _context, text):
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and text not in PLATFORM_NOISE:
+        if (
+            kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+            and text not in PLATFORM_NOISE
+        ):
             messages.append(text)
 
     previous = qInstallMessageHandler(handler)

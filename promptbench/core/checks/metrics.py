@@ -112,7 +112,9 @@ def check_bleu(output: str, value: Any, check: Check, inverse: bool, context: Ch
     references = list(value) if isinstance(value, list | tuple) else [value]
     score = bleu(output, references)
     passed = (score >= threshold) != inverse
-    reason = PASSED if passed else (
-        f"BLEU score {score:.4f} is {'greater' if inverse else 'less'} than threshold {js_number(threshold)}"
+    reason = (
+        PASSED
+        if passed
+        else (f"BLEU score {score:.4f} is {'greater' if inverse else 'less'} than threshold {js_number(threshold)}")
     )
     return Verdict(passed, 1 - score if inverse else score, reason)

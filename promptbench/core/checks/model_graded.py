@@ -89,7 +89,11 @@ async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool,
 def parse_rubric_reply(reply: str, threshold: float | None = None) -> tuple[bool, float, str]:
     """The grader's verdict from its reply: the first JSON object with a pass or a score, wherever it is."""
     verdict = next(
-        (found for found in extract_json_objects(reply or "") if isinstance(found, dict) and found.keys() & {"pass", "score"}),
+        (
+            found
+            for found in extract_json_objects(reply or "")
+            if isinstance(found, dict) and found.keys() & {"pass", "score"}
+        ),
         None,
     )
     if verdict is None:

@@ -37,7 +37,6 @@ class CheckSpec:
     check_problems: Callable[[Check, bool], list[str]] = lambda check, inverse: []
 
 
-
 def _regex_shape(value: Any) -> list[str]:
     # At run time only the shape is checked: an invalid pattern is a failed check, as in promptfoo.
     problems = strings.regex_value_problems(value)
@@ -64,7 +63,8 @@ SPECS: dict[str, CheckSpec] = {
     "rouge-n": CheckSpec(metrics.check_rouge_n, metrics.reference_value_problems),
     "bleu": CheckSpec(metrics.check_bleu, metrics.references_value_problems),
     "latency": CheckSpec(
-        limits.check_latency, check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "milliseconds")
+        limits.check_latency,
+        check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "milliseconds"),
     ),
     "cost": CheckSpec(
         limits.check_cost, check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "cost")
@@ -87,11 +87,38 @@ ASYNC_TYPES: frozenset[str] = frozenset(
 _RUNS_CODE = {"javascript", "python", "ruby"}
 _CALLS_OUT = {"webhook", "moderation", "pi", "guardrails", "classifier"}
 _NOT_SUPPORTED = {
-    "assert-set", "answer-relevance", "bertscore", "context-faithfulness", "context-recall", "context-relevance",
-    "contains-html", "contains-sql", "contains-xml", "ends-with", "factuality", "finish-reason", "g-eval", "gleu",
-    "is-html", "is-refusal", "is-sql", "is-valid-openai-function-call", "is-valid-openai-tools-call", "is-xml",
-    "max-score", "meteor", "model-graded-closedqa", "model-graded-factuality", "perplexity", "perplexity-score",
-    "rouge-l", "rouge-s", "select-best", "tool-call-f1", "trace-span-count", "trace-span-duration",
+    "assert-set",
+    "answer-relevance",
+    "bertscore",
+    "context-faithfulness",
+    "context-recall",
+    "context-relevance",
+    "contains-html",
+    "contains-sql",
+    "contains-xml",
+    "ends-with",
+    "factuality",
+    "finish-reason",
+    "g-eval",
+    "gleu",
+    "is-html",
+    "is-refusal",
+    "is-sql",
+    "is-valid-openai-function-call",
+    "is-valid-openai-tools-call",
+    "is-xml",
+    "max-score",
+    "meteor",
+    "model-graded-closedqa",
+    "model-graded-factuality",
+    "perplexity",
+    "perplexity-score",
+    "rouge-l",
+    "rouge-s",
+    "select-best",
+    "tool-call-f1",
+    "trace-span-count",
+    "trace-span-duration",
 }
 
 

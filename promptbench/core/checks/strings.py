@@ -140,4 +140,3 @@ def check_regex(output: str, value: Any, check: Check, inverse: bool, context: C
         raise CheckError(str(error)) from None
     passed = (pattern.search(output) is not None) != inverse
     return boolean(passed, f'Expected output to {_not(inverse)}match regex "{value}"')
-

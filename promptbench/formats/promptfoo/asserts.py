@@ -196,11 +196,7 @@ def check_to_string(check: Check) -> str | None:
     if text is not None:
         cell += f":{text}"
     back = assertion_from_string(cell)
-    same = (
-        back["type"] == check.type
-        and back.get("value") == value
-        and back.get("threshold") == check.threshold
-    )
+    same = back["type"] == check.type and back.get("value") == value and back.get("threshold") == check.threshold
     return cell if same else None
 
 

@@ -18,8 +18,8 @@ from promptbench.core.experiment import Check, TestCase
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.asserts import GraderResolver, check_from_assertion
 from promptbench.formats.promptfoo.files import YamlProblem, file_path, load_value_file, parse_yaml, read_text_file
-from promptbench.formats.testsets.rows import case_from_object
 from promptbench.formats.testsets.files import read_test_set
+from promptbench.formats.testsets.rows import case_from_object
 
 Report = Callable[[str, str], None]
 
@@ -81,7 +81,9 @@ def read_default_test(value: Any, base_dir: Path, report: Report, graders: Grade
     return defaults
 
 
-def read_tests(value: Any, base_dir: Path, report: Report, graders: GraderResolver, defaults: Defaults) -> list[TestCase]:
+def read_tests(
+    value: Any, base_dir: Path, report: Report, graders: GraderResolver, defaults: Defaults
+) -> list[TestCase]:
     if value is None:
         cases = [TestCase()]  # promptfoo runs each prompt once with no variables
     else:
@@ -110,7 +112,9 @@ def read_tests(value: Any, base_dir: Path, report: Report, graders: GraderResolv
     return expanded
 
 
-def _read_inline_test(entry: Any, where: str, base_dir: Path, report: Report, graders: GraderResolver) -> list[TestCase]:
+def _read_inline_test(
+    entry: Any, where: str, base_dir: Path, report: Report, graders: GraderResolver
+) -> list[TestCase]:
     if not isinstance(entry, dict):
         report(where, "a test must be a mapping with vars and assert, or a file:// reference")
         return []
@@ -122,7 +126,9 @@ def _read_inline_test(entry: Any, where: str, base_dir: Path, report: Report, gr
     return [] if case is None else [case]
 
 
-def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report, graders: GraderResolver) -> list[TestCase]:
+def _read_file_tests(
+    reference: str, where: str, base_dir: Path, report: Report, graders: GraderResolver
+) -> list[TestCase]:
     if not reference.startswith("file://"):
         report(where, f"'{reference}': only file:// test files can be imported (no URLs, datasets or scripts)")
         return []
@@ -142,7 +148,10 @@ def _read_file_tests(reference: str, where: str, base_dir: Path, report: Report,
             elif suffix in (".yaml", ".yml"):
                 loaded = _read_yaml_tests(path, where, report, graders)
             else:
-                report(where, f"'{reference}': {suffix or 'these'} files cannot hold tests (CSV, XLSX, JSONL, JSON, YAML can)")
+                report(
+                    where,
+                    f"'{reference}': {suffix or 'these'} files cannot hold tests (CSV, XLSX, JSONL, JSON, YAML can)",
+                )
                 continue
         except FileProblem as problem:
             for sentence in problem.problems:

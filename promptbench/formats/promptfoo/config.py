@@ -16,12 +16,12 @@ from typing import Any
 from promptbench.core.experiment import Check, Experiment, ProviderProfile, RunSettings, Variant
 from promptbench.core.providers import ECHO
 from promptbench.formats.errors import FileProblem
+from promptbench.formats.promptfoo.cases import read_default_test, read_tests
 from promptbench.formats.promptfoo.export import export_promptfoo
 from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml
 from promptbench.formats.promptfoo.prompts import Prompt, read_prompts
 from promptbench.formats.promptfoo.providers import OPENAI, ProviderChoice, choice_for_provider
 from promptbench.formats.promptfoo.templates import template_problems
-from promptbench.formats.promptfoo.cases import read_default_test, read_tests
 from promptbench.formats.reading import Problems, decode_text, read_bytes
 
 __all__ = ["export_promptfoo", "is_promptfoo_config", "load_promptfoo"]
@@ -54,7 +54,9 @@ def load_promptfoo(path: Path) -> Experiment:
     except YamlProblem as error:
         raise FileProblem(str(path), [f"{error}."]) from None
     if not isinstance(config, dict):
-        raise FileProblem(str(path), ["this is not a promptfoo config (expected a mapping with prompts and providers)."])
+        raise FileProblem(
+            str(path), ["this is not a promptfoo config (expected a mapping with prompts and providers)."]
+        )
     problems = Problems(path)
     base_dir = path.parent
     _report_refs(config, "", problems)
@@ -128,7 +130,9 @@ class _Profiles:
         return tuple(self._by_name.values())
 
 
-def _read_providers(config: dict[str, Any], problems: Problems, profiles: _Profiles) -> list[tuple[ProviderChoice, Any]]:
+def _read_providers(
+    config: dict[str, Any], problems: Problems, profiles: _Profiles
+) -> list[tuple[ProviderChoice, Any]]:
     key = "providers" if "providers" in config else "targets"
     value = config.get(key)
     if value is None:

@@ -167,8 +167,11 @@ def _read_config(
         if key in ("apiKey",):
             # The key's value never goes into a message: it is a secret someone pasted into a config.
             problems.append(
-                (where, "PromptBench keeps API keys in the system keyring, never in a file; "
-                 "remove it and add the key in Settings")
+                (
+                    where,
+                    "PromptBench keeps API keys in the system keyring, never in a file; "
+                    "remove it and add the key in Settings",
+                )
             )
         elif key in _PARAMETER_KEYS:
             _read_parameter(key, value, where, values, problems)

@@ -85,7 +85,17 @@ def render_html_report(
 def _totals(summaries: list[VariantSummary]) -> str:
     head = "".join(
         f"<th>{h}</th>"
-        for h in ("Variant", "Calls", "Errors", "Pass rate", "Mean score", "Median latency", "Tokens in", "Tokens out", "Cost")
+        for h in (
+            "Variant",
+            "Calls",
+            "Errors",
+            "Pass rate",
+            "Mean score",
+            "Median latency",
+            "Tokens in",
+            "Tokens out",
+            "Cost",
+        )
     )
     rows = []
     for s in summaries:

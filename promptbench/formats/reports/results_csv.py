@@ -19,8 +19,19 @@ from promptbench.formats.testsets.rows import cell_text
 
 _FIXED = ["variant", "case", "repeat", "description"]
 _AFTER_VARS = [
-    "expected", "output", "error", "latency_ms", "tokens_in", "tokens_out", "cost",
-    "pass", "score", "reason", "human_thumbs", "human_stars", "human_comment",
+    "expected",
+    "output",
+    "error",
+    "latency_ms",
+    "tokens_in",
+    "tokens_out",
+    "cost",
+    "pass",
+    "score",
+    "reason",
+    "human_thumbs",
+    "human_stars",
+    "human_comment",
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,7 +57,9 @@ def results_table(
     """The header and rows, before any CSV quoting; the order is case, then variant as in the experiment."""
     human_grades = human_grades or {}
     order = {v.name: i for i, v in enumerate(experiment.variants)}
-    ordered = sorted(results, key=lambda r: (r.key.case, order.get(r.key.variant, len(order)), r.key.variant, r.key.repeat))
+    ordered = sorted(
+        results, key=lambda r: (r.key.case, order.get(r.key.variant, len(order)), r.key.variant, r.key.repeat)
+    )
     var_names: dict[str, None] = {}
     for case in experiment.cases:
         var_names.update(dict.fromkeys(case.vars))
@@ -60,7 +73,12 @@ def results_table(
         case = experiment.cases[result.key.case] if 0 <= result.key.case < len(experiment.cases) else None
         grade = result.grade
         human = human_grades.get(result.key)
-        row: list[Any] = [result.key.variant, result.key.case + 1, result.key.repeat + 1, case.description if case else ""]
+        row: list[Any] = [
+            result.key.variant,
+            result.key.case + 1,
+            result.key.repeat + 1,
+            case.description if case else "",
+        ]
         row += [cell_text(case.vars.get(n)) if case else "" for n in var_names]
         row += [
             case.expected if case and case.expected is not None else "",

@@ -39,8 +39,15 @@ def cell_record(result: Result, human: HumanGrade | None = None) -> dict[str, An
         "reason": grade.reason if grade else None,
         "named_scores": dict(grade.named_scores) if grade else {},
         "checks": [
-            {"type": c.type, "pass": c.passed, "score": c.score, "reason": c.reason, "weight": c.weight,
-             "metric": c.metric, "error": c.error}
+            {
+                "type": c.type,
+                "pass": c.passed,
+                "score": c.score,
+                "reason": c.reason,
+                "weight": c.weight,
+                "metric": c.metric,
+                "error": c.error,
+            }
             for c in (grade.checks if grade else ())
         ],
         "human": human.to_dict() if human is not None and not human.is_empty else None,

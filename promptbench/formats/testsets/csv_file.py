@@ -53,7 +53,9 @@ def sniff_delimiter(text: str) -> str:
 
 
 def parse_table(text: str, path: Path | str, *, delimiter: str) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=True
+    )
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, cells in enumerate(reader, start=1):
@@ -84,5 +86,5 @@ def _csv_sentence(error: csv.Error) -> str:
     if "field larger than field limit" in message:
         return f"a cell is larger than {FIELD_LIMIT // 2**20} MB"
     if "expected after" in message or "unexpected end of data" in message:
-        return "a quoted cell is not closed (a \" without its partner)"
+        return 'a quoted cell is not closed (a " without its partner)'
     return f"not readable as CSV ({message})"

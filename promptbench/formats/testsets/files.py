@@ -16,9 +16,9 @@ from pathlib import Path
 from promptbench.core.experiment import TestCase
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.reading import Problems
-from promptbench.formats.testsets.rows import case_from_row, cell_text, columns_for, row_for
 from promptbench.formats.testsets.csv_file import Table, read_csv_table, write_csv_table
 from promptbench.formats.testsets.json_file import read_json_array, read_jsonl, write_json_array, write_jsonl
+from promptbench.formats.testsets.rows import case_from_row, cell_text, columns_for, row_for
 from promptbench.formats.testsets.xlsx_file import read_xlsx_table, write_xlsx_table
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx")
@@ -49,7 +49,9 @@ def write_test_set(path: Path, cases: Sequence[TestCase]) -> None:
         (write_jsonl if suffix == ".jsonl" else write_json_array)(path, cases)
         return
     if suffix not in (".csv", ".tsv", ".xlsx"):
-        raise FileProblem(str(path), [f"'{suffix or path.name}' is not a test set format; use CSV, JSONL, JSON or XLSX."])
+        raise FileProblem(
+            str(path), [f"'{suffix or path.name}' is not a test set format; use CSV, JSONL, JSON or XLSX."]
+        )
     _refuse_clashing_columns(path, cases)
     columns = columns_for(cases)
     rows = []
@@ -71,11 +73,15 @@ def _refuse_clashing_columns(path: Path, cases: Sequence[TestCase]) -> None:
     for number, case in enumerate(cases, start=1):
         for name in case.vars:
             if name == "expected" and case.expected is not None:
-                problems.append(f"case {number}: a variable named 'expected' and an expected output cannot share one column")
+                problems.append(
+                    f"case {number}: a variable named 'expected' and an expected output cannot share one column"
+                )
             elif name.startswith("__") and not name.startswith("__metadata:"):
                 problems.append(f"case {number}: the variable '{name}' would read back as a special column")
             elif name != name.strip() or not name:
-                problems.append(f"case {number}: the variable '{name}' has spaces at its ends, which a table header loses")
+                problems.append(
+                    f"case {number}: the variable '{name}' has spaces at its ends, which a table header loses"
+                )
     if problems:
         raise FileProblem(str(path), [f"{p}; export as JSONL instead." for p in problems])
 

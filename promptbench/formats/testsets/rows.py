@@ -90,7 +90,9 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
         if index in configured:
             changes["threshold"] = configured[index]
         final.append(_replace(check, changes))
-    return TestCase(vars=vars, expected=expected, checks=tuple(final + extra), description=description, threshold=threshold)
+    return TestCase(
+        vars=vars, expected=expected, checks=tuple(final + extra), description=description, threshold=threshold
+    )
 
 
 def case_from_object(
@@ -242,6 +244,7 @@ def _json_checks(cell: Any, problem: Callable[[str], None]) -> list[Check]:
         return []
     checks = []
     for index, item in enumerate(items):
+
         def report(where: str, sentence: str, number: int = index + 1) -> None:
             problem(f"check {number}{' ' + where if where else ''}: {sentence}")
 

@@ -60,8 +60,9 @@ class EditorState:
     "path" or "dirty", after the change.
     """
 
-    def __init__(self, experiment: Experiment | None = None, *, path: Path | None = None,
-                 recovery: Path | None = None) -> None:
+    def __init__(
+        self, experiment: Experiment | None = None, *, path: Path | None = None, recovery: Path | None = None
+    ) -> None:
         self._experiment = experiment or untitled_experiment()
         self._path = Path(path) if path else None
         self._dirty = False
@@ -135,8 +136,10 @@ class EditorState:
 
     def recovery_text(self) -> str:
         """What the recovery copy holds: the experiment and the file it belongs to (made on the GUI thread, cheap)."""
-        return json.dumps({"path": str(self._path) if self._path else None, "experiment": self._experiment.to_dict()},
-                          ensure_ascii=False)
+        return json.dumps(
+            {"path": str(self._path) if self._path else None, "experiment": self._experiment.to_dict()},
+            ensure_ascii=False,
+        )
 
     def write_recovery(self, text: str | None = None) -> Path:
         """Write the recovery copy (atomically); call it off the GUI thread with `recovery_text()` taken before."""

@@ -66,7 +66,11 @@ def describe_check(check: Check) -> str:
         value = ", ".join(str(v) for v in value)
     text = check.type if value is None else f'{check.type} "{value}"'
     if check.threshold is not None:
-        text += f" ≥ {check.threshold:g}" if check.type not in ("latency", "cost", "word-count") else f" {check.threshold:g}"
+        text += (
+            f" ≥ {check.threshold:g}"
+            if check.type not in ("latency", "cost", "word-count")
+            else f" {check.threshold:g}"
+        )
     return text
 
 
@@ -77,8 +81,13 @@ def describe_checks(checks: Sequence[Check]) -> str:
 class TestSetEdit(QUndoCommand):
     """One change of the test set: the cases and default checks before and after."""
 
-    def __init__(self, state: EditorState, text: str, cases: tuple[TestCase, ...],
-                 default_checks: tuple[Check, ...] | None = None) -> None:
+    def __init__(
+        self,
+        state: EditorState,
+        text: str,
+        cases: tuple[TestCase, ...],
+        default_checks: tuple[Check, ...] | None = None,
+    ) -> None:
         super().__init__(text)
         self._state = state
         before = state.experiment
@@ -146,8 +155,11 @@ class TestSetModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole,
-                                                Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.EditRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return None
         case = self.cases[index.row()]
         name = self._columns[index.column()]
@@ -177,7 +189,9 @@ class TestSetModel(QAbstractTableModel):
         if name == CHECKS:
             return self.set_checks(index.row(), value)
         case = self.cases[index.row()]
-        if self.data(index, Qt.ItemDataRole.EditRole) == value and (name in case.vars or name in (EXPECTED, DESCRIPTION)):
+        if self.data(index, Qt.ItemDataRole.EditRole) == value and (
+            name in case.vars or name in (EXPECTED, DESCRIPTION)
+        ):
             return False
         cases = list(self.cases)
         cases[index.row()] = _with_cell(case, name, str(value))
@@ -199,8 +213,10 @@ class TestSetModel(QAbstractTableModel):
     def remove_cases(self, rows: Sequence[int]) -> None:
         drop = set(rows)
         if drop:
-            self._push(f"Remove {len(drop)} case{'s' if len(drop) > 1 else ''}",
-                       tuple(c for i, c in enumerate(self.cases) if i not in drop))
+            self._push(
+                f"Remove {len(drop)} case{'s' if len(drop) > 1 else ''}",
+                tuple(c for i, c in enumerate(self.cases) if i not in drop),
+            )
 
     def import_cases(self, cases: Sequence[TestCase], *, replace_all: bool, label: str = "Import cases") -> None:
         """Add imported cases (after a lone empty case, they take its place), or replace the whole test set."""
@@ -242,8 +258,9 @@ class TestSetModel(QAbstractTableModel):
         return bool(named) and all(h in known or h.startswith("__") for h in named) and any(h in known for h in named)
 
     def _only_blank_cases(self) -> bool:
-        return all(not any(str(v).strip() for v in c.vars.values()) and not c.expected and not c.checks
-                   for c in self.cases)
+        return all(
+            not any(str(v).strip() for v in c.vars.values()) and not c.expected and not c.checks for c in self.cases
+        )
 
     def _push(self, text: str, cases: tuple[TestCase, ...], default_checks: tuple[Check, ...] | None = None) -> None:
         self.undo_stack.push(TestSetEdit(self.state, text, cases, default_checks))

@@ -41,8 +41,22 @@ from promptbench.formats.errors import FileProblem
 from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
 
 # The types most people want first; the rest follow in alphabetical order.
-COMMON_TYPES = ["contains", "icontains", "not-contains", "not-icontains", "contains-any", "icontains-any",
-                "contains-all", "equals", "starts-with", "regex", "is-json", "word-count", "llm-rubric", "similar"]
+COMMON_TYPES = [
+    "contains",
+    "icontains",
+    "not-contains",
+    "not-icontains",
+    "contains-any",
+    "icontains-any",
+    "contains-all",
+    "equals",
+    "starts-with",
+    "regex",
+    "is-json",
+    "word-count",
+    "llm-rubric",
+    "similar",
+]
 TEST_SET_FILES = "Test sets (*.csv *.tsv *.txt *.jsonl *.json *.xlsx)"
 
 
@@ -128,8 +142,14 @@ class CheckRows(QWidget):
         made = []
         for kind, value, threshold, _remove, original in self._rows:
             text = threshold.text().strip()
-            made.append(replace(original, type=kind.currentText(), value=value_from_text(kind.currentText(), value.text()),
-                                threshold=float(text) if _is_number(text) else None))
+            made.append(
+                replace(
+                    original,
+                    type=kind.currentText(),
+                    value=value_from_text(kind.currentText(), value.text()),
+                    threshold=float(text) if _is_number(text) else None,
+                )
+            )
         return made
 
     def problems(self) -> list[str]:
@@ -202,9 +222,11 @@ class TestSetView(QWidget):
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setDefaultSectionSize(150)
@@ -231,9 +253,11 @@ class TestSetView(QWidget):
         layout.addWidget(self.defaults_label)
         layout.addWidget(self.table, 1)
         # Paste, Undo and Redo are the table's own keys (not window shortcuts), so the prompt editors keep theirs.
-        self._keys = {QKeySequence.StandardKey.Paste: self.paste_clipboard,
-                      QKeySequence.StandardKey.Undo: model.undo_stack.undo,
-                      QKeySequence.StandardKey.Redo: model.undo_stack.redo}
+        self._keys = {
+            QKeySequence.StandardKey.Paste: self.paste_clipboard,
+            QKeySequence.StandardKey.Undo: model.undo_stack.undo,
+            QKeySequence.StandardKey.Redo: model.undo_stack.redo,
+        }
         self.table.installEventFilter(self)
         model.modelReset.connect(self._show_defaults)
         model.dataChanged.connect(self._show_defaults)
@@ -308,5 +332,6 @@ class TestSetView(QWidget):
 
     def _show_defaults(self, *_args) -> None:
         checks = self.model.state.experiment.default_checks
-        self.defaults_label.setText(f"Every case is checked with: {describe_checks(checks)}" if checks
-                                    else "No checks for all cases yet.")
+        self.defaults_label.setText(
+            f"Every case is checked with: {describe_checks(checks)}" if checks else "No checks for all cases yet."
+        )

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from promptbench.core.experiment import Message, Parameters, Variant
+from promptbench.core.experiment import Message, Variant
 from promptbench.core.summary import VariantSummary
 from promptbench.ui.editor.state import EXPERIMENT, EditorState
 from promptbench.ui.editor.template_highlighter import TemplateHighlighter, VariableTooltips
@@ -133,10 +133,12 @@ class VariantColumn(QFrame):
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("color: #37474f;")
         buttons = QHBoxLayout()
-        for text, tip, signal in (("◀", "Move left", lambda: self.move_clicked.emit(-1)),
-                                  ("▶", "Move right", lambda: self.move_clicked.emit(1)),
-                                  ("Duplicate", "Add a copy of this variant", self.duplicate_clicked.emit),
-                                  ("Remove", "Remove this variant", self.remove_clicked.emit)):
+        for text, tip, signal in (
+            ("◀", "Move left", lambda: self.move_clicked.emit(-1)),
+            ("▶", "Move right", lambda: self.move_clicked.emit(1)),
+            ("Duplicate", "Add a copy of this variant", self.duplicate_clicked.emit),
+            ("Remove", "Remove this variant", self.remove_clicked.emit),
+        ):
             button = QToolButton(text=text, toolTip=tip)
             button.clicked.connect(signal)
             buttons.addWidget(button)
@@ -227,10 +229,19 @@ class VariantColumn(QFrame):
         if self._updating or self._variant is None:
             return
         temperature = None if self.temperature.value() < 0 else round(self.temperature.value(), 2)
-        parameters = replace(self._variant.parameters, temperature=temperature,
-                             max_tokens=self.max_tokens.value() or None, json_mode=self.json_mode.isChecked())
-        variant = replace(self._variant, name=self.name.text(), provider=self.provider.currentData() or "",
-                          model=self.model.currentText(), parameters=parameters)
+        parameters = replace(
+            self._variant.parameters,
+            temperature=temperature,
+            max_tokens=self.max_tokens.value() or None,
+            json_mode=self.json_mode.isChecked(),
+        )
+        variant = replace(
+            self._variant,
+            name=self.name.text(),
+            provider=self.provider.currentData() or "",
+            model=self.model.currentText(),
+            parameters=parameters,
+        )
         variant = with_prompts(variant, self.system.toPlainText(), self.user.toPlainText())
         if variant != self._variant:
             self._variant = variant

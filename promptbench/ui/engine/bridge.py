@@ -30,9 +30,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from promptbench.core.events import CellFinished, RunEvent
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.ui.engine.process import EngineProcess, RunRequest
 from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, prepare_run
 from promptbench.storage import History, HistoryError
+from promptbench.ui.engine.process import EngineProcess, RunRequest
 
 ENGINE_STOP_S = 10.0  # how long a closing window waits for the engine to record a cancelled run
 DRAIN_INTERVAL_MS = 30  # how long results may wait before the grid shows them; ~30 frames a second at most
@@ -71,8 +71,9 @@ class EngineBridge(QObject):
     run_done = Signal(object)
     _wake = Signal()
 
-    def __init__(self, *, history_path: Path | None = None, env: Mapping[str, str] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, *, history_path: Path | None = None, env: Mapping[str, str] | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.env = env
         self._history_path = history_path
@@ -103,10 +104,16 @@ class EngineBridge(QObject):
     def running(self) -> bool:
         return self._session is not None
 
-    def call(self, function: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
-             on_error: Callable[[BaseException], None] | None = None) -> None:
+    def call(
+        self,
+        function: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run a blocking `function(*args)` off the GUI thread; `on_done(value)` or `on_error(error)` on the GUI
         thread afterwards. Disk, keyring and network work of the window goes through here."""
+
         async def job() -> None:
             try:
                 value = await self._loop.run_in_executor(self._worker, function, *args)
@@ -121,8 +128,15 @@ class EngineBridge(QObject):
         """`function(history)` on a worker thread, with the history file opened there on first use."""
         self.call(lambda: function(self._open_history()), on_done=on_done, on_error=on_error)
 
-    def start_run(self, experiment: Experiment, options: RunOptions = RunOptions(), *, source: str | None = None,
-                  keep: bool = True, again: RunAgain | None = None) -> None:
+    def start_run(
+        self,
+        experiment: Experiment,
+        options: RunOptions = RunOptions(),
+        *,
+        source: str | None = None,
+        keep: bool = True,
+        again: RunAgain | None = None,
+    ) -> None:
         """Check, then run `experiment` on the engine thread, recording it in history when `keep` is true.
 
         With `again`, `experiment` is that past run's snapshot, and only some of its cells are called: the missing
@@ -138,11 +152,13 @@ class EngineBridge(QObject):
 
     def cancel_run(self) -> None:
         """Stop new calls at once; what was already received is kept."""
+
         def cancel() -> None:
             if isinstance(self._session, EngineProcess):
                 self._session.cancel()
             elif self._session is _PENDING:
                 self._cancel_pending = True
+
         self._loop.call_soon_threadsafe(cancel)
 
     def save_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade, *, on_done=None, on_error=None) -> None:
@@ -151,6 +167,7 @@ class EngineBridge(QObject):
     def load_run(self, run_id: str, *, on_done: Callable[[PastRun], None], on_error=None) -> None:
         def read(history: History) -> PastRun:
             return PastRun(run_id, history.snapshot(run_id), history.results(run_id), history.human_grades(run_id))
+
         self.with_history(read, on_done=on_done, on_error=on_error)
 
     def flush(self) -> None:
@@ -205,14 +222,16 @@ class EngineBridge(QObject):
                 self._history = History.open(self._history_path)
             return self._history
 
-    async def _run(self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool,
-                   again: RunAgain | None) -> None:
+    async def _run(
+        self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool, again: RunAgain | None
+    ) -> None:
         done = RunDone(None, "failed")
         try:
             try:
                 # prepare_run reads the keyring, the price table and the settings file: a worker's job.
                 prepared = await self._loop.run_in_executor(
-                    self._worker, lambda: prepare_run(experiment, options, env=self.env, source=source))
+                    self._worker, lambda: prepare_run(experiment, options, env=self.env, source=source)
+                )
                 # Opened here too, so a damaged history file is said before the engine starts.
                 history = await self._loop.run_in_executor(self._worker, self._open_history) if keep else None
             except ExperimentProblems as problems:
@@ -269,9 +288,17 @@ class EngineBridge(QObject):
         self._loop.remove_reader(engine.fileno())
         code = engine.stop(ENGINE_STOP_S)  # it is gone already; this reaps it
         if self._finished is not None and not self._finished.done():
-            self._finished.set_result(RunDone(None, "failed", self._received, stopped=(
-                f"the engine process stopped unexpectedly (exit code {code}); every result it received before is "
-                "kept in history, and Resume in the History window calls the rest")))
+            self._finished.set_result(
+                RunDone(
+                    None,
+                    "failed",
+                    self._received,
+                    stopped=(
+                        f"the engine process stopped unexpectedly (exit code {code}); every result it received before is "
+                        "kept in history, and Resume in the History window calls the rest"
+                    ),
+                )
+            )
 
     async def _close(self) -> None:
         if self._engine is not None:
@@ -372,8 +399,13 @@ def list_models(experiment: Experiment, provider: str, env: Mapping[str, str] | 
     key = KeyStore(env=env).get(profile)
     if profile.needs_key and not key:
         return fallback
-    client = openai.OpenAI(base_url=profile.base_url, api_key=key or "no-key-needed", max_retries=0,
-                           timeout=MODELS_TIMEOUT, default_headers=profile.headers or None)
+    client = openai.OpenAI(
+        base_url=profile.base_url,
+        api_key=key or "no-key-needed",
+        max_retries=0,
+        timeout=MODELS_TIMEOUT,
+        default_headers=profile.headers or None,
+    )
     try:
         with client:
             models = sorted(model.id for model in client.models.list())

@@ -13,15 +13,28 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from promptbench.core.diff import json_aware_diff
 from promptbench.core.result import CellKey, Result
 from promptbench.storage import Comparison, History
-from promptbench.ui.results.diff_view import diff_html
 from promptbench.ui.history.models import COMPARE_COLUMNS, ComparisonModel, started_text
+from promptbench.ui.results.diff_view import diff_html
 from promptbench.ui.theme import colours
 
 EMPTY_TITLE = "Select two runs and press Compare two, or open a run and press Compare variants…"
@@ -51,10 +64,18 @@ def read_runs(history: History, first_id: str, second_id: str) -> ShownCompariso
     before, after = (first, second) if first.started_at <= second.started_at else (second, first)
     comparison = history.compare(before.id, after.id)
     before_name, after_name = started_text(before), started_text(after)
-    heading = (f"<b>{html.escape(before.experiment)}</b> {before_name} → "
-               f"<b>{html.escape(after.experiment)}</b> {after_name}")
-    return ShownComparison(comparison, _by_key(history.results(before.id)), _by_key(history.results(after.id)),
-                           before_name, after_name, heading, of_variants=False)
+    heading = (
+        f"<b>{html.escape(before.experiment)}</b> {before_name} → <b>{html.escape(after.experiment)}</b> {after_name}"
+    )
+    return ShownComparison(
+        comparison,
+        _by_key(history.results(before.id)),
+        _by_key(history.results(after.id)),
+        before_name,
+        after_name,
+        heading,
+        of_variants=False,
+    )
 
 
 def read_variants(history: History, run_id: str, before_variant: str, after_variant: str) -> ShownComparison:
@@ -64,10 +85,13 @@ def read_variants(history: History, run_id: str, before_variant: str, after_vari
     before = {CellKey(after_variant, r.key.case, r.key.repeat): r for r in results if r.key.variant == before_variant}
     after = {r.key: r for r in results if r.key.variant == after_variant}
     run = comparison.after
-    heading = (f"<b>{html.escape(run.experiment)}</b>, run of {started_text(run)}: variant "
-               f"<b>{html.escape(before_variant)}</b> → variant <b>{html.escape(after_variant)}</b>")
-    return ShownComparison(comparison, before, after, f"variant {before_variant}", f"variant {after_variant}",
-                           heading, of_variants=True)
+    heading = (
+        f"<b>{html.escape(run.experiment)}</b>, run of {started_text(run)}: variant "
+        f"<b>{html.escape(before_variant)}</b> → variant <b>{html.escape(after_variant)}</b>"
+    )
+    return ShownComparison(
+        comparison, before, after, f"variant {before_variant}", f"variant {after_variant}", heading, of_variants=True
+    )
 
 
 def _by_key(results: Iterable[Result]) -> dict[CellKey, Result]:
@@ -101,7 +125,8 @@ class ComparePage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(False)
         self.view.selectionModel().currentRowChanged.connect(
-            lambda current, _old: self.show_change(current.row()) if current.isValid() else None)
+            lambda current, _old: self.show_change(current.row()) if current.isValid() else None
+        )
         self.before_label, self.after_label = QLabel("Before"), QLabel("After")
         self.before_text = QPlainTextEdit(readOnly=True)
         self.after_text = QPlainTextEdit(readOnly=True)

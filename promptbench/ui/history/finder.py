@@ -16,8 +16,18 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from promptbench.storage import SearchHit
 from promptbench.ui.history.models import DATE_FILTERS, RUN_COLUMNS, RunListModel, RunRow, since
@@ -47,8 +57,11 @@ class RunFinder(QWidget):
             box.currentIndexChanged.connect(lambda _index: self.changed.emit())
         filters = QHBoxLayout()
         filters.addWidget(self.search_box, 2)
-        for label, box in (("Experiment", self.experiment_filter), ("Model", self.model_filter),
-                           ("Date", self.date_filter)):
+        for label, box in (
+            ("Experiment", self.experiment_filter),
+            ("Model", self.model_filter),
+            ("Date", self.date_filter),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(box, 1)
 
@@ -63,7 +76,8 @@ class RunFinder(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RUN_COLUMNS.index("Variants and models"), QHeaderView.ResizeMode.Stretch)
         self.runs_view.doubleClicked.connect(
-            lambda index: self.run_activated.emit(self.runs_model.run_at(index.row()).id))
+            lambda index: self.run_activated.emit(self.runs_model.run_at(index.row()).id)
+        )
         self.runs_view.selectionModel().selectionChanged.connect(lambda *_args: self.selection_changed.emit())
         self.hits_view = QTextBrowser()
         self.hits_view.setOpenLinks(False)
@@ -77,8 +91,11 @@ class RunFinder(QWidget):
 
     def query(self) -> tuple[dict, str]:
         """What to list: History.list_runs' filters, and the search text ("" for none)."""
-        filters = {"experiment": self.experiment_filter.currentData(), "model": self.model_filter.currentData(),
-                   "since": since(self.date_filter.currentData())}
+        filters = {
+            "experiment": self.experiment_filter.currentData(),
+            "model": self.model_filter.currentData(),
+            "since": since(self.date_filter.currentData()),
+        }
         return filters, self.search_box.text().strip()
 
     def show_runs(self, rows: Sequence[RunRow], hits: list[SearchHit] | None) -> None:
@@ -102,15 +119,19 @@ class RunFinder(QWidget):
             snippet = html.escape(hit.snippet).replace("[", f"<b style='background-color:{mark.inserted_bg}'>")
             snippet = snippet.replace("]", "</b>")
             where = f"{hit.key.variant}, case {hit.key.case + 1}"
-            items.append(f"<p><a href='hit:{number}'>{html.escape(hit.experiment)} · "
-                         f"{html.escape(hit.started_at[:16].replace('T', ' '))} · {html.escape(where)}</a> "
-                         f"({hit.found_in})<br>{snippet}</p>")
+            items.append(
+                f"<p><a href='hit:{number}'>{html.escape(hit.experiment)} · "
+                f"{html.escape(hit.started_at[:16].replace('T', ' '))} · {html.escape(where)}</a> "
+                f"({hit.found_in})<br>{snippet}</p>"
+            )
         return "".join(items)
 
     def set_choices(self, experiments: list[str], models: list[str]) -> None:
         """The experiments and models the filters offer; what was chosen stays chosen."""
-        for box, everything, values in ((self.experiment_filter, "All experiments", experiments),
-                                        (self.model_filter, "All models", models)):
+        for box, everything, values in (
+            (self.experiment_filter, "All experiments", experiments),
+            (self.model_filter, "All models", models),
+        ):
             chosen = box.currentData()
             box.blockSignals(True)
             box.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -24,12 +24,21 @@ from promptbench.ui.theme import colours
 
 RUN_COLUMNS = ("Started", "Experiment", "Variants and models", "Pass rate", "Human grade", "Cost", "State")
 COMPARE_COLUMNS = ("Case", "Variant", "Change", "Pass", "Score before", "Score after", "Score Δ")
-VERDICT_MARKS = {"improved": "▲ improved", "regressed": "▼ regressed", "unchanged": "= unchanged",
-                 "new": "+ new", "gone": "− gone"}
+VERDICT_MARKS = {
+    "improved": "▲ improved",
+    "regressed": "▼ regressed",
+    "unchanged": "= unchanged",
+    "new": "+ new",
+    "gone": "− gone",
+}
 
 # (label, how far back) for the date filter; None means any time.
-DATE_FILTERS = (("Any time", None), ("Today", timedelta(days=1)), ("Last 7 days", timedelta(days=7)),
-                ("Last 30 days", timedelta(days=30)))
+DATE_FILTERS = (
+    ("Any time", None),
+    ("Today", timedelta(days=1)),
+    ("Last 7 days", timedelta(days=7)),
+    ("Last 30 days", timedelta(days=30)),
+)
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 LIST_LIMIT = 500  # the newest runs listed; filters and search reach further back
@@ -38,7 +47,7 @@ LIST_LIMIT = 500  # the newest runs listed; filters and search reach further bac
 def since(window: timedelta | None, now: datetime | None = None) -> datetime | None:
     if window is None:
         return None
-    return (now or datetime.now(timezone.utc)) - window
+    return (now or datetime.now(UTC)) - window
 
 
 def human_text(grades: Mapping[CellKey, HumanGrade]) -> str:
@@ -128,8 +137,15 @@ class RunListModel(QAbstractTableModel):
     def row_texts(self, row: int) -> list[str]:
         run = self._rows[row]
         summary = run.summary
-        return [started_text(summary), summary.experiment, variants_text(summary), pass_text(summary), run.human,
-                format_cost(summary.cost) if summary.cells_done else "—", state_text(summary)]
+        return [
+            started_text(summary),
+            summary.experiment,
+            variants_text(summary),
+            pass_text(summary),
+            run.human,
+            format_cost(summary.cost) if summary.cells_done else "—",
+            state_text(summary),
+        ]
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._rows)
@@ -189,8 +205,15 @@ class ComparisonModel(QAbstractTableModel):
         if cell.before is not None and cell.after is not None and cell.before.error != cell.after.error:
             pass_delta = "error → answer" if cell.before.error else "answer → error"
         delta = cell.score_delta
-        return [case, cell.key.variant, VERDICT_MARKS[cell.verdict], pass_delta, _score(cell.before),
-                _score(cell.after), "" if delta is None else f"{delta:+.2f}"]
+        return [
+            case,
+            cell.key.variant,
+            VERDICT_MARKS[cell.verdict],
+            pass_delta,
+            _score(cell.before),
+            _score(cell.after),
+            "" if delta is None else f"{delta:+.2f}",
+        ]
 
     def _refilter(self) -> None:
         cells = self.comparison.cells if self.comparison is not None else []
@@ -261,6 +284,9 @@ def size_text(size: int) -> str:
 
 def freed_text(before_bytes: int, after_bytes: int, cleared_entries: int | None = None) -> str:
     """What freeing space did, in a sentence or two."""
-    cleared = "" if cleared_entries is None else (
-        f"Cleared {cleared_entries} cached answer{'' if cleared_entries == 1 else 's'}. ")
+    cleared = (
+        ""
+        if cleared_entries is None
+        else (f"Cleared {cleared_entries} cached answer{'' if cleared_entries == 1 else 's'}. ")
+    )
     return f"{cleared}The history file went from {size_text(before_bytes)} to {size_text(after_bytes)}."

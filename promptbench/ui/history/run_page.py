@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey
 from promptbench.storage import RunDetail, RunSummary
-from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.history.models import can_resume, failed_cell_count, started_text
+from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
 
@@ -65,9 +65,11 @@ class RunPage(QWidget):
         summary = detail.summary
         self.detail_pane.clear()
         self.results_model.reset(detail.experiment, detail.results, detail.human_grades, run_id=summary.id)
-        self.title.setText(f"<b>{html.escape(detail.experiment.name)}</b> · run of {started_text(summary)} · "
-                           f"{summary.state} · {summary.cells_done} cells · read-only: the snapshot it ran with "
-                           f"(grades and comments can still be added)")
+        self.title.setText(
+            f"<b>{html.escape(detail.experiment.name)}</b> · run of {started_text(summary)} · "
+            f"{summary.state} · {summary.cells_done} cells · read-only: the snapshot it ran with "
+            f"(grades and comments can still be added)"
+        )
         self._offer(summary)
         if select is not None:
             self.results_view.select(select.case, self._column(select.variant))
@@ -101,6 +103,9 @@ class RunPage(QWidget):
             self.detail_pane.clear()
             return
         column = self._column(key.variant)
-        self.detail_pane.show_cell(experiment, self.results_model.result_at(key.case, column),
-                                   others=self.results_model.others(key.case, column),
-                                   human=self.results_model.human_grades().get(key))
+        self.detail_pane.show_cell(
+            experiment,
+            self.results_model.result_at(key.case, column),
+            others=self.results_model.others(key.case, column),
+            human=self.results_model.human_grades().get(key),
+        )

@@ -23,8 +23,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox,
-                               QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.service.history import clear_cache
@@ -47,8 +60,14 @@ class HistoryWindow(QMainWindow):
     resume_requested = Signal(str)
     rerun_requested = Signal(str)
 
-    def __init__(self, *, bridge: EngineBridge | None = None, history_path: Path | None = None,
-                 env: Mapping[str, str] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        bridge: EngineBridge | None = None,
+        history_path: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("History — PromptBench")
         self.resize(1300, 820)
@@ -90,8 +109,13 @@ class HistoryWindow(QMainWindow):
         self.delete_button.clicked.connect(lambda: self.delete_runs(self.finder.selected_ids()))
         self.free_space_button.clicked.connect(self.free_space)
         actions = QHBoxLayout()
-        for button in (self.open_button, self.compare_button, self.restore_button, self.export_button,
-                       self.delete_button):
+        for button in (
+            self.open_button,
+            self.compare_button,
+            self.restore_button,
+            self.export_button,
+            self.delete_button,
+        ):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.free_space_button)
@@ -146,8 +170,9 @@ class HistoryWindow(QMainWindow):
         self.finder.select_runs(run_ids)
 
     def _load_filter_choices(self) -> None:
-        self.bridge.with_history(filter_choices, on_done=lambda choices: self.finder.set_choices(*choices),
-                                 on_error=self._problem)
+        self.bridge.with_history(
+            filter_choices, on_done=lambda choices: self.finder.set_choices(*choices), on_error=self._problem
+        )
 
     def _selection_changed(self, *_args) -> None:
         count = len(self.finder.selected_ids())
@@ -159,8 +184,9 @@ class HistoryWindow(QMainWindow):
     # ----- one run, read-only
 
     def open_run(self, run_id: str, select: CellKey | None = None) -> None:
-        self.bridge.with_history(lambda h: h.open_run(run_id), on_done=lambda d: self._show_run(d, select),
-                                 on_error=self._problem)
+        self.bridge.with_history(
+            lambda h: h.open_run(run_id), on_done=lambda d: self._show_run(d, select), on_error=self._problem
+        )
 
     def _show_run(self, detail: RunDetail, select: CellKey | None) -> None:
         self.run_page.show_run(detail, select)
@@ -186,13 +212,17 @@ class HistoryWindow(QMainWindow):
 
     def compare(self, first_id: str, second_id: str) -> None:
         """Compare two runs, the older one as "before"."""
-        self.bridge.with_history(lambda h: read_runs(h, first_id, second_id), on_done=self._show_comparison,
-                                 on_error=self._problem)
+        self.bridge.with_history(
+            lambda h: read_runs(h, first_id, second_id), on_done=self._show_comparison, on_error=self._problem
+        )
 
     def compare_variants(self, run_id: str, before_variant: str, after_variant: str) -> None:
         """Compare two variants of one run, cell by cell, as two runs are compared."""
-        self.bridge.with_history(lambda h: read_variants(h, run_id, before_variant, after_variant),
-                                 on_done=self._show_comparison, on_error=self._problem)
+        self.bridge.with_history(
+            lambda h: read_variants(h, run_id, before_variant, after_variant),
+            on_done=self._show_comparison,
+            on_error=self._problem,
+        )
 
     def ask_compare_variants(self) -> None:
         """Ask which two variants of the open run to compare (the first two to begin with), then compare them."""
@@ -212,8 +242,9 @@ class HistoryWindow(QMainWindow):
 
     def restore(self, run_id: str) -> None:
         """Emit restore_requested with the run's snapshot (variants, test set, checks, settings)."""
-        self.bridge.with_history(lambda h: h.snapshot(run_id), on_done=self.restore_requested.emit,
-                                 on_error=self._problem)
+        self.bridge.with_history(
+            lambda h: h.snapshot(run_id), on_done=self.restore_requested.emit, on_error=self._problem
+        )
 
     def _ask_export(self, fmt: str) -> None:
         run_id = self.finder.selected_ids()[0]
@@ -223,9 +254,11 @@ class HistoryWindow(QMainWindow):
             self.export(run_id, fmt, Path(path))
 
     def export(self, run_id: str, fmt: str, path: Path) -> None:
-        self.bridge.with_history(lambda h: export(h, run_id, fmt, path),
-                                 on_done=lambda written: self._say(f"Saved the run to {written}."),
-                                 on_error=self._problem)
+        self.bridge.with_history(
+            lambda h: export(h, run_id, fmt, path),
+            on_done=lambda written: self._say(f"Saved the run to {written}."),
+            on_error=self._problem,
+        )
 
     def delete_runs(self, run_ids: list[str], *, confirm: bool = True) -> None:
         """Remove runs with their results and grades, after asking (unless `confirm` is false)."""
@@ -237,12 +270,15 @@ class HistoryWindow(QMainWindow):
         count = f"{len(run_ids)} run{'s' if len(run_ids) > 1 else ''}"
         _drop(self.confirm_box)
         self.confirm_box = self._question(
-            "Delete runs", f"Delete {count} from history, with their results and grades? This cannot be undone.",
-            {"Delete " + count: lambda: self._delete(list(run_ids))})
+            "Delete runs",
+            f"Delete {count} from history, with their results and grades? This cannot be undone.",
+            {"Delete " + count: lambda: self._delete(list(run_ids))},
+        )
 
     def _delete(self, run_ids: list[str]) -> None:
-        self.bridge.with_history(lambda h: h.delete_runs(run_ids), on_done=lambda n: self._deleted(run_ids, n),
-                                 on_error=self._problem)
+        self.bridge.with_history(
+            lambda h: h.delete_runs(run_ids), on_done=lambda n: self._deleted(run_ids, n), on_error=self._problem
+        )
 
     def _deleted(self, run_ids: list[str], count: int) -> None:
         self._say(f"Deleted {count} run{'' if count == 1 else 's'}.")
@@ -261,14 +297,19 @@ class HistoryWindow(QMainWindow):
     def _ask_free_space(self, sizes: HistorySizes) -> None:
         _drop(self.free_space_box)
         self.free_space_box = self._question(
-            "Free space", f"The history file takes {size_text(sizes.file_bytes)}; the response cache is "
+            "Free space",
+            f"The history file takes {size_text(sizes.file_bytes)}; the response cache is "
             f"{size_text(sizes.cache_bytes)} of it. Clearing the cache keeps every run; the next run of an unchanged "
             "experiment makes its calls again. Compacting gives the room of deleted runs back to the disk.",
-            {"Clear the cache and compact": lambda: self.free_up(clear=True),
-             "Compact only": lambda: self.free_up(clear=False)})
+            {
+                "Clear the cache and compact": lambda: self.free_up(clear=True),
+                "Compact only": lambda: self.free_up(clear=False),
+            },
+        )
 
     def free_up(self, *, clear: bool) -> None:
         """Compact the history file, clearing the response cache first when `clear`; say how much was freed."""
+
         def work(history: History) -> str:
             before = history.sizes().file_bytes
             entries = clear_cache(history).entries if clear else None
@@ -295,8 +336,9 @@ class HistoryWindow(QMainWindow):
         """A world problem (the file, the disk, a run still being written) in one sentence; a bug raises."""
         if not isinstance(error, (HistoryError, OSError)):
             raise error
-        self.message.setText(f"<span style='color:{colours(self.palette()).failed}'>"
-                             f"{html.escape(str(error), quote=False)}</span>")
+        self.message.setText(
+            f"<span style='color:{colours(self.palette()).failed}'>{html.escape(str(error), quote=False)}</span>"
+        )
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.detail_pane.grade_bar.flush()

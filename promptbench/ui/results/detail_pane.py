@@ -40,7 +40,7 @@ def format_cost(cost: float | None) -> str:
 
 
 def facts(result: Result) -> str:
-    """"gpt-4o-mini on openai · 812 ms · 120 in, 45 out tokens · $0.000123 · finished: stop"."""
+    """ "gpt-4o-mini on openai · 812 ms · 120 in, 45 out tokens · $0.000123 · finished: stop"."""
     parts = [f"{result.model} on {result.provider}", format_latency(result.latency_ms)]
     if result.prompt_tokens is not None or result.completion_tokens is not None:
         parts.append(f"{result.prompt_tokens or 0} in, {result.completion_tokens or 0} out tokens")
@@ -81,8 +81,10 @@ def checks_html(result: Result, palette: Colours) -> str:
             mark, colour, word = "✗", palette.failed, "fail"
         extra = f" · weight {check.weight:g}" if check.weight != 1 else ""
         extra += f" · metric {html.escape(check.metric)}" if check.metric else ""
-        rows.append(f"<p><span style='color:{colour}'><b>{mark} {word}</b></span> <b>{html.escape(check.type)}</b>"
-                    f" · score {check.score:.2f}{extra}<br>{html.escape(check.reason)}</p>")
+        rows.append(
+            f"<p><span style='color:{colour}'><b>{mark} {word}</b></span> <b>{html.escape(check.type)}</b>"
+            f" · score {check.score:.2f}{extra}<br>{html.escape(check.reason)}</p>"
+        )
     named = "".join(f"<br>{html.escape(name)}: {score:.2f}" for name, score in result.grade.named_scores.items())
     summary = f"<p><i>{html.escape(result.grade.reason)}</i>{named}</p>" if result.grade.reason or named else ""
     return summary + "".join(rows)
@@ -133,8 +135,15 @@ class DetailPane(QWidget):
         """The cell shown, or None."""
         return self._key
 
-    def show_cell(self, experiment: Experiment, result: Result | None, *, others: Mapping[str, Result],
-                  human: HumanGrade | None, read_only: bool = False) -> None:
+    def show_cell(
+        self,
+        experiment: Experiment,
+        result: Result | None,
+        *,
+        others: Mapping[str, Result],
+        human: HumanGrade | None,
+        read_only: bool = False,
+    ) -> None:
         """Show one cell. `others` are the same case's results of the other variants, by variant name."""
         if result is None:
             self.clear()
@@ -166,8 +175,10 @@ class DetailPane(QWidget):
         if key != self._key:
             self.grade_bar.flush()
             self._key, self._emitted = key, None
-            self.header.setText(f"<b>{html.escape(key.variant)}</b> · case {key.case + 1}"
-                                + (f" · repeat {key.repeat + 1}" if key.repeat else ""))
+            self.header.setText(
+                f"<b>{html.escape(key.variant)}</b> · case {key.case + 1}"
+                + (f" · repeat {key.repeat + 1}" if key.repeat else "")
+            )
             self.verdict.setText("being written…")
             self.facts.clear()
             self.diff_view.clear()

@@ -25,7 +25,9 @@ def diff_html(spans: Sequence[Span], palette: Colours) -> str:
         if op == "delete":
             parts.append(f"<s style='background-color:{palette.deleted_bg}; color:{palette.deleted_fg}'>{escaped}</s>")
         elif op == "insert":
-            parts.append(f"<u style='background-color:{palette.inserted_bg}; color:{palette.inserted_fg}'>{escaped}</u>")
+            parts.append(
+                f"<u style='background-color:{palette.inserted_bg}; color:{palette.inserted_fg}'>{escaped}</u>"
+            )
         else:
             parts.append(escaped)
     return f"<pre style='white-space: pre-wrap'>{''.join(parts)}</pre>"
@@ -36,9 +38,7 @@ def describe(spans: Sequence[Span], other: str) -> str:
         return f"Same as {other} (JSON is compared as JSON: key order and layout do not count)."
     removed = sum(len(text.split()) for op, text in spans if op == "delete")
     added = sum(len(text.split()) for op, text in spans if op == "insert")
-    return (
-        f"Against {other}: {_words(removed)} only there (struck out), {_words(added)} only here (underlined)."
-    )
+    return f"Against {other}: {_words(removed)} only there (struck out), {_words(added)} only here (underlined)."
 
 
 def _words(count: int) -> str:
@@ -100,8 +100,9 @@ class DiffView(QWidget):
             self.editor.clear()
             return
         if not self._others:
-            self.summary.setText("Nothing to compare with: no other variant has an output here and the case "
-                                 "has no expected output.")
+            self.summary.setText(
+                "Nothing to compare with: no other variant has an output here and the case has no expected output."
+            )
             self.editor.clear()
             return
         spans = self.spans()

@@ -79,8 +79,11 @@ class ResultsModel(QAbstractTableModel):
 
     def others(self, row: int, column: int) -> dict[str, Result]:
         """The same case's results of the other variants, by variant name."""
-        return {name: r for c, name in enumerate(self._variants)
-                if c != column and (r := self._shown.get((row, c))) is not None}
+        return {
+            name: r
+            for c, name in enumerate(self._variants)
+            if c != column and (r := self._shown.get((row, c))) is not None
+        }
 
     def row_states(self, row: int) -> set[str]:
         return {self.data(self.index(row, c), Role.STATE) for c in range(len(self._variants))}
@@ -108,8 +111,13 @@ class ResultsModel(QAbstractTableModel):
 
     # ----- changing it
 
-    def reset(self, experiment: Experiment, results: Iterable[Result] = (),
-              human: Mapping[CellKey, HumanGrade] | None = None, run_id: str | None = None) -> None:
+    def reset(
+        self,
+        experiment: Experiment,
+        results: Iterable[Result] = (),
+        human: Mapping[CellKey, HumanGrade] | None = None,
+        run_id: str | None = None,
+    ) -> None:
         """Show `experiment`'s cells, filled with `results` (a past run) or empty (a run about to start)."""
         self.beginResetModel()
         self._experiment = experiment

@@ -124,8 +124,13 @@ class CellDelegate(QStyledItemDelegate):
         painter.setPen(option.palette.color(QPalette.ColorRole.Text) if background is None else QColor("#424242"))
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "  ".join(figures))
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        self._paint_text(painter, metrics, QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2), text,
-                         QColor(ink) if state == CellState.ERROR else QColor("#212121"))
+        self._paint_text(
+            painter,
+            metrics,
+            QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2),
+            text,
+            QColor(ink) if state == CellState.ERROR else QColor("#212121"),
+        )
         painter.restore()
 
     def _paint_text(self, painter: QPainter, metrics: QFontMetrics, area: QRect, text: str, ink: QColor) -> None:
@@ -140,12 +145,15 @@ class CellDelegate(QStyledItemDelegate):
                 start = lowered.find(needle)
                 while start >= 0:
                     x = area.left() + metrics.horizontalAdvance(shown[:start])
-                    width = metrics.horizontalAdvance(shown[start:start + len(needle)])
+                    width = metrics.horizontalAdvance(shown[start : start + len(needle)])
                     painter.fillRect(QRect(x, y, width, metrics.lineSpacing()), HIGHLIGHT)
                     start = lowered.find(needle, start + len(needle))
             painter.setPen(ink)
-            painter.drawText(QRect(area.left(), y, area.width(), metrics.lineSpacing()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+            painter.drawText(
+                QRect(area.left(), y, area.width(), metrics.lineSpacing()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                shown,
+            )
 
 
 def _split_line(text: str, metrics: QFontMetrics, width: int) -> tuple[str, str]:

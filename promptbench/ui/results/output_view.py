@@ -26,9 +26,18 @@ from promptbench.ui.theme import colours
 AUTO = "auto"
 PLAIN = "text"
 # (label, Pygments alias). A short list on purpose: these are what model outputs are.
-LANGUAGES = (("Plain text", PLAIN), ("JSON", "json"), ("Markdown", "markdown"), ("Python", "python"),
-             ("JavaScript", "javascript"), ("TypeScript", "typescript"), ("SQL", "sql"), ("HTML", "html"),
-             ("YAML", "yaml"), ("Shell", "bash"))
+LANGUAGES = (
+    ("Plain text", PLAIN),
+    ("JSON", "json"),
+    ("Markdown", "markdown"),
+    ("Python", "python"),
+    ("JavaScript", "javascript"),
+    ("TypeScript", "typescript"),
+    ("SQL", "sql"),
+    ("HTML", "html"),
+    ("YAML", "yaml"),
+    ("Shell", "bash"),
+)
 LABELS = dict((alias, label) for label, alias in LANGUAGES)
 
 # Beyond this, highlighting would take long enough to feel; such outputs are shown plain (and the view says so).

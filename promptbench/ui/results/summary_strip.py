@@ -59,8 +59,9 @@ class SummaryStrip(QWidget):
         layout.addWidget(self.chart, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
-    def set_results(self, experiment: Experiment, results: Sequence[Result],
-                    human: Mapping[CellKey, HumanGrade]) -> None:
+    def set_results(
+        self, experiment: Experiment, results: Sequence[Result], human: Mapping[CellKey, HumanGrade]
+    ) -> None:
         names = [variant.name for variant in experiment.variants]
         self.summaries = summarize(results, names, human)
         rows = [figures(summary) for summary in self.summaries]
@@ -130,16 +131,17 @@ class SummaryChart(QWidget):
         dots_width = max(40, width - dots_left - 8)
         longest = max((max(v) for v in self.latencies.values() if v), default=0.0)
         painter.setPen(text)
-        painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), Qt.AlignmentFlag.AlignLeft,
-                         "▬ pass rate ▨ score")
+        painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), Qt.AlignmentFlag.AlignLeft, "▬ pass rate ▨ score")
         axis = f"latency, 0 to {format_latency(longest)}" if longest else "latency"
         painter.drawText(QRectF(dots_left, 0, dots_width, self.TOP), Qt.AlignmentFlag.AlignLeft, axis)
         for row, summary in enumerate(self.summaries):
             top = self.TOP + row * self.ROW
             painter.setPen(text)
-            painter.drawText(QRectF(0, top, name_width, self.ROW), Qt.AlignmentFlag.AlignVCenter,
-                             painter.fontMetrics().elidedText(summary.variant, Qt.TextElideMode.ElideRight,
-                                                              name_width))
+            painter.drawText(
+                QRectF(0, top, name_width, self.ROW),
+                Qt.AlignmentFlag.AlignVCenter,
+                painter.fontMetrics().elidedText(summary.variant, Qt.TextElideMode.ElideRight, name_width),
+            )
             painter.setPen(QPen(muted, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(bars_left, top + 3, bars_width, self.ROW - 6))
@@ -151,12 +153,26 @@ class SummaryChart(QWidget):
             if summary.mean_score is not None:
                 painter.setBrush(QBrush(accent, Qt.BrushStyle.BDiagPattern))
                 painter.drawRect(QRectF(bars_left + 1, top + 4 + half, (bars_width - 2) * summary.mean_score, half))
-            self._dots(painter, self.latencies.get(summary.variant, []), longest, summary.median_latency_ms,
-                       QRectF(dots_left, top, dots_width, self.ROW), accent, text)
+            self._dots(
+                painter,
+                self.latencies.get(summary.variant, []),
+                longest,
+                summary.median_latency_ms,
+                QRectF(dots_left, top, dots_width, self.ROW),
+                accent,
+                text,
+            )
 
     @staticmethod
-    def _dots(painter: QPainter, values: Sequence[float], longest: float, median: float | None, area: QRectF,
-              colour: QColor, tick: QColor) -> None:
+    def _dots(
+        painter: QPainter,
+        values: Sequence[float],
+        longest: float,
+        median: float | None,
+        area: QRectF,
+        colour: QColor,
+        tick: QColor,
+    ) -> None:
         middle = area.center().y()
         painter.setPen(QPen(QColor(tick.red(), tick.green(), tick.blue(), 60), 1))
         painter.drawLine(QPointF(area.left(), middle), QPointF(area.right(), middle))

@@ -13,22 +13,52 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from promptbench.service.providers import ProfileStatus, ProfileTest, ProviderService
 from promptbench.storage import default_history_path
 from promptbench.ui.engine.bridge import EngineBridge
-from promptbench.ui.settings.preferences import (DEFAULTS_PREFIX, HISTORY_KEY, THEME_KEY, app_settings, saved_defaults,
-                                        saved_theme)
+from promptbench.ui.settings.preferences import (
+    DEFAULTS_PREFIX,
+    HISTORY_KEY,
+    THEME_KEY,
+    app_settings,
+    saved_defaults,
+    saved_theme,
+)
 from promptbench.ui.theme import THEME_LABELS, THEMES, apply_theme, colours
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, service: ProviderService | None = None, *, bridge: EngineBridge | None = None,
-                 settings: QSettings | None = None, env: Mapping[str, str] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: ProviderService | None = None,
+        *,
+        bridge: EngineBridge | None = None,
+        settings: QSettings | None = None,
+        env: Mapping[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — PromptBench")
         self.resize(760, 520)
@@ -125,16 +155,20 @@ class SettingsDialog(QDialog):
     def refresh(self, select: str | None = None) -> None:
         """Read the profiles and where their keys come from (keyring work: off the GUI thread)."""
         chosen = select or self.current_profile()
-        self.bridge.call(self.service.statuses, on_done=lambda statuses: self._show_statuses(statuses, chosen),
-                         on_error=self._problem)
+        self.bridge.call(
+            self.service.statuses,
+            on_done=lambda statuses: self._show_statuses(statuses, chosen),
+            on_error=self._problem,
+        )
 
     def _show_statuses(self, statuses: list[ProfileStatus], chosen: str | None) -> None:
         self.statuses = {s.profile.name: s for s in statuses}
         self.profile_list.blockSignals(True)
         self.profile_list.clear()
         for status in statuses:
-            item = QListWidgetItem(f"{status.profile.display_name}\n    {status.profile.name} · key: "
-                                   f"{status.key.describe()}")
+            item = QListWidgetItem(
+                f"{status.profile.display_name}\n    {status.profile.name} · key: {status.key.describe()}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, status.profile.name)
             self.profile_list.addItem(item)
             if status.profile.name == chosen:
@@ -162,13 +196,20 @@ class SettingsDialog(QDialog):
             return
         profile = status.profile
         self.profile_title.setText(f"<b>{html.escape(profile.display_name)}</b>")
-        facts = [f"Base URL: {profile.base_url}", f"Default model: {profile.default_model or '—'}",
-                 f"Key: {status.key.describe()}" + (f" (or {profile.api_key_env})" if profile.api_key_env else "")]
+        facts = [
+            f"Base URL: {profile.base_url}",
+            f"Default model: {profile.default_model or '—'}",
+            f"Key: {status.key.describe()}" + (f" (or {profile.api_key_env})" if profile.api_key_env else ""),
+        ]
         self.profile_facts.setText("\n".join(facts))
         has_key = status.key.key is not None and status.key.source.value in ("keyring", "memory")
         self.key_field.setPlaceholderText(
-            "A key is saved. Type a new one to replace it." if has_key else
-            "No key needed." if not profile.needs_key else "Paste the key here, then Save key.")
+            "A key is saved. Type a new one to replace it."
+            if has_key
+            else "No key needed."
+            if not profile.needs_key
+            else "Paste the key here, then Save key."
+        )
         self.key_field.setEnabled(profile.needs_key)
         self.save_key_button.setEnabled(profile.needs_key)
         self.remove_key_button.setEnabled(has_key)
@@ -180,16 +221,23 @@ class SettingsDialog(QDialog):
         self.key_field.clear()
         if not name or not key:
             return
-        self.bridge.call(self.service.set_key, name, key,
-                         on_done=lambda _none: self._done(f"The key for {name} is saved in the keyring.", name),
-                         on_error=self._problem)
+        self.bridge.call(
+            self.service.set_key,
+            name,
+            key,
+            on_done=lambda _none: self._done(f"The key for {name} is saved in the keyring.", name),
+            on_error=self._problem,
+        )
 
     def remove_key(self) -> None:
         name = self.current_profile()
         if name:
-            self.bridge.call(self.service.delete_key, name,
-                             on_done=lambda _gone: self._done(f"The key for {name} is removed.", name),
-                             on_error=self._problem)
+            self.bridge.call(
+                self.service.delete_key,
+                name,
+                on_done=lambda _gone: self._done(f"The key for {name} is removed.", name),
+                on_error=self._problem,
+            )
 
     def test_connection(self) -> None:
         name = self.current_profile()
@@ -209,9 +257,11 @@ class SettingsDialog(QDialog):
 
     def add_profile(self) -> None:
         preset = self.preset_box.currentData()
-        changes = {"name": self.new_name.text().strip() or None,
-                   "base_url": self.new_base_url.text().strip() or None,
-                   "default_model": self.new_model.text().strip() or None}
+        changes = {
+            "name": self.new_name.text().strip() or None,
+            "base_url": self.new_base_url.text().strip() or None,
+            "default_model": self.new_model.text().strip() or None,
+        }
 
         def added(profile) -> None:
             self.new_name.clear()
@@ -223,9 +273,12 @@ class SettingsDialog(QDialog):
     def remove_profile(self) -> None:
         name = self.current_profile()
         if name:
-            self.bridge.call(self.service.remove_profile, name,
-                             on_done=lambda _removed: self._done(f"Removed {name} and its key.", None),
-                             on_error=self._problem)
+            self.bridge.call(
+                self.service.remove_profile,
+                name,
+                on_done=lambda _removed: self._done(f"Removed {name} and its key.", None),
+                on_error=self._problem,
+            )
 
     def _done(self, text: str, select: str | None) -> None:
         self.message.setText(html.escape(text))
@@ -234,8 +287,7 @@ class SettingsDialog(QDialog):
     def _problem(self, error: BaseException) -> None:
         self.test_button.setEnabled(True)
         # The service's sentences have been through its Redactor; a key is never part of them.
-        self.message.setText(f"<span style='color:{colours(self.palette()).failed}'>✗</span> "
-                             f"{html.escape(str(error))}")
+        self.message.setText(f"<span style='color:{colours(self.palette()).failed}'>✗</span> {html.escape(str(error))}")
 
     # ----- run defaults, theme, history location
 
@@ -289,15 +341,20 @@ class SettingsDialog(QDialog):
         row.addWidget(reset)
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("Every run is kept in this file. A new place takes effect at the next start; "
-                                "the old file stays where it is."))
+        layout.addWidget(
+            QLabel(
+                "Every run is kept in this file. A new place takes effect at the next start; "
+                "the old file stays where it is."
+            )
+        )
         layout.addLayout(row)
         layout.addStretch(1)
         return page
 
     def _choose_history(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "History file", self.history_location.text(),
-                                                    "History (*.db *.sqlite)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "History file", self.history_location.text(), "History (*.db *.sqlite)"
+        )
         if path:
             self.set_history_location(Path(path))
 

@@ -23,8 +23,9 @@ import promptbench
 log = logging.getLogger(__name__)
 
 
-def crash_report(error_type: type[BaseException], error: BaseException, tb: TracebackType | None,
-                 redact: Callable[[str], str] = str) -> str:
+def crash_report(
+    error_type: type[BaseException], error: BaseException, tb: TracebackType | None, redact: Callable[[str], str] = str
+) -> str:
     lines = [
         f"PromptBench {getattr(promptbench, '__version__', 'unknown')}, Python {platform.python_version()}, "
         f"PySide6 {pyside_version}, {platform.platform()}",
@@ -39,10 +40,15 @@ class CrashDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("PromptBench hit a bug")
         self.resize(700, 420)
-        where = (f"Your experiment was saved first, to {saved_to}; it opens again at the next start."
-                 if saved_to else "The experiment could not be saved to its recovery copy; save it now if you can.")
-        intro = QLabel(f"Something went wrong inside PromptBench. This is a bug, not something you did. {where} "
-                       "Please copy the report below into an issue.")
+        where = (
+            f"Your experiment was saved first, to {saved_to}; it opens again at the next start."
+            if saved_to
+            else "The experiment could not be saved to its recovery copy; save it now if you can."
+        )
+        intro = QLabel(
+            f"Something went wrong inside PromptBench. This is a bug, not something you did. {where} "
+            "Please copy the report below into an issue."
+        )
         intro.setWordWrap(True)
         self.report = QPlainTextEdit(report)
         self.report.setReadOnly(True)
@@ -60,8 +66,9 @@ class CrashDialog(QDialog):
 class CrashHandler:
     """`save_recovery()` returns where the experiment went (or raises); `redact` hides keys in the report."""
 
-    def __init__(self, save_recovery: Callable[[], str | None], redact: Callable[[str], str] = str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, save_recovery: Callable[[], str | None], redact: Callable[[str], str] = str, parent: QWidget | None = None
+    ) -> None:
         self._save_recovery = save_recovery
         self._redact = redact
         self._parent = parent

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from promptbench.core.experiment import Experiment
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.experiment_file import experiment_from_json
-from promptbench.ui.window.banner import Banner
-from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.editor.state import EXPERIMENT, EditorState
-from promptbench.ui.settings.preferences import saved_defaults
 from promptbench.ui.editor.test_set_model import TestSetModel
+from promptbench.ui.engine.bridge import EngineBridge
+from promptbench.ui.settings.preferences import saved_defaults
+from promptbench.ui.window.banner import Banner
 
 EXPERIMENT_FILES = "PromptBench experiments (*.json);;All files (*)"
 AUTOSAVE_DELAY_MS = 2000
@@ -42,8 +42,17 @@ class WindowFiles:
     recovery copy of the one before is already gone by then.
     """
 
-    def __init__(self, window: QWidget, *, state: EditorState, settings: QSettings, bridge: EngineBridge,
-                 banner: Banner, test_set_model: TestSetModel, on_replaced: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        state: EditorState,
+        settings: QSettings,
+        bridge: EngineBridge,
+        banner: Banner,
+        test_set_model: TestSetModel,
+        on_replaced: Callable[[], None],
+    ) -> None:
         self.window = window
         self.state = state
         self.settings = settings
@@ -63,8 +72,9 @@ class WindowFiles:
             self.open_path(path)
         elif (recovered := self.state.read_recovery()) is not None:
             self.state.adopt(recovered.experiment, recovered.path, dirty=True)
-            self.banner.show_message("Unsaved changes from the last session were recovered. Save them to keep them.",
-                                     "warning")
+            self.banner.show_message(
+                "Unsaved changes from the last session were recovered. Save them to keep them.", "warning"
+            )
         elif (last := self.settings.value("last_experiment")) and Path(last).is_file() and self._try_open(Path(last)):
             pass
         else:
@@ -94,9 +104,13 @@ class WindowFiles:
         try:
             self.state.open(path)
         except FileProblem as problem:
-            self.file_problem = QMessageBox(QMessageBox.Icon.Warning, "The file cannot be opened",
-                                            f"{problem.path} cannot be opened:\n\n" + "\n".join(problem.problems),
-                                            QMessageBox.StandardButton.Ok, self.window)
+            self.file_problem = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "The file cannot be opened",
+                f"{problem.path} cannot be opened:\n\n" + "\n".join(problem.problems),
+                QMessageBox.StandardButton.Ok,
+                self.window,
+            )
             self.file_problem.open()
             return False
         self.settings.setValue("last_experiment", str(path))
@@ -108,8 +122,11 @@ class WindowFiles:
             return
         self.state.adopt(experiment, None, dirty=True)
         self._replaced()
-        self.banner.show_message(f"The variants and test set of a past run of {experiment.name} are back in the "
-                                 "editor as a new experiment. Save it to keep it as a file.", "info")
+        self.banner.show_message(
+            f"The variants and test set of a past run of {experiment.name} are back in the "
+            "editor as a new experiment. Save it to keep it as a file.",
+            "info",
+        )
         self.window.raise_()
         self.window.activateWindow()
 
@@ -134,8 +151,11 @@ class WindowFiles:
         try:
             self.state.save_as(path)
         except OSError as error:
-            self.banner.show_message(f"{path} could not be saved: {error.strerror or error}. Nothing was lost; "
-                                     "the experiment is still open here.", "error")
+            self.banner.show_message(
+                f"{path} could not be saved: {error.strerror or error}. Nothing was lost; "
+                "the experiment is still open here.",
+                "error",
+            )
             return False
         self.settings.setValue("last_experiment", str(path))
         return True
@@ -164,10 +184,13 @@ class WindowFiles:
             focused.clearFocus()  # an open table editor commits its text now, so it counts as a change
         if not self.state.dirty:
             return True
-        self.unsaved_box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
-                                       f"Save the changes to {self.state.title.rstrip('*')}?",
-                                       QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                                       | QMessageBox.StandardButton.Cancel, self.window)
+        self.unsaved_box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved changes",
+            f"Save the changes to {self.state.title.rstrip('*')}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         answer = self.unsaved_box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -184,8 +207,9 @@ class WindowFiles:
         if self.state.dirty:
             text = self.state.recovery_text()
             # Checked again on the worker: a save in the meantime removed the copy, and it must not come back.
-            self.bridge.call(lambda: self.state.write_recovery(text) if self.state.dirty else None,
-                             on_error=lambda _error: None)
+            self.bridge.call(
+                lambda: self.state.write_recovery(text) if self.state.dirty else None, on_error=lambda _error: None
+            )
 
     def closing(self) -> None:
         """The window closes: no recovery copy is written after this, and the open file opens at the next start."""

@@ -26,20 +26,20 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, 
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade
-from promptbench.ui.window.banner import Banner
-from promptbench.ui.engine.bridge import EngineBridge, list_models, provider_choices
-from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.editor.state import DIRTY, EXPERIMENT, PATH, EditorState
-from promptbench.ui.settings.preferences import app_settings, saved_history_path
-from promptbench.ui.results.grid_model import ResultsModel
-from promptbench.ui.results.grid_view import ResultsView
-from promptbench.ui.window.run_bar import RunBar
-from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.editor.test_set_model import TestSetModel, missing_values
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
+from promptbench.ui.engine.bridge import EngineBridge, list_models, provider_choices
+from promptbench.ui.results.detail_pane import DetailPane
+from promptbench.ui.results.grid_model import ResultsModel
+from promptbench.ui.results.grid_view import ResultsView
+from promptbench.ui.results.summary_strip import SummaryStrip
+from promptbench.ui.settings.preferences import app_settings, saved_history_path
+from promptbench.ui.window.banner import Banner
 from promptbench.ui.window.files import WindowFiles
 from promptbench.ui.window.files import demo_experiment as demo_experiment  # where the tests have always found it
+from promptbench.ui.window.run_bar import RunBar
 from promptbench.ui.window.runs import WindowRuns
 from promptbench.ui.window.tools import WindowTools
 
@@ -47,9 +47,11 @@ if TYPE_CHECKING:
     from promptbench.ui.history.window import HistoryWindow
     from promptbench.ui.settings.dialog import SettingsDialog
 
-NO_KEY_BANNER = ("This demo runs offline on the Echo provider, which answers with your prompt instead of a model. "
-                 "To try a real model, add a key: run `promptbench keys set openai` (or set OPENAI_API_KEY), "
-                 "or add another provider with `promptbench providers add`, then pick it in a variant.")
+NO_KEY_BANNER = (
+    "This demo runs offline on the Echo provider, which answers with your prompt instead of a model. "
+    "To try a real model, add a key: run `promptbench keys set openai` (or set OPENAI_API_KEY), "
+    "or add another provider with `promptbench providers add`, then pick it in a variant."
+)
 
 
 class MainWindow(QMainWindow):
@@ -57,8 +59,14 @@ class MainWindow(QMainWindow):
 
     run_finished = Signal(object)
 
-    def __init__(self, *, env: Mapping[str, str] | None = None, history_path: Path | None = None,
-                 settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        history_path: Path | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.resize(1400, 900)
         self.env = env
@@ -75,16 +83,39 @@ class MainWindow(QMainWindow):
         self.results_view = ResultsView(self.results_model)
         self.summary_strip = SummaryStrip(parent=self)
         self.detail_pane = DetailPane(parent=self)
-        self.files = WindowFiles(self, state=self.state, settings=self.settings, bridge=self.bridge, banner=self.banner,
-                                 test_set_model=self.test_set_model, on_replaced=self._after_new_experiment)
-        self.runs = WindowRuns(self, state=self.state, settings=self.settings, bridge=self.bridge, banner=self.banner,
-                               run_bar=self.run_bar, results_model=self.results_model, variants=self.variants,
-                               summary_strip=self.summary_strip, detail_pane=self.detail_pane,
-                               confirm_discard=self.files.confirm_discard,
-                               on_experiment_loaded=self._after_experiment_loaded, on_finished=self.run_finished.emit)
-        self.tools = WindowTools(self, bridge=self.bridge, settings=self.settings, env=env,
-                                 restore=self.files.restore_experiment, run_again=self.runs.run_again,
-                                 settings_closed=self._after_experiment_loaded)
+        self.files = WindowFiles(
+            self,
+            state=self.state,
+            settings=self.settings,
+            bridge=self.bridge,
+            banner=self.banner,
+            test_set_model=self.test_set_model,
+            on_replaced=self._after_new_experiment,
+        )
+        self.runs = WindowRuns(
+            self,
+            state=self.state,
+            settings=self.settings,
+            bridge=self.bridge,
+            banner=self.banner,
+            run_bar=self.run_bar,
+            results_model=self.results_model,
+            variants=self.variants,
+            summary_strip=self.summary_strip,
+            detail_pane=self.detail_pane,
+            confirm_discard=self.files.confirm_discard,
+            on_experiment_loaded=self._after_experiment_loaded,
+            on_finished=self.run_finished.emit,
+        )
+        self.tools = WindowTools(
+            self,
+            bridge=self.bridge,
+            settings=self.settings,
+            env=env,
+            restore=self.files.restore_experiment,
+            run_again=self.runs.run_again,
+            settings_closed=self._after_experiment_loaded,
+        )
         self._models_asked: set[str] = set()
         self._layout()
         self._menus()
@@ -160,8 +191,11 @@ class MainWindow(QMainWindow):
         self.runs.restore_last_run()
 
     def restore_geometry(self) -> None:
-        for key, restore in (("geometry", self.restoreGeometry), ("main_splitter", self.main_splitter.restoreState),
-                             ("bottom_splitter", self.bottom_splitter.restoreState)):
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("main_splitter", self.main_splitter.restoreState),
+            ("bottom_splitter", self.bottom_splitter.restoreState),
+        ):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
@@ -188,9 +222,14 @@ class MainWindow(QMainWindow):
         if provider in self._models_asked:
             return
         self._models_asked.add(provider)
-        self.bridge.call(list_models, self.state.experiment, provider, self.env,
-                         on_done=lambda models: self.variants.set_models(provider, models),
-                         on_error=lambda _error: None)  # the picker still takes a typed model name
+        self.bridge.call(
+            list_models,
+            self.state.experiment,
+            provider,
+            self.env,
+            on_done=lambda models: self.variants.set_models(provider, models),
+            on_error=lambda _error: None,
+        )  # the picker still takes a typed model name
 
     def _on_state(self, _state: EditorState, what: str) -> None:
         if what in (PATH, DIRTY):

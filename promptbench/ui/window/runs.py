@@ -16,14 +16,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.summary import summarize
-from promptbench.ui.window.banner import Banner
+from promptbench.ui.editor.state import EditorState
+from promptbench.ui.editor.variant_column import VariantColumns
 from promptbench.ui.engine.bridge import EngineBridge, PastRun, RunAgain, RunDone
 from promptbench.ui.results.detail_pane import DetailPane
-from promptbench.ui.editor.state import EditorState
 from promptbench.ui.results.grid_model import ResultsModel
-from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar, estimate_run
 from promptbench.ui.results.summary_strip import SummaryStrip
-from promptbench.ui.editor.variant_column import VariantColumns
+from promptbench.ui.window.banner import Banner
+from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar, estimate_run
 
 SUMMARY_INTERVAL_MS = 400  # summaries follow a run at most this often; they are figures, not a live feed
 
@@ -35,10 +35,23 @@ class WindowRuns:
     after it did; `on_finished(RunDone)` after the grid shows a run's last result.
     """
 
-    def __init__(self, window: QWidget, *, state: EditorState, settings: QSettings, bridge: EngineBridge,
-                 banner: Banner, run_bar: RunBar, results_model: ResultsModel, variants: VariantColumns,
-                 summary_strip: SummaryStrip, detail_pane: DetailPane, confirm_discard: Callable[[], bool],
-                 on_experiment_loaded: Callable[[], None], on_finished: Callable[[RunDone], None]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        state: EditorState,
+        settings: QSettings,
+        bridge: EngineBridge,
+        banner: Banner,
+        run_bar: RunBar,
+        results_model: ResultsModel,
+        variants: VariantColumns,
+        summary_strip: SummaryStrip,
+        detail_pane: DetailPane,
+        confirm_discard: Callable[[], bool],
+        on_experiment_loaded: Callable[[], None],
+        on_finished: Callable[[RunDone], None],
+    ) -> None:
         self.window = window
         self.state = state
         self.settings = settings
@@ -67,10 +80,13 @@ class WindowRuns:
             return
         estimate = estimate_run(self.state.experiment, self.prices)
         if confirm and estimate.calls > CONFIRM_ABOVE_CALLS:
-            self.confirm_box = QMessageBox(QMessageBox.Icon.Question, "Run the experiment?",
-                                           estimate.describe() + " The estimate is approximate.",
-                                           QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-                                           self.window)
+            self.confirm_box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Run the experiment?",
+                estimate.describe() + " The estimate is approximate.",
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                self.window,
+            )
             self.confirm_box.button(QMessageBox.StandardButton.Ok).setText("Run")
             self.confirm_box.accepted.connect(lambda: self._start_run(estimate.calls))
             self.confirm_box.open()
@@ -128,8 +144,9 @@ class WindowRuns:
             self.banner.show_message(f"The run stopped: {done.stopped}.", "error")
         if done.history_error:
             note = " The history could not be written."
-            self.banner.show_message(f"The run stopped because the history could not be written: "
-                                     f"{done.history_error}", "error")
+            self.banner.show_message(
+                f"The run stopped because the history could not be written: {done.history_error}", "error"
+            )
         self.run_bar.finished(done.state, note)
         if done.run_id:
             self.settings.setValue("last_run_id", done.run_id)
@@ -157,9 +174,13 @@ class WindowRuns:
             self.detail_pane.clear()
             return
         column = [v.name for v in experiment.variants].index(key.variant)
-        self.detail_pane.show_cell(experiment, self.results_model.result_at(key.case, column),
-                                   others=self.results_model.others(key.case, column),
-                                   human=self.results_model.human_grades().get(key), read_only=False)
+        self.detail_pane.show_cell(
+            experiment,
+            self.results_model.result_at(key.case, column),
+            others=self.results_model.others(key.case, column),
+            human=self.results_model.human_grades().get(key),
+            read_only=False,
+        )
 
     def save_grade(self, key: CellKey, grade: HumanGrade) -> None:
         """A grade from the detail pane: shown at once, written to history on a worker thread."""
@@ -167,11 +188,18 @@ class WindowRuns:
         self._summaries()
         run_id = self.results_model.run_id
         if run_id is None:
-            self.banner.show_message("Grades belong to a run: run the experiment first, then grade its cells.",
-                                     "warning")
+            self.banner.show_message(
+                "Grades belong to a run: run the experiment first, then grade its cells.", "warning"
+            )
             return
-        self.bridge.save_human_grade(run_id, key, grade, on_error=lambda error: self.banner.show_message(
-            f"The grade could not be saved to history: {error}", "error"))
+        self.bridge.save_human_grade(
+            run_id,
+            key,
+            grade,
+            on_error=lambda error: self.banner.show_message(
+                f"The grade could not be saved to history: {error}", "error"
+            ),
+        )
 
     # ----- past runs
 
@@ -195,8 +223,11 @@ class WindowRuns:
             return
         if not self.confirm_discard():
             return
-        self.bridge.load_run(run_id, on_done=lambda past: self._run_again(past, resume), on_error=lambda error:
-                             self.banner.show_message(f"Run {run_id} could not be read: {error}", "error"))
+        self.bridge.load_run(
+            run_id,
+            on_done=lambda past: self._run_again(past, resume),
+            on_error=lambda error: self.banner.show_message(f"Run {run_id} could not be read: {error}", "error"),
+        )
 
     def _run_again(self, past: PastRun, resume: bool) -> None:
         if self.bridge.running:

@@ -28,9 +28,17 @@ class WindowTools:
     `settings_closed()` is called when the Settings dialog closes, since keys and profiles may have changed.
     """
 
-    def __init__(self, window: QWidget, *, bridge: EngineBridge, settings: QSettings, env: Mapping[str, str] | None,
-                 restore: Callable[[Experiment], None], run_again: Callable[..., None],
-                 settings_closed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        bridge: EngineBridge,
+        settings: QSettings,
+        env: Mapping[str, str] | None,
+        restore: Callable[[Experiment], None],
+        run_again: Callable[..., None],
+        settings_closed: Callable[[], None],
+    ) -> None:
         self.window = window
         self.bridge = bridge
         self.settings = settings
@@ -58,8 +66,9 @@ class WindowTools:
     def show_settings(self) -> None:
         from promptbench.ui.settings.dialog import SettingsDialog
 
-        self.settings_dialog = SettingsDialog(bridge=self.bridge, settings=self.settings, env=self.env,
-                                              parent=self.window)
+        self.settings_dialog = SettingsDialog(
+            bridge=self.bridge, settings=self.settings, env=self.env, parent=self.window
+        )
         self.settings_dialog.finished.connect(lambda _result: self.settings_closed())
         self.settings_dialog.open()
 

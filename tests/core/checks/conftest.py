@@ -13,8 +13,14 @@ from promptbench.core.result import CheckOutcome
 
 
 def score_one(
-    check_type: str, value: Any, output: str, *, vars: dict | None = None, expected: str | None = None,
-    context: CheckContext | None = None, **check_fields: Any,
+    check_type: str,
+    value: Any,
+    output: str,
+    *,
+    vars: dict | None = None,
+    expected: str | None = None,
+    context: CheckContext | None = None,
+    **check_fields: Any,
 ) -> CheckOutcome:
     case = TestCase(vars=vars or {}, expected=expected, checks=(Check(check_type, value, **check_fields),))
     context = context or CheckContext(vars=case.vars)

@@ -49,7 +49,12 @@ def test_is_json(outcome, check_type, output, passed, reason):
             False,
             "JSON does not conform to the provided schema. Errors: data/latitude must be number",
         ),
-        ("is-json", "{}", False, "JSON does not conform to the provided schema. Errors: data must have required property 'latitude'"),
+        (
+            "is-json",
+            "{}",
+            False,
+            "JSON does not conform to the provided schema. Errors: data must have required property 'latitude'",
+        ),
         (
             "is-json",
             '{"latitude": 1, "city": "X"}',
@@ -95,7 +100,9 @@ def test_invalid_schema_fails_and_is_reported_at_load(outcome):
     result = outcome("is-json", {"type": "nonsense"}, "{}")
     assert not result.passed and result.reason.startswith("Invalid JSON schema: ")
     assert check_problems(Check("is-json", {"type": "nonsense"}))[0].startswith("'is-json' has an invalid JSON schema")
-    assert check_problems(Check("contains-json", "[unclosed"))[0].startswith("'contains-json' has an invalid JSON schema")
+    assert check_problems(Check("contains-json", "[unclosed"))[0].startswith(
+        "'contains-json' has an invalid JSON schema"
+    )
     assert check_problems(Check("is-json")) == []
 
 

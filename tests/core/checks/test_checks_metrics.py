@@ -18,10 +18,23 @@ from promptbench.core.experiment import Check
         ("levenshtein", "kitten", "sitting", 3, True, "Assertion passed"),
         ("levenshtein", "Hello", "hello", 0, False, "Levenshtein distance 1 is greater than threshold 0"),
         ("levenshtein", "abc", "abc  ", 1, False, "Levenshtein distance 2 is greater than threshold 1"),
-        ("levenshtein", "completely different", "nothing alike here", None, False,
-         "Levenshtein distance 16 is greater than threshold 5"),
+        (
+            "levenshtein",
+            "completely different",
+            "nothing alike here",
+            None,
+            False,
+            "Levenshtein distance 16 is greater than threshold 5",
+        ),
         ("levenshtein", "abc", "", 3, True, "Assertion passed"),
-        ("levenshtein", "\U0001F600", "", 1, False, "Levenshtein distance 2 is greater than threshold 1"),  # UTF-16 units
+        (
+            "levenshtein",
+            "\U0001f600",
+            "",
+            1,
+            False,
+            "Levenshtein distance 2 is greater than threshold 1",
+        ),  # UTF-16 units
         ("not-levenshtein", "test", "tast", None, True, "Assertion passed"),  # promptfoo ignores not- here
     ],
 )
@@ -35,7 +48,7 @@ def test_levenshtein_needs_a_string():
 
 
 def test_edit_distance_counts_utf16_units():
-    assert edit_distance("a\U0001F600", "a") == 2
+    assert edit_distance("a\U0001f600", "a") == 2
     assert edit_distance("été", "ete") == 2
 
 
@@ -57,16 +70,44 @@ def test_treebank_tokenizer(text, tokens):
 @pytest.mark.parametrize(
     ("check_type", "value", "output", "threshold", "passed", "score", "reason"),
     [
-        ("rouge-n", "This is the expected output.", "This is the expected output.", None, True, 1.0,
-         "ROUGE-N score 1.00 is greater than or equal to threshold 0.75"),
-        ("rouge-n", "This is the expected output.", "some different output", None, False, 1 / 6,
-         "ROUGE-N score 0.17 is less than threshold 0.75"),
-        ("rouge-n", "This is the expected output.", "some different output", 0.1, True, 1 / 6,
-         "ROUGE-N score 0.17 is greater than or equal to threshold 0.1"),
+        (
+            "rouge-n",
+            "This is the expected output.",
+            "This is the expected output.",
+            None,
+            True,
+            1.0,
+            "ROUGE-N score 1.00 is greater than or equal to threshold 0.75",
+        ),
+        (
+            "rouge-n",
+            "This is the expected output.",
+            "some different output",
+            None,
+            False,
+            1 / 6,
+            "ROUGE-N score 0.17 is less than threshold 0.75",
+        ),
+        (
+            "rouge-n",
+            "This is the expected output.",
+            "some different output",
+            0.1,
+            True,
+            1 / 6,
+            "ROUGE-N score 0.17 is greater than or equal to threshold 0.1",
+        ),
         ("rouge-n", "the cat", "THE CAT", None, False, 0.0, "ROUGE-N score 0.00 is less than threshold 0.75"),
-        ("not-rouge-n", "the cat sat", "a dog ran", None, True, 1.0,
-         "ROUGE-N score 0.00 is less than threshold 0.75"),
-        ("rouge-n", "日本 語", "日本 語", None, True, 1.0, "ROUGE-N score 1.00 is greater than or equal to threshold 0.75"),
+        ("not-rouge-n", "the cat sat", "a dog ran", None, True, 1.0, "ROUGE-N score 0.00 is less than threshold 0.75"),
+        (
+            "rouge-n",
+            "日本 語",
+            "日本 語",
+            None,
+            True,
+            1.0,
+            "ROUGE-N score 1.00 is greater than or equal to threshold 0.75",
+        ),
     ],
 )
 def test_rouge_n(outcome, check_type, value, output, threshold, passed, score, reason):
@@ -102,10 +143,20 @@ def test_bleu_scores(candidate, references, expected):
     [
         ("bleu", "The cat sat on the mat.", "The cat sat on the mat.", True, "Assertion passed"),
         ("bleu", "The cat sat on the mat.", "The dog sat on the mat.", True, "Assertion passed"),
-        ("bleu", "The cat sat on the mat.", "Completely unrelated words here now", False,
-         "BLEU score 0.0000 is less than threshold 0.5"),
-        ("not-bleu", "The cat sat on the mat.", "The cat sat on the mat.", False,
-         "BLEU score 1.0000 is greater than threshold 0.5"),
+        (
+            "bleu",
+            "The cat sat on the mat.",
+            "Completely unrelated words here now",
+            False,
+            "BLEU score 0.0000 is less than threshold 0.5",
+        ),
+        (
+            "not-bleu",
+            "The cat sat on the mat.",
+            "The cat sat on the mat.",
+            False,
+            "BLEU score 1.0000 is greater than threshold 0.5",
+        ),
     ],
 )
 def test_bleu_check(outcome, check_type, value, output, passed, reason):

@@ -26,6 +26,7 @@ def grade_with_server(server, output, checks, *, threshold=None, vars=None, expe
     async def scenario():
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key=server.api_key, max_retries=0)
         try:
+
             def client_for(provider):
                 if provider_seen is not None:
                     provider_seen.append(provider)
@@ -58,8 +59,11 @@ def test_llm_rubric_uses_the_graders_verdict(server, reply, threshold, passed, s
     server.reply = _rubric_reply(reply)
     seen = []
     result = grade_with_server(
-        server, "Hello there!", [Check("llm-rubric", "Greets the {{who}}", threshold=threshold, provider="judge")],
-        vars={"who": "user"}, provider_seen=seen,
+        server,
+        "Hello there!",
+        [Check("llm-rubric", "Greets the {{who}}", threshold=threshold, provider="judge")],
+        vars={"who": "user"},
+        provider_seen=seen,
     )
     (outcome,) = result.checks
     assert (outcome.passed, outcome.score, outcome.reason, outcome.error) == (passed, score, reason, False)
@@ -107,16 +111,40 @@ def test_model_graded_check_without_a_grader_is_an_error():
 @pytest.mark.parametrize(
     ("check_type", "value", "output", "threshold", "passed", "reason"),
     [
-        ("similar", "the cat sat on the mat", "the cat sat on the mat", None, True,
-         "Similarity 1.00 is greater than or equal to threshold 0.75"),
-        ("similar", "the cat sat on the mat", "quantum physics lecture notes", None, False,
-         "Similarity 0.00 is less than threshold 0.75"),
+        (
+            "similar",
+            "the cat sat on the mat",
+            "the cat sat on the mat",
+            None,
+            True,
+            "Similarity 1.00 is greater than or equal to threshold 0.75",
+        ),
+        (
+            "similar",
+            "the cat sat on the mat",
+            "quantum physics lecture notes",
+            None,
+            False,
+            "Similarity 0.00 is less than threshold 0.75",
+        ),
         ("similar", "The Cat", "the cat", None, True, "Similarity 1.00 is greater than or equal to threshold 0.75"),
-        ("not-similar", "the cat sat", "the cat sat", None, False,
-         "Similarity 1.00 is greater than or equal to threshold 0.75"),
+        (
+            "not-similar",
+            "the cat sat",
+            "the cat sat",
+            None,
+            False,
+            "Similarity 1.00 is greater than or equal to threshold 0.75",
+        ),
         ("not-similar", "the cat sat", "stock prices fell", None, True, "Similarity 0.00 is less than threshold 0.75"),
-        ("similar", "{{expected}}", "the cat sat on the mat", 0.99, True,
-         "Similarity 1.00 is greater than or equal to threshold 0.99"),
+        (
+            "similar",
+            "{{expected}}",
+            "the cat sat on the mat",
+            0.99,
+            True,
+            "Similarity 1.00 is greater than or equal to threshold 0.99",
+        ),
     ],
 )
 def test_similar(server, check_type, value, output, threshold, passed, reason):

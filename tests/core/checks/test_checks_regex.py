@@ -39,7 +39,7 @@ from promptbench.core.experiment import Check
         (r"x{,5}", "x{,5}", True),  # not a quantifier in JavaScript
         (r"a{2,3}", "caaat", True),
         (r"\u00e9", "caf\u00e9", True),
-        (r"\uD83D\uDE00", "hi \U0001F600", True),
+        (r"\uD83D\uDE00", "hi \U0001f600", True),
         (r"\x41", "A", True),
         (r"\cJ", "\n", True),
         (r"\/path\/", "/path/", True),

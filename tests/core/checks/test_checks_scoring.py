@@ -117,7 +117,9 @@ def test_check_problems(check, problem):
 def test_every_type_has_a_working_handler(check_type):
     """Each accepted type either scores or reports a plain error; none crashes or passes silently."""
     value = {"word-count": 1}.get(check_type.removeprefix("not-"), "value")
-    result = grade("some output value", [Check(check_type, value, threshold=1)], context=CheckContext(latency_ms=1, cost=0.1))
+    result = grade(
+        "some output value", [Check(check_type, value, threshold=1)], context=CheckContext(latency_ms=1, cost=0.1)
+    )
     outcome = result.checks[0]
     assert outcome.reason
     assert not (outcome.error and outcome.passed)

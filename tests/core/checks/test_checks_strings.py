@@ -61,7 +61,13 @@ from promptbench.core.checks.values import js_number, parse_comma_separated_valu
         ("icontains-any", ["CAT", "DOG"], "my Dog", True, "Assertion passed"),
         ("icontains-any", ["CAT"], "my Dog", False, 'Expected output to contain one of "CAT"'),
         ("icontains-all", ["Hello", "WORLD"], "hello world", True, "Assertion passed"),
-        ("icontains-all", "Hello, Moon", "hello world", False, "Expected output to contain all of [Hello, Moon]. Missing: [Moon]"),
+        (
+            "icontains-all",
+            "Hello, Moon",
+            "hello world",
+            False,
+            "Expected output to contain all of [Hello, Moon]. Missing: [Moon]",
+        ),
         # starts-with: case-sensitive, no trimming of the output
         ("starts-with", "Yes", "Yes, of course", True, "Assertion passed"),
         ("starts-with", "Yes", " Yes", False, 'Expected output to start with "Yes"'),

@@ -14,9 +14,17 @@ def cell(variant, case, passed=True, score=None, named=None, error=None, repeat=
         checks = (CheckOutcome("contains", passed, 1.0 if passed else 0.0, "r", error=check_error),)
         grade = Grade(passed, score if score is not None else float(passed), "r", checks, dict(named or {}))
     return Result(
-        key=CellKey(variant, case, repeat), messages=(), model="m", provider="p",
-        output=None if error else "out", latency_ms=latency, error=error, grade=grade, cost=0.01,
-        prompt_tokens=3, completion_tokens=4,
+        key=CellKey(variant, case, repeat),
+        messages=(),
+        model="m",
+        provider="p",
+        output=None if error else "out",
+        latency_ms=latency,
+        error=error,
+        grade=grade,
+        cost=0.01,
+        prompt_tokens=3,
+        completion_tokens=4,
     )
 
 
@@ -55,11 +63,17 @@ def test_summarize_keeps_its_old_signature():
 
 def test_failed_by_all_and_disagreements():
     results = [
-        cell("A", 0, passed=False), cell("B", 0, passed=False),  # both fail
-        cell("A", 1, passed=True), cell("B", 1, passed=False),  # they disagree
-        cell("A", 2, passed=True), cell("B", 2, passed=True),
-        cell("A", 3, passed=False), cell("B", 3, error="timeout"),  # B has no verdict: neither list
-        cell("A", 4, passed=True), cell("A", 4, passed=False, repeat=1), cell("B", 4, passed=True),  # A not stable
+        cell("A", 0, passed=False),
+        cell("B", 0, passed=False),  # both fail
+        cell("A", 1, passed=True),
+        cell("B", 1, passed=False),  # they disagree
+        cell("A", 2, passed=True),
+        cell("B", 2, passed=True),
+        cell("A", 3, passed=False),
+        cell("B", 3, error="timeout"),  # B has no verdict: neither list
+        cell("A", 4, passed=True),
+        cell("A", 4, passed=False, repeat=1),
+        cell("B", 4, passed=True),  # A not stable
     ]
     assert failed_by_all(results, ["A", "B"]) == [0]
     assert disagreements(results, ["A", "B"]) == [1, 4]

@@ -102,6 +102,9 @@ def test_every_other_cell_passes_fails_and_scores_as_promptfoo_recorded(folder):
         output = _echo_answer(render_messages(variant, case.vars))
         grade = asyncio.run(grade_output(output, case, experiment.default_checks, CheckContext(vars=case.vars)))
         assert not cell["error"]
-        assert (grade.passed, round(grade.score, 4)) == (cell["success"], round(cell["score"], 4)), (folder, cell["case"])
+        assert (grade.passed, round(grade.score, 4)) == (cell["success"], round(cell["score"], 4)), (
+            folder,
+            cell["case"],
+        )
         compared += 1
     assert compared == len(recorded) - sum(1 for f, _ in KNOWN_DIFFERENCES if f == folder)

@@ -65,7 +65,10 @@ def test_export_reads_back_as_the_same_experiment(tmp_path):
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert [p["id"] for p in config["providers"]] == ["openai:chat:gpt-4o-mini", "openai:chat:qwen", "echo"]
     assert config["providers"][0]["config"] == {
-        "temperature": 0.0, "max_tokens": 100, "stop": ["END"], "response_format": {"type": "json_object"},
+        "temperature": 0.0,
+        "max_tokens": 100,
+        "stop": ["END"],
+        "response_format": {"type": "json_object"},
     }
     assert config["providers"][1]["config"] == {"apiBaseUrl": "http://127.0.0.1:9000/v1", "apiKeyEnvar": "LAB_KEY"}
     assert config["tests"][0]["vars"] == {"ticket": "My order is late", "expected": "We are sorry"}

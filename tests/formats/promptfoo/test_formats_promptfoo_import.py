@@ -248,7 +248,9 @@ def test_tests_from_a_chosen_xlsx_sheet(tmp_path):
     workbook.save(tmp_path / "tests.xlsx")
     workbook.close()
     path = _config(tmp_path, "prompts: ['{{q}}']\nproviders: [echo]\ntests: file://tests.xlsx#Cases\n")
-    assert load_promptfoo(path).cases == (TestCase(vars={"q": "hello"}, checks=(Check(type="icontains", value="HELLO"),)),)
+    assert load_promptfoo(path).cases == (
+        TestCase(vars={"q": "hello"}, checks=(Check(type="icontains", value="HELLO"),)),
+    )
 
 
 def test_file_variables_in_a_csv_are_read_relative_to_the_config(tmp_path):
@@ -259,9 +261,7 @@ def test_file_variables_in_a_csv_are_read_relative_to_the_config(tmp_path):
     )
     with pytest.raises(FileProblem) as caught:
         load_promptfoo(path)
-    assert caught.value.problems == [
-        "tests (tests.csv case 2).doc: 'file://docs/missing.txt': there is no such file."
-    ]
+    assert caught.value.problems == ["tests (tests.csv case 2).doc: 'file://docs/missing.txt': there is no such file."]
     (tmp_path / "docs" / "missing.txt").write_text("Beta", encoding="utf-8")
     assert [c.vars["doc"] for c in load_promptfoo(path).cases] == ["Alpha text", "Beta"]
 
@@ -283,7 +283,10 @@ def test_glob_variables_run_once_per_file_and_provider_prompt_filters_match_grou
     experiment = load_promptfoo(path)
     assert [v.messages[0].content for v in experiment.variants] == ["B {{doc}} {{tone}}"]
     assert [(c.vars["doc"], c.vars["tone"]) for c in experiment.cases] == [
-        ("one", "calm"), ("one", 3), ("two", "calm"), ("two", 3),
+        ("one", "calm"),
+        ("one", 3),
+        ("two", "calm"),
+        ("two", 3),
     ]
 
 

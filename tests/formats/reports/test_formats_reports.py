@@ -20,30 +20,49 @@ EXPERIMENT = Experiment(
         Variant(name="fancy", model="m", provider="echo", messages=(Message("user", "Dear {{name}}"),)),
     ),
     cases=(
-        TestCase(vars={"name": "Ana", "output": "a var named like a column"}, expected='{"greeting": "hi Ana"}',
-                 checks=(Check(type="contains", value="Ana"),), description="first"),
+        TestCase(
+            vars={"name": "Ana", "output": "a var named like a column"},
+            expected='{"greeting": "hi Ana"}',
+            checks=(Check(type="contains", value="Ana"),),
+            description="first",
+        ),
         TestCase(vars={"name": "Bo"}),
     ),
 )
 
 
-def _result(variant: str, case: int, output: str | None, passed: bool | None = None, error: str | None = None) -> Result:
+def _result(
+    variant: str, case: int, output: str | None, passed: bool | None = None, error: str | None = None
+) -> Result:
     grade = None
     if passed is not None:
-        outcome = CheckOutcome(type="contains", passed=passed, score=1.0 if passed else 0.0,
-                               reason="Assertion passed" if passed else 'Expected output to contain "Ana"')
+        outcome = CheckOutcome(
+            type="contains",
+            passed=passed,
+            score=1.0 if passed else 0.0,
+            reason="Assertion passed" if passed else 'Expected output to contain "Ana"',
+        )
         grade = Grade(passed=passed, score=outcome.score, reason=outcome.reason, checks=(outcome,))
     return Result(
-        key=CellKey(variant, case), messages=({"role": "user", "content": "x"},), model="m", provider="echo",
-        output=output, latency_ms=12.34, prompt_tokens=3, completion_tokens=5, cost=0.0001 if output else None,
-        error=error, error_kind="server" if error else None, grade=grade,
+        key=CellKey(variant, case),
+        messages=({"role": "user", "content": "x"},),
+        model="m",
+        provider="echo",
+        output=output,
+        latency_ms=12.34,
+        prompt_tokens=3,
+        completion_tokens=5,
+        cost=0.0001 if output else None,
+        error=error,
+        error_kind="server" if error else None,
+        grade=grade,
     )
 
 
 RESULTS = [
     _result("fancy", 0, SCRIPT, passed=False),
     _result("plain", 0, '{"greeting":"hi Ana"}', passed=True),
-    _result("plain", 1, "=HYPERLINK(\"http://evil\")"),
+    _result("plain", 1, '=HYPERLINK("http://evil")'),
     _result("fancy", 1, None, error="The server failed (500)."),
 ]
 HUMAN = {CellKey("fancy", 0): HumanGrade(thumbs=False, stars=2, comment="<b>rude</b>")}
@@ -58,12 +77,17 @@ def test_results_csv_has_a_row_per_cell_with_every_figure(tmp_path):
     plain, fancy, formula, failed = rows
     assert plain["name"] == "Ana" and plain["var:output"] == "a var named like a column"
     assert plain["expected"] == '{"greeting": "hi Ana"}'
-    assert (plain["pass"], plain["score"], plain["check1_type"], plain["check1_pass"]) == ("TRUE", "1.0", "contains", "TRUE")
+    assert (plain["pass"], plain["score"], plain["check1_type"], plain["check1_pass"]) == (
+        "TRUE",
+        "1.0",
+        "contains",
+        "TRUE",
+    )
     assert (plain["latency_ms"], plain["tokens_in"], plain["tokens_out"], plain["cost"]) == ("12.3", "3", "5", "0.0001")
     assert fancy["output"] == SCRIPT and fancy["pass"] == "FALSE"
     assert fancy["check1_reason"] == 'Expected output to contain "Ana"'
     assert (fancy["human_thumbs"], fancy["human_stars"], fancy["human_comment"]) == ("down", "2", "<b>rude</b>")
-    assert formula["output"] == "'=HYPERLINK(\"http://evil\")"  # never a live formula in a spreadsheet
+    assert formula["output"] == '\'=HYPERLINK("http://evil")'  # never a live formula in a spreadsheet
     assert formula["pass"] == "" and formula["check1_type"] == ""
     assert failed["error"] == "The server failed (500)." and failed["output"] == ""
 

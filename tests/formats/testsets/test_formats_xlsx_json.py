@@ -63,7 +63,9 @@ def test_a_file_that_is_not_a_workbook_is_one_sentence(tmp_path):
 
 def test_xlsx_round_trip(tmp_path):
     cases = [
-        TestCase(vars={"q": "naïve\nline"}, expected="x", checks=(Check(type="starts-with", value="Hi", threshold=0.75),)),
+        TestCase(
+            vars={"q": "naïve\nline"}, expected="x", checks=(Check(type="starts-with", value="Hi", threshold=0.75),)
+        ),
         TestCase(vars={"q": "=1+1"}, description="text that looks like a formula stays text", threshold=0.6),
     ]
     write_test_set(tmp_path / "out.xlsx", cases)

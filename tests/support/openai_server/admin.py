@@ -35,7 +35,7 @@ async def answer_admin(server: OpenAIServer, connection: Connection, request: Re
     if route == ("POST", "/_admin/faults"):
         faults = payload.get("faults")
         if not isinstance(faults, list):
-            return await _problem(connection, "'faults' must be a list of objects like {\"kind\": \"server_error\"}")
+            return await _problem(connection, '\'faults\' must be a list of objects like {"kind": "server_error"}')
         try:
             parsed = [Fault.from_dict(item) for item in faults]
         except ValueError as error:

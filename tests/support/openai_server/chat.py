@@ -195,7 +195,11 @@ def chat_completion(body: dict[str, Any], text: str) -> dict[str, Any]:
         # Each choice gets its own dicts: a client that edits one must not see the change in another.
         return {
             "index": index,
-            "message": {**message, "annotations": [], **({"tool_calls": [answer.tool_call]} if answer.tool_call else {})},
+            "message": {
+                **message,
+                "annotations": [],
+                **({"tool_calls": [answer.tool_call]} if answer.tool_call else {}),
+            },
             "logprobs": answer.logprobs(answer.pieces),
             "finish_reason": answer.finish_reason,
         }
@@ -248,7 +252,12 @@ class ChunkStream:
         call = self.answer.tool_call
         if call is None:
             return self._deltas({"role": "assistant", "content": "", "refusal": None})
-        first = {"index": 0, "id": call["id"], "type": "function", "function": {"name": call["function"]["name"], "arguments": ""}}
+        first = {
+            "index": 0,
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["function"]["name"], "arguments": ""},
+        }
         return self._deltas({"role": "assistant", "content": None, "tool_calls": [first], "refusal": None})
 
     def content(self, pieces: list[str] | None = None) -> list[dict[str, Any]]:
@@ -262,9 +271,7 @@ class ChunkStream:
                 for chunk in self._deltas({"tool_calls": [{"index": 0, "function": {"arguments": fragment}}]})
             ]
         pieces = self.pieces if pieces is None else pieces
-        return [
-            chunk for piece in pieces for chunk in self._deltas({"content": piece}, self.answer.logprobs([piece]))
-        ]
+        return [chunk for piece in pieces for chunk in self._deltas({"content": piece}, self.answer.logprobs([piece]))]
 
     def closing(self) -> list[dict[str, Any]]:
         chunks = self._deltas({}, None, self.answer.finish_reason)

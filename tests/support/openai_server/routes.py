@@ -234,4 +234,3 @@ def _bearer(authorization: str) -> str | None:
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-

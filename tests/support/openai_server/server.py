@@ -224,4 +224,3 @@ class OpenAIServer:
                 connection.id,
             )
         )
-

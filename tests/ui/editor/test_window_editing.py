@@ -3,11 +3,10 @@ and variants (duplicate, remove, reorder)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLineEdit
-
 import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QLineEdit
 
 from promptbench.core.experiment import Check
 
@@ -52,7 +51,8 @@ def test_typing_a_value_clears_the_underline_for_that_case(make_window, qtbot):
     full = editor.toPlainText()
     last_line = full.splitlines()[-1]
     assert "cases 2-5" in window.variants.columns[1].user_highlighter.problem_at(
-        last_line, last_line.index("order_number"))
+        last_line, last_line.index("order_number")
+    )
     assert line  # the first line is still there
 
 
@@ -108,8 +108,9 @@ def test_dropping_a_csv_file_imports_its_cases(make_window, qtbot, tmp_path):
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(path))])
     view = window.test_set_view
-    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     view.dropEvent(drop)  # what Qt calls when a drag ends on the view (a synthetic Drop is not delivered)
     assert drop.isAccepted()
     qtbot.waitUntil(lambda: len(window.state.experiment.cases) == 7, timeout=5000)
@@ -159,7 +160,10 @@ def test_duplicate_rename_move_and_remove_variants(make_window, qtbot):
     columns = window.variants
     columns.columns[1].duplicate_clicked.emit()
     assert [v.name for v in window.state.experiment.variants] == [
-        "Short instruction", "With refund policy", "With refund policy 2"]
+        "Short instruction",
+        "With refund policy",
+        "With refund policy 2",
+    ]
     name = columns.columns[2].name
     name.selectAll()
     qtbot.keyClicks(name, "Formal")

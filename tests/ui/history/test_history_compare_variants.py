@@ -43,8 +43,11 @@ def test_compare_the_first_two_variants_of_one_run(make_history_window, mixed_ru
     page = window.compare_page
     model = page.model
     verdicts = {model.change_at(r).key: model.row_texts(r)[2] for r in range(model.rowCount())}
-    assert verdicts == {CellKey("Polite", 0): "= unchanged", CellKey("Polite", 1): "▼ regressed",
-                        CellKey("Polite", 2): "▲ improved"}
+    assert verdicts == {
+        CellKey("Polite", 0): "= unchanged",
+        CellKey("Polite", 1): "▼ regressed",
+        CellKey("Polite", 2): "▲ improved",
+    }
     assert "variant <b>Plain</b> → variant <b>Polite</b>" in page.title.text()
     assert "1 improved, 1 regressed, 1 unchanged" in page.title.text()
     assert "variant Plain" in page.before_label.text() and "variant Polite" in page.after_label.text()
@@ -64,10 +67,12 @@ def test_compare_the_first_two_variants_of_one_run(make_history_window, mixed_ru
 
 
 def test_pick_any_two_variants_of_three(make_history_window, history_path, qtbot):  # noqa: F811
-    three = replace(experiment(), variants=experiment().variants + (
-        Variant("Terse", "gpt-4o-mini", (Message("user", "{{country}}: capital?"),)),))
-    run_id = write_run(history_path, three, full_run(three, outputs={("Terse", 0): "Paris"},
-                                                     failing={("Terse", 1)}))
+    three = replace(
+        experiment(),
+        variants=experiment().variants
+        + (Variant("Terse", "gpt-4o-mini", (Message("user", "{{country}}: capital?"),)),),
+    )
+    run_id = write_run(history_path, three, full_run(three, outputs={("Terse", 0): "Paris"}, failing={("Terse", 1)}))
     window = make_history_window()
     open_run(window, run_id, qtbot)
     window.ask_compare_variants()
@@ -87,8 +92,12 @@ def test_pick_any_two_variants_of_three(make_history_window, history_path, qtbot
     assert page.model.row_texts(page.model.row_of(CellKey("Terse", 1)))[2] == "▼ regressed"
 
 
-def test_two_runs_after_two_variants_show_the_variant_column_again(make_history_window, mixed_run,  # noqa: F811
-                                                                   history_path, qtbot):
+def test_two_runs_after_two_variants_show_the_variant_column_again(
+    make_history_window,
+    mixed_run,  # noqa: F811
+    history_path,
+    qtbot,
+):
     later = write_run(history_path, experiment(), full_run(experiment()), hours=24)
     window = make_history_window()
     window.compare_variants(mixed_run, "Plain", "Polite")

@@ -84,8 +84,10 @@ def test_a_run_still_being_written_is_not_deleted(make_history_window, history_p
 
 
 def test_free_space_shows_the_sizes_and_what_was_freed(make_history_window, history_path, qtbot):  # noqa: F811
-    big = full_run(experiment(), outputs={(v.name, c): f"{v.name} {c} " + "words " * 20_000
-                                          for v in experiment().variants for c in range(3)})
+    big = full_run(
+        experiment(),
+        outputs={(v.name, c): f"{v.name} {c} " + "words " * 20_000 for v in experiment().variants for c in range(3)},
+    )
     keep = write_run(history_path, experiment(), full_run(experiment()))
     gone = write_run(history_path, experiment(), big, hours=1)
     with History.open(history_path) as history:
@@ -103,8 +105,10 @@ def test_free_space_shows_the_sizes_and_what_was_freed(make_history_window, hist
     shown = re.search(r"The history file takes ([\d.]+ [kM]B)", question).group(1)
     button(window.free_space_box, "Clear the cache and compact").click()
     qtbot.waitUntil(lambda: "went from" in window.message.text(), timeout=20_000)
-    said = re.fullmatch(r"Cleared 20 cached answers\. The history file went from ([\d.]+ [kM]B) to ([\d.]+ [kM]B)\.",
-                        window.message.text())
+    said = re.fullmatch(
+        r"Cleared 20 cached answers\. The history file went from ([\d.]+ [kM]B) to ([\d.]+ [kM]B)\.",
+        window.message.text(),
+    )
     assert said is not None, window.message.text()
     assert said.group(1) == shown
     assert megabytes(said.group(2)) < megabytes(said.group(1)) / 2  # the deleted run's outputs and the cache

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.gui
 
 
 def errored(result):
-    return replace(result, output=None, error="The server answered 500 (internal error).", error_kind="server",
-                   grade=None)
+    return replace(
+        result, output=None, error="The server answered 500 (internal error).", error_kind="server", grade=None
+    )
 
 
 def stopped_run(path, state: str, done: int) -> str:

@@ -35,9 +35,12 @@ def make_history_window(qtbot, history_path):
 def two_runs(history_path):
     """Yesterday every cell passed; today the Polite variant fails Japan and says 'pineapple' about Peru."""
     first = write_run(history_path, experiment(), full_run(experiment()))
-    second = write_run(history_path, experiment(),
-                       full_run(experiment(), outputs={("Polite", 2): "Lima, city of the pineapple."},
-                                failing={("Polite", 1)}), hours=24)
+    second = write_run(
+        history_path,
+        experiment(),
+        full_run(experiment(), outputs={("Polite", 2): "Lima, city of the pineapple."}, failing={("Polite", 1)}),
+        hours=24,
+    )
     return first, second
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from promptbench.core.experiment import Check
 from promptbench.storage import History
-from promptbench.ui.settings.preferences import DEFAULTS_PREFIX, HISTORY_KEY
 from promptbench.ui.results.grid_model import CellState, Role
-from tests.ui.conftest import KEY, KEY_VAR, local_experiment
+from promptbench.ui.settings.preferences import DEFAULTS_PREFIX, HISTORY_KEY
 from tests.support.openai_server import Fault
+from tests.ui.conftest import KEY, KEY_VAR, local_experiment
 
 pytestmark = pytest.mark.gui
 CHAT = "/v1/chat/completions"
@@ -79,8 +79,7 @@ def test_rerun_calls_the_failed_cells_again_as_a_new_run(make_window, qtbot, ser
     again = run_and_wait(window, qtbot, lambda: window.run_again(first.run_id, resume=False))
     assert again.run_id != first.run_id
     assert server.count(CHAT) == 8  # the two failed cells were asked again, not answered from the cache
-    assert sorted((r.key.variant, r.key.case) for r in window.results_model.results()) == [("Plain", 1),
-                                                                                           ("Polite", 1)]
+    assert sorted((r.key.variant, r.key.case) for r in window.results_model.results()) == [("Plain", 1), ("Polite", 1)]
     with History.open(window.bridge._history_path) as history:
         assert len(history.results(first.run_id)) == 6  # the first run is untouched
         assert len(history.results(again.run_id)) == 2
@@ -108,8 +107,8 @@ def test_new_experiments_take_the_run_defaults_from_settings(make_window):
 
 
 def test_the_history_place_chosen_in_settings_is_used_at_the_next_start(qtbot, tmp_path, server):
-    from promptbench.ui.window.main_window import MainWindow
     from promptbench.ui.settings.preferences import app_settings
+    from promptbench.ui.window.main_window import MainWindow
     from tests.ui.conftest import close_quietly
 
     chosen = tmp_path / "elsewhere" / "runs.db"

@@ -16,23 +16,43 @@ pytestmark = pytest.mark.gui
 
 
 def experiment() -> Experiment:
-    variants = tuple(Variant(name, "gpt-4o-mini", (Message("system", "Be brief."), Message("user", "{{q}}")))
-                     for name in ("Short", "Long"))
-    return Experiment(name="Detail", variants=variants,
-                      cases=(TestCase(vars={"q": "Capital of France?"}, expected="Paris is the capital.",
-                                      description="France"),))
+    variants = tuple(
+        Variant(name, "gpt-4o-mini", (Message("system", "Be brief."), Message("user", "{{q}}")))
+        for name in ("Short", "Long")
+    )
+    return Experiment(
+        name="Detail",
+        variants=variants,
+        cases=(TestCase(vars={"q": "Capital of France?"}, expected="Paris is the capital.", description="France"),),
+    )
 
 
 def result(variant: str, output: str | None, *, passed: bool = True, error: str | None = None) -> Result:
-    checks = (CheckOutcome("icontains", passed, 1.0 if passed else 0.0,
-                           "Output contains 'paris'" if passed else "Expected output to contain 'paris'"),
-              CheckOutcome("word-count", True, 1.0, "12 words, at most 50"))
+    checks = (
+        CheckOutcome(
+            "icontains",
+            passed,
+            1.0 if passed else 0.0,
+            "Output contains 'paris'" if passed else "Expected output to contain 'paris'",
+        ),
+        CheckOutcome("word-count", True, 1.0, "12 words, at most 50"),
+    )
     grade = None if error else Grade(passed, 1.0 if passed else 0.5, "", checks)
-    return Result(CellKey(variant, 0), ({"role": "system", "content": "Be brief."},
-                                        {"role": "user", "content": "Capital of France?"}),
-                  "gpt-4o-mini", "openai", output=output, finish_reason="stop", latency_ms=812.0,
-                  prompt_tokens=120, completion_tokens=45, cost=0.000123, error=error,
-                  error_kind="rate_limit" if error else None, grade=grade)
+    return Result(
+        CellKey(variant, 0),
+        ({"role": "system", "content": "Be brief."}, {"role": "user", "content": "Capital of France?"}),
+        "gpt-4o-mini",
+        "openai",
+        output=output,
+        finish_reason="stop",
+        latency_ms=812.0,
+        prompt_tokens=120,
+        completion_tokens=45,
+        cost=0.000123,
+        error=error,
+        error_kind="rate_limit" if error else None,
+        grade=grade,
+    )
 
 
 @pytest.fixture
@@ -71,8 +91,9 @@ def test_the_pane_shows_output_checks_facts_and_messages(pane):
 
 
 def test_an_error_cell_says_why_and_cannot_be_graded(pane):
-    pane.show_cell(experiment(), result("Short", None, error="The provider said: slow down (429)."),
-                   others={}, human=None)
+    pane.show_cell(
+        experiment(), result("Short", None, error="The provider said: slow down (429)."), others={}, human=None
+    )
     assert "⚠ error (rate_limit): The provider said: slow down (429)." in pane.verdict.text()
     assert "No checks ran" in pane.checks_view.toPlainText()
     assert not pane.grade_bar.thumbs_up.isEnabled()
@@ -84,14 +105,19 @@ def test_json_output_is_highlighted(pane):
     assert pane.output_view.language() == "json"
     assert pane.output_view.guess_label.text() == "looks like JSON"
     assert pane.output_view.editor.toPlainText() == output
-    colour_of = {text: fmt.foreground().color().name() for text, fmt in fragments(pane.output_view.editor.document())
-                 if fmt.hasProperty(QTextCharFormat.Property.ForegroundBrush)}
+    colour_of = {
+        text: fmt.foreground().color().name()
+        for text, fmt in fragments(pane.output_view.editor.document())
+        if fmt.hasProperty(QTextCharFormat.Property.ForegroundBrush)
+    }
     # Keys and numbers get the style's colours, and not the same one.
     assert colour_of['"city"'] != colour_of["2100000"]
     # Choosing plain text takes the colours away.
     pane.output_view.language_box.setCurrentIndex(pane.output_view.language_box.findData("text"))
-    assert not any(fmt.hasProperty(QTextCharFormat.Property.ForegroundBrush)
-                   for _text, fmt in fragments(pane.output_view.editor.document()))
+    assert not any(
+        fmt.hasProperty(QTextCharFormat.Property.ForegroundBrush)
+        for _text, fmt in fragments(pane.output_view.editor.document())
+    )
 
 
 def test_the_diff_against_another_variant_marks_the_changed_words(pane):
@@ -100,7 +126,9 @@ def test_the_diff_against_another_variant_marks_the_changed_words(pane):
     pane.show_cell(experiment(), mine, others={"Long": other}, human=None)
     view = pane.diff_view
     assert [view.target_box.itemText(i) for i in range(view.target_box.count())] == [
-        "variant 'Long'", "the expected output"]
+        "variant 'Long'",
+        "the expected output",
+    ]
     marks = [(text, fmt.fontStrikeOut(), fmt.fontUnderline()) for text, fmt in fragments(view.editor.document())]
     assert ("Lyon", True, False) in marks  # only in the other output: struck out
     assert ("Paris", False, True) in marks  # only in this one: underlined
@@ -119,8 +147,9 @@ def test_json_differing_only_in_key_order_shows_as_equal(pane):
     pane.show_cell(experiment(), mine, others={"Long": other}, human=None)
     assert all(op == "equal" for op, _text in pane.diff_view.spans())
     assert pane.diff_view.summary.text().startswith("Same as variant 'Long'")
-    assert not any(fmt.fontStrikeOut() or fmt.fontUnderline()
-                   for _text, fmt in fragments(pane.diff_view.editor.document()))
+    assert not any(
+        fmt.fontStrikeOut() or fmt.fontUnderline() for _text, fmt in fragments(pane.diff_view.editor.document())
+    )
 
 
 def test_grading_emits_the_grade_for_the_cell(pane, qtbot):
@@ -172,9 +201,13 @@ def test_no_result_and_clear(pane):
 
 
 def test_a_look_at_the_pane(pane, tmp_path):
-    output = "Here is the answer:\n\n```json\n{\"city\": \"Paris\"}\n```\n\n- one\n- **two**"
-    pane.show_cell(experiment(), result("Short", output), others={"Long": result("Long", "Lyon.")},
-                   human=HumanGrade(thumbs=True, stars=4, comment="Nice"))
+    output = 'Here is the answer:\n\n```json\n{"city": "Paris"}\n```\n\n- one\n- **two**'
+    pane.show_cell(
+        experiment(),
+        result("Short", output),
+        others={"Long": result("Long", "Lyon.")},
+        human=HumanGrade(thumbs=True, stars=4, comment="Nice"),
+    )
     assert pane.output_view.language() == "markdown"
     image = pane.grab()
     assert not image.isNull() and image.width() == pane.width()

@@ -15,16 +15,36 @@ from promptbench.ui.theme import colours
 pytestmark = pytest.mark.gui
 
 
-def cell(variant: str, case: int, *, passed: bool | None, score: float = 1.0, latency: float = 100.0,
-         cost: float | None = 0.001, error: str | None = None) -> Result:
+def cell(
+    variant: str,
+    case: int,
+    *,
+    passed: bool | None,
+    score: float = 1.0,
+    latency: float = 100.0,
+    cost: float | None = 0.001,
+    error: str | None = None,
+) -> Result:
     grade = Grade(passed, score, "") if passed is not None else None
-    return Result(CellKey(variant, case), ({"role": "user", "content": "hi"},), "m", "openai",
-                  output=None if error else "out", latency_ms=latency, cost=cost, error=error, grade=grade)
+    return Result(
+        CellKey(variant, case),
+        ({"role": "user", "content": "hi"},),
+        "m",
+        "openai",
+        output=None if error else "out",
+        latency_ms=latency,
+        cost=cost,
+        error=error,
+        grade=grade,
+    )
 
 
 def experiment() -> Experiment:
-    return Experiment(name="Strip", variants=tuple(Variant(n, "m", (Message("user", "hi"),)) for n in ("A", "B", "C")),
-                      cases=tuple(TestCase() for _ in range(4)))
+    return Experiment(
+        name="Strip",
+        variants=tuple(Variant(n, "m", (Message("user", "hi"),)) for n in ("A", "B", "C")),
+        cases=tuple(TestCase() for _ in range(4)),
+    )
 
 
 @pytest.fixture
@@ -46,8 +66,11 @@ def test_the_strip_shows_each_variants_figures(strip):
         cell("B", 1, passed=True, score=1.0, latency=2500, cost=0.05),
         cell("B", 2, passed=True, score=1.0, latency=900, cost=None),
     ]
-    human = {CellKey("A", 0): HumanGrade(stars=5), CellKey("A", 1): HumanGrade(stars=4, thumbs=True),
-             CellKey("B", 0): HumanGrade(thumbs=False)}
+    human = {
+        CellKey("A", 0): HumanGrade(stars=5),
+        CellKey("A", 1): HumanGrade(stars=4, thumbs=True),
+        CellKey("B", 0): HumanGrade(thumbs=False),
+    }
     strip.set_results(experiment(), results, human)
     assert strip.row_texts() == [
         ["A", "67% (2/3), 1 error", "0.67", "4.5/5 over 2 graded; 1 up, 0 down", "200 ms", "$0.003"],

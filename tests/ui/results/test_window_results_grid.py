@@ -19,8 +19,16 @@ def experiment(cases: int) -> Experiment:
 
 def result(variant: str, case: int, output: str | None, passed: bool | None, score: float = 1.0) -> Result:
     grade = None if passed is None else Grade(passed, score, "")
-    return Result(CellKey(variant, case), (), "m", "echo", output=output, latency_ms=12.0, grade=grade,
-                  error=None if output is not None else "The server did not answer.")
+    return Result(
+        CellKey(variant, case),
+        (),
+        "m",
+        "echo",
+        output=output,
+        latency_ms=12.0,
+        grade=grade,
+        error=None if output is not None else "The server did not answer.",
+    )
 
 
 @pytest.fixture
@@ -31,12 +39,18 @@ def grid(qtbot):
     view.resize(700, 500)
     view.show()
     model.reset(experiment(4))
-    model.apply([
-        result("A", 0, "same answer", True), result("B", 0, "same answer", True),
-        result("A", 1, "refund in 30 days", True, 0.9), result("B", 1, "no refunds", False, 0.2),
-        result("A", 2, None, None), result("B", 2, "late parcel", True, 0.7),
-        result("A", 3, "fine", False, 0.4), result("B", 3, "fine", False, 0.4),
-    ])
+    model.apply(
+        [
+            result("A", 0, "same answer", True),
+            result("B", 0, "same answer", True),
+            result("A", 1, "refund in 30 days", True, 0.9),
+            result("B", 1, "no refunds", False, 0.2),
+            result("A", 2, None, None),
+            result("B", 2, "late parcel", True, 0.7),
+            result("A", 3, "fine", False, 0.4),
+            result("B", 3, "fine", False, 0.4),
+        ]
+    )
     return model, view
 
 

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QApplication
 from promptbench.profiles import ProfileSettings
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService, Verdict
-from promptbench.ui.settings.preferences import HISTORY_KEY, saved_defaults, saved_theme
 from promptbench.ui.settings.dialog import SettingsDialog
-from tests.ui.conftest import KEY
+from promptbench.ui.settings.preferences import HISTORY_KEY, saved_defaults, saved_theme
 from tests.support.stand_ins import MemoryKeyring
+from tests.ui.conftest import KEY
 
 pytestmark = pytest.mark.gui
 

@@ -12,7 +12,6 @@ from promptbench.core.experiment import TestCase
 from promptbench.storage import History
 from promptbench.ui.results.grid_model import CellState, Role
 from tests.ui.conftest import KEY, KEY_VAR, close_quietly, local_experiment
-from tests.support.openai_server import Fault
 
 pytestmark = pytest.mark.gui
 CHAT = "/v1/chat/completions"
@@ -71,7 +70,7 @@ def test_no_key_at_all_is_said_before_any_call(make_window, qtbot, server):
     window = make_window(env={}, experiment=local_experiment(server))
     done = run_and_wait(window, qtbot)
     assert done.problems and server.count(CHAT) == 0
-    assert f"there is no key for local" in window.banner.text
+    assert "there is no key for local" in window.banner.text
     assert KEY_VAR in window.banner.text
 
 
@@ -87,8 +86,7 @@ def test_a_big_run_shows_the_estimate_first(make_window, qtbot, server):
     assert not window.bridge.running and server.count(CHAT) == 0
 
 
-def test_open_a_cell_see_its_diff_grade_it_and_find_the_grade_after_a_restart(make_window, qtbot, server,
-                                                                            history_path):
+def test_open_a_cell_see_its_diff_grade_it_and_find_the_grade_after_a_restart(make_window, qtbot, server, history_path):
     window = make_window(env={KEY_VAR: KEY}, experiment=local_experiment(server))
     done = run_and_wait(window, qtbot)
     view = window.results_view
@@ -127,8 +125,7 @@ def test_streamed_text_fills_a_cell_before_it_is_done(make_window, qtbot, server
     experiment = replace(experiment, cases=(TestCase(vars={"topic": " ".join(["words"] * 30)}),))
     window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
     seen = []
-    window.results_model.dataChanged.connect(
-        lambda first, _last: seen.append(first.data(Role.STATE)))
+    window.results_model.dataChanged.connect(lambda first, _last: seen.append(first.data(Role.STATE)))
     run_and_wait(window, qtbot)
     assert CellState.RUNNING in seen
     assert window.results_model.result_at(0, 0).output.count("words") == 30
