@@ -76,7 +76,7 @@ def main() -> None:
             baseline.append((time.perf_counter() - start) * 1000)
     print(f"history: {args.file} ({runs:,} runs); the run opened has {cells:,} cells")
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # held: the window needs the application alive
     window = HistoryWindow(history_path=args.file)
     window.resize(1400, 900)
     window.show()
@@ -86,7 +86,7 @@ def main() -> None:
         run_id = (first, second)[repeat % 2]  # a different run each time, so the grid really changes
         start = time.perf_counter()
         window.open_run(run_id)
-        wait_for(lambda: window.results_model.run_id == run_id)
+        wait_for(lambda run_id=run_id: window.results_model.run_id == run_id)
         window.results_view.table.viewport().repaint()
         if repeat:  # the first open warms Qt's caches (fonts, delegates)
             timings.append((time.perf_counter() - start) * 1000)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 
 import pytest
+
+from tests.support.secret_service import SecretServiceSession, running_secret_service
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
@@ -38,3 +41,10 @@ def no_leaked_threads():
         thread.join(timeout=2)
     still = [t.name for t in leaked if t.is_alive()]
     assert not still, f"threads left running after the test: {still}"
+
+
+@pytest.fixture
+def secret_service() -> Iterator[SecretServiceSession]:
+    """A real Secret Service (gnome-keyring on a private D-Bus session) for the keyring-marked tests."""
+    with running_secret_service() as session:
+        yield session

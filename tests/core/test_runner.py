@@ -23,7 +23,7 @@ def run_session(prepared, observer=lambda event: None):
     return asyncio.run(RunSession(prepared, observer=observer).run())
 
 
-def run_direct(experiment, server, *, prices=PriceTable({})):
+def run_direct(experiment, server, *, prices: PriceTable | None = None):
     """The runner itself, with a sleep that records delays instead of waiting them out."""
     delays: list[float] = []
 
@@ -33,7 +33,9 @@ def run_direct(experiment, server, *, prices=PriceTable({})):
     async def main():
         client = OpenAIChatClient(local_profile(server), server.api_key)
         try:
-            runner = Runner(experiment, plan_cells(experiment), {"local": client}, sleep=sleep, prices=prices)
+            runner = Runner(
+                experiment, plan_cells(experiment), {"local": client}, sleep=sleep, prices=prices or PriceTable({})
+            )
             return await runner.run()
         finally:
             await client.aclose()

@@ -26,7 +26,7 @@ def test_syntax_error_names_the_line():
 
 
 def test_sandbox_blocks_python_internals():
-    with pytest.raises(Exception):
+    with pytest.raises(TemplateProblem, match="unsafe"):
         render("{{ ''.__class__.__mro__[1].__subclasses__() }}", {})
 
 

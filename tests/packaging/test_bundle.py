@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from promptbench import __version__
-from tests.secrets.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
 from tests.support import REPO
 
 pytestmark = [
@@ -122,10 +121,12 @@ def test_the_bundle_doctor_sees_qt_keyring_backends_and_certificates(bundle, tmp
     report = start(bundle, ["doctor"], tmp_path)
     assert report.returncode in (0, 1), report.stderr  # 1: no Secret Service in the test machine's session
     lines = report.stdout.splitlines()
-    assert any(l.split()[:2] == ["ok", "Qt"] and "offscreen platform starts" in l for l in lines), report.stdout
-    assert any("Backends this installation knows:" in l and "SecretService" in l for l in lines), report.stdout
-    assert any(l.split()[:2] == ["ok", "certificates"] for l in lines), report.stdout
-    assert any(l.split()[:2] == ["ok", "history"] for l in lines), report.stdout
+    assert any(line.split()[:2] == ["ok", "Qt"] and "offscreen platform starts" in line for line in lines), (
+        report.stdout
+    )
+    assert any("Backends this installation knows:" in line and "SecretService" in line for line in lines), report.stdout
+    assert any(line.split()[:2] == ["ok", "certificates"] for line in lines), report.stdout
+    assert any(line.split()[:2] == ["ok", "history"] for line in lines), report.stdout
 
 
 @pytest.mark.keyring

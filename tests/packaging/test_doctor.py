@@ -15,7 +15,6 @@ from promptbench.profiles import ProfileSettings
 from promptbench.secrets import KeyStore
 from promptbench.service.providers import ProviderService
 from promptbench.storage import History
-from tests.secrets.test_keys_secret_service import secret_service  # noqa: F401  (a fixture: gnome-keyring on D-Bus)
 from tests.support.openai_server import OpenAIServer
 from tests.support.stand_ins import MemoryKeyring, closed_port
 
@@ -203,6 +202,8 @@ COUNT_DOCTOR_ENTRIES = (
 def test_doctor_round_trips_a_real_secret_service_and_leaves_nothing(secret_service):
     report = secret_service.run([sys.executable, "-m", "promptbench.cli.doctor"])
     lines = report.stdout.splitlines()
-    assert any(l.split()[:2] == ["ok", "keyring"] and "stores, reads and deletes" in l for l in lines), report.stdout
+    assert any(line.split()[:2] == ["ok", "keyring"] and "stores, reads and deletes" in line for line in lines), (
+        report.stdout
+    )
     left = secret_service.run([sys.executable, "-c", COUNT_DOCTOR_ENTRIES])
     assert left.stdout.strip() == "0", left.stdout + left.stderr

@@ -20,10 +20,10 @@ import time
 import openai
 import pytest
 
+from tests.support import REPO
 from tests.support.openai_server import Fault, OpenAIServer
 
 KEY = "sk-test-0123456789abcdef"
-from tests.support import REPO
 
 HELLO = [{"role": "user", "content": "hello there world"}]
 
@@ -500,7 +500,7 @@ def test_async_client_sees_faults_as_documented(server):
 
 
 def cosine(a, b):
-    return sum(x * y for x, y in zip(a, b)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
 
 
 def test_embeddings_are_deterministic_bags_of_words(client):

@@ -195,7 +195,7 @@ def expand_vars(case: TestCase) -> list[TestCase]:
     names = list(lists)
     expanded = []
     for combination in itertools.product(*(lists[n] for n in names)):
-        expanded.append(replace(case, vars={**case.vars, **dict(zip(names, combination))}))
+        expanded.append(replace(case, vars={**case.vars, **dict(zip(names, combination, strict=True))}))
         if len(expanded) > MAX_CASES:
             break
     return expanded

@@ -13,7 +13,6 @@ from promptbench.ui.history.compare_page import VariantPicker
 from promptbench.ui.history.models import COMPARE_COLUMNS
 from promptbench.ui.history.window import COMPARE_TAB
 from tests.ui.history.history_runs_b import experiment, full_run, write_run
-from tests.ui.history.test_history_window import make_history_window  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.gui
 
@@ -94,7 +93,7 @@ def test_pick_any_two_variants_of_three(make_history_window, history_path, qtbot
 
 def test_two_runs_after_two_variants_show_the_variant_column_again(
     make_history_window,
-    mixed_run,  # noqa: F811
+    mixed_run,
     history_path,
     qtbot,
 ):

@@ -12,7 +12,6 @@ from promptbench.core.completion import Completion
 from promptbench.storage import History
 from promptbench.ui.history.models import size_text
 from tests.ui.history.history_runs_b import experiment, full_run, write_run
-from tests.ui.history.test_history_window import make_history_window, two_runs  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.gui
 

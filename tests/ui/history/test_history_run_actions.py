@@ -12,7 +12,6 @@ import pytest
 from promptbench.core.result import CellKey
 from promptbench.storage import History
 from tests.ui.history.history_runs_b import START, experiment, full_run, write_run
-from tests.ui.history.test_history_window import make_history_window  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.gui
 
