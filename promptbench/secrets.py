@@ -66,7 +66,7 @@ class FoundKey:
             return f"environment ({self.env_var})"
         if self.source is KeySource.MEMORY:
             return "memory (this session only)"
-        return self.source.value
+        return str(self.source.value)
 
     def __repr__(self) -> str:  # the dataclass repr would print the key into logs and tracebacks
         return f"FoundKey(source={self.source.value!r}, env_var={self.env_var!r})"

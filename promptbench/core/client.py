@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import openai
+from openai import APIError  # by name: inside OpenAIChatClient, `openai` is its property
 
 from promptbench.core.completion import Completion
 from promptbench.core.experiment import Parameters, ProviderProfile
@@ -73,7 +74,16 @@ class EchoClient:
     def __init__(self, profile: ProviderProfile) -> None:
         self.profile = profile
 
-    async def complete(self, model, messages, parameters, *, timeout, stream=False, on_text=None) -> Completion:
+    async def complete(
+        self,
+        model: str,
+        messages: list[dict[str, str]],
+        parameters: Parameters,
+        *,
+        timeout: float,
+        stream: bool = False,
+        on_text: TextCallback | None = None,
+    ) -> Completion:
         output = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         if on_text is not None:
             on_text(output)
@@ -116,7 +126,16 @@ class OpenAIChatClient:
     async def aclose(self) -> None:
         await self._client.close()
 
-    async def complete(self, model, messages, parameters, *, timeout, stream=False, on_text=None) -> Completion:
+    async def complete(
+        self,
+        model: str,
+        messages: list[dict[str, str]],
+        parameters: Parameters,
+        *,
+        timeout: float,
+        stream: bool = False,
+        on_text: TextCallback | None = None,
+    ) -> Completion:
         body = {"model": model, "messages": messages, **request_parameters(parameters)}
         try:
             async with asyncio.timeout(timeout):
@@ -134,7 +153,9 @@ class OpenAIChatClient:
             # The body parsed, but not into a chat completion (or did not parse at all).
             raise CallFailed("bad_response", self._unreadable(error)) from None
 
-    async def _complete_streaming(self, body: dict, timeout: float, on_text: TextCallback | None) -> Completion:
+    async def _complete_streaming(
+        self, body: dict[str, Any], timeout: float, on_text: TextCallback | None
+    ) -> Completion:
         stream = await self._client.chat.completions.create(
             **body, stream=True, stream_options={"include_usage": True}, timeout=timeout
         )
@@ -168,7 +189,7 @@ class OpenAIChatClient:
             f"completion ({type(error).__name__}). Is {self.profile.base_url} the right base URL?"
         )
 
-    def _failure(self, error: openai.APIError, model: str) -> CallFailed:
+    def _failure(self, error: APIError, model: str) -> CallFailed:
         name = self.profile.display_name
         if isinstance(error, openai.APITimeoutError):
             return CallFailed("timeout", f"No answer from {name} in time.", retryable=True)
@@ -215,7 +236,7 @@ class OpenAIChatClient:
             )
         return CallFailed("request", f"{name} rejected the request ({status}): {message}")
 
-    def _server_message(self, error: openai.APIError) -> str:
+    def _server_message(self, error: APIError) -> str:
         """The server's own words, when it gave JSON ones; an HTML error page is not worth showing."""
         body = error.body
         message = body.get("message") if isinstance(body, dict) else None

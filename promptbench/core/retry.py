@@ -56,5 +56,5 @@ class RetryPolicy:
             return None
         if retry_after is not None and retry_after > 0:
             return retry_after if retry_after <= MAX_RETRY_AFTER_SECONDS else None
-        backoff = min(self.base_delay * 2 ** (retry_number - 1), self.max_delay)
+        backoff = min(self.base_delay * 2.0 ** (retry_number - 1), self.max_delay)
         return backoff * (1 - 0.25 * self.random())

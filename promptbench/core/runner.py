@@ -125,7 +125,7 @@ class Runner:
         self._sleep = sleep
         self._stopped: dict[str, str] = {}
         self._cancelled = False
-        self._workers: list[asyncio.Task] = []
+        self._workers: list[asyncio.Task[None]] = []
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -209,7 +209,7 @@ class Runner:
                 await self._sleep(delay)
                 continue
             latency_ms = (self._clock() - started) * 1000
-            if key is not None:
+            if self._cache is not None and key is not None:
                 self._cache.put(key, completion)
             return await self._finish(cell, completion, latency_ms=latency_ms, attempts=retry_number + 1)
 

@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.result import CellKey, Grade, HumanGrade, Result
 
 
 @dataclass(frozen=True)
@@ -75,32 +75,33 @@ def summarize(
 
 def _summarize_one(name: str, cells: list[Result], human: list[HumanGrade]) -> VariantSummary:
     answered = [r for r in cells if r.ok]
-    graded = [r for r in answered if r.grade is not None]
+    graded = [r.grade for r in answered if r.grade is not None]
     latencies = sorted(r.latency_ms for r in answered if r.latency_ms is not None and not r.cached)
     costs = [r.cost for r in answered]
+    known_costs = [c for c in costs if c is not None]
     return VariantSummary(
         variant=name,
         calls=len(cells),
         errors=len(cells) - len(answered),
         graded=len(graded),
-        passed=sum(1 for r in graded if r.grade.passed),
-        mean_score=statistics.fmean(r.grade.score for r in graded) if graded else None,
+        passed=sum(1 for g in graded if g.passed),
+        mean_score=statistics.fmean(g.score for g in graded) if graded else None,
         median_latency_ms=statistics.median(latencies) if latencies else None,
         p95_latency_ms=_percentile(latencies, 0.95),
         prompt_tokens=sum(r.prompt_tokens or 0 for r in answered),
         completion_tokens=sum(r.completion_tokens or 0 for r in answered),
         # One unknown price makes the total unknown rather than quietly too low.
-        cost=None if any(c is None for c in costs) else sum(costs),
+        cost=sum(known_costs) if len(known_costs) == len(costs) else None,
         named_scores=_named_means(graded),
-        errored_checks=sum(1 for r in graded for c in r.grade.checks if c.error),
+        errored_checks=sum(1 for g in graded for c in g.checks if c.error),
         human=_human(human),
     )
 
 
-def _named_means(graded: list[Result]) -> dict[str, float]:
+def _named_means(graded: list[Grade]) -> dict[str, float]:
     values: dict[str, list[float]] = {}
-    for result in graded:
-        for metric, score in result.grade.named_scores.items():
+    for grade in graded:
+        for metric, score in grade.named_scores.items():
             values.setdefault(metric, []).append(score)
     return {metric: statistics.fmean(scores) for metric, scores in values.items()}
 

@@ -72,8 +72,8 @@ def _missing_variables(experiment: Experiment) -> list[str]:
                 pass  # reported with the variant
         needs.append((variant.name, frozenset(names)))
     for case_index, case in enumerate(experiment.cases):
-        for variant_name, names in needs:
-            for name in sorted(names - case.vars.keys()):
+        for variant_name, needed in needs:
+            for name in sorted(needed - case.vars.keys()):
                 problems.append(
                     f"cases[{case_index}].vars: '{name}' is used by variant '{variant_name}' but missing here."
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +26,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 @lru_cache(maxsize=1)
 def experiment_schema() -> dict[str, Any]:
     text = resources.files("promptbench.resources").joinpath("experiment.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def load_experiment(path: Path) -> Experiment:
@@ -106,9 +108,12 @@ def location(parts: Any) -> str:
 def _sentence(error: jsonschema.ValidationError) -> str:
     where = location(error.absolute_path)
     if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        # For this validator the schema and the instance are both objects.
+        properties = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
+        instance = error.instance if isinstance(error.instance, Mapping) else {}
+        extra = sorted(set(instance) - set(properties))
         names = ", ".join(f"'{name}'" for name in extra)
-        known = ", ".join(sorted(error.schema.get("properties", {})))
+        known = ", ".join(sorted(properties))
         return f"{where}: {names} {'is not a field' if len(extra) == 1 else 'are not fields'} here (known: {known})."
     if error.validator == "required":
         return f"{where}: {error.message.replace(' is a required property', ' is missing')}."

@@ -72,10 +72,10 @@ class ResponseCache:
 
     def __len__(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM cache").fetchone()[0]
+            return int(self._db.execute("SELECT count(*) FROM cache").fetchone()[0])
 
     def _total(self) -> int:
-        return self._db.execute("SELECT coalesce(sum(size), 0) FROM cache").fetchone()[0]
+        return int(self._db.execute("SELECT coalesce(sum(size), 0) FROM cache").fetchone()[0])
 
     def _evict(self) -> None:
         excess = self._total() - self.cap_bytes

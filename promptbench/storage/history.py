@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.storage import maintenance, queries, runs
@@ -28,7 +30,9 @@ from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
 class History:
     """The history file, open. Use `History.open()`; close it when done (it is also a context manager)."""
 
-    def __init__(self, db, path: Path, *, clock: Callable[[], datetime], writer: Writer, cache_cap: int) -> None:
+    def __init__(
+        self, db: Database, path: Path, *, clock: Callable[[], datetime], writer: Writer, cache_cap: int
+    ) -> None:
         self._db = db
         self.path = path
         self._clock = clock

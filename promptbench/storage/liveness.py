@@ -74,17 +74,20 @@ def _is_zombie(pid: int) -> bool:
         return False
 
 
-def _windows_pid_exists(pid: int) -> bool:  # pragma: no cover - exercised on Windows only
-    # os.kill(pid, 0) would terminate the process on Windows, so ask the kernel instead.
-    import ctypes
+# ctypes.windll exists on Windows only; under this guard type checkers on other systems skip the body.
+if sys.platform == "win32":
 
-    kernel32 = ctypes.windll.kernel32
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return False
-    try:
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
+    def _windows_pid_exists(pid: int) -> bool:  # pragma: no cover - exercised on Windows only
+        # os.kill(pid, 0) would terminate the process on Windows, so ask the kernel instead.
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        try:
+            code = ctypes.c_ulong()
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)

@@ -18,7 +18,7 @@ migrations = Migrations(MIGRATION_SET)
 
 @migrations(name="m001_initial")
 def m001_initial(db: Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": str,
             "experiment": str,
@@ -59,8 +59,8 @@ def m001_initial(db: Database) -> None:
             "completion_tokens": 0,
         },
     )
-    db["runs"].create_index(["started_at"])
-    db["runs"].create_index(["experiment", "started_at"])
+    db.table("runs").create_index(["started_at"])
+    db.table("runs").create_index(["experiment", "started_at"])
 
     # Written as SQL for AUTOINCREMENT, which sqlite-utils' create() does not offer: a result's id must never be
     # reused after a delete, because the search index trusts every id up to search_progress to be indexed.
@@ -93,9 +93,9 @@ def m001_initial(db: Database) -> None:
         )
         """
     )
-    db["results"].create_index(["run_id", "variant", "case_index", "repeat"], unique=True)
+    db.table("results").create_index(["run_id", "variant", "case_index", "repeat"], unique=True)
 
-    db["human_grades"].create(
+    db.table("human_grades").create(
         {
             "run_id": str,
             "variant": str,
@@ -112,21 +112,21 @@ def m001_initial(db: Database) -> None:
         defaults={"comment": ""},
     )
 
-    db["cache"].create(
+    db.table("cache").create(
         {"key": str, "completion": str, "size": int, "created_at": str, "used_at": float},
         pk="key",
         not_null={"completion", "size", "used_at"},
     )
     # (used_at, size) also lets the total size be summed from the index alone, without reading completions.
-    db["cache"].create_index(["used_at", "size"])
+    db.table("cache").create_index(["used_at", "size"])
 
     # Full-text search through sqlite-utils' external-content FTS5 tables. Comments are few: sqlite-utils'
     # triggers index them as they are written. Results are many and long: runs.index_new_results adds each
     # group in the transaction that writes it, search_progress says how far the index goes, and these triggers
     # take out what was put in.
-    db["human_grades"].enable_fts(["comment"], create_triggers=True)
-    db["results"].enable_fts(["output", "prompt"], create_triggers=False)
-    db["search_progress"].insert({"id": 1, "results_indexed_up_to": 0}, pk="id")
+    db.table("human_grades").enable_fts(["comment"], create_triggers=True)
+    db.table("results").enable_fts(["output", "prompt"], create_triggers=False)
+    db.table("search_progress").insert({"id": 1, "results_indexed_up_to": 0}, pk="id")
     db.executescript(
         """
         CREATE TRIGGER results_fts_delete AFTER DELETE ON results

@@ -184,21 +184,21 @@ def resolve_run_id(db: Database, reference: str) -> str:
         row = db.execute("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
         if row is None:
             raise RunNotFound("This history has no runs yet.")
-        return row[0]
+        return str(row[0])
     if not reference:
         raise RunNotFound("No run id given; `promptbench history` lists the runs.")
     pattern = reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = db.execute("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", [pattern]).fetchall()
     exact = [r[0] for r in rows if r[0] == reference]
     if exact:
-        return exact[0]
+        return str(exact[0])
     if not rows:
         raise RunNotFound(f"No run id starts with {reference!r}; `promptbench history` lists the runs.")
     if len(rows) > 1:
         shown = ", ".join(r[0] for r in rows[:5])
         more = ", ..." if len(rows) > 5 else ""
         raise RunNotFound(f"{reference!r} matches several runs ({shown}{more}); give more of the id.")
-    return rows[0][0]
+    return str(rows[0][0])
 
 
 def snapshot(db: Database, run_id: str) -> Experiment:

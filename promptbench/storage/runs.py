@@ -71,7 +71,7 @@ def start_run(
 ) -> str:
     with write_transaction(db, path):
         run_id = new_run_id(db, clock)
-        db["runs"].insert(
+        db.table("runs").insert(
             {
                 "id": run_id,
                 "experiment": experiment.name,
@@ -171,7 +171,7 @@ def index_new_results(db: Database) -> int:
         [done],
     )
     db.conn.execute("UPDATE search_progress SET results_indexed_up_to = ?", [last])
-    return count
+    return int(count)
 
 
 def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:

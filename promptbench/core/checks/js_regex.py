@@ -184,7 +184,7 @@ class _Translator:
             python_name = self.group_names[name]
             return f"(?({python_name})(?P={python_name}))", end + 1, True
         if char in "123456789":
-            digits = re.match(r"\d+", src[i + 1 :]).group()
+            digits = _leading(r"\d+", src[i + 1 :])
             if int(digits) <= self.group_count:
                 # JavaScript matches the empty string when the group has not matched; Python would fail.
                 return f"(?({digits})\\{digits})", i + 1 + len(digits), True
@@ -199,7 +199,7 @@ class _Translator:
         if char in simple:
             return simple[char], i + 2
         if char in "01234567":
-            octal = re.match(r"[0-7]{1,3}", src[i + 1 :]).group()
+            octal = _leading(r"[0-7]{1,3}", src[i + 1 :])
             if int(octal, 8) > 0o377:
                 octal = octal[:2]
             return int(octal, 8), i + 1 + len(octal)
@@ -285,6 +285,13 @@ class _Translator:
             return ord(char), "", i + 2
         code, next_i = self._character_escape(i)
         return code, "", next_i
+
+
+def _leading(pattern: str, text: str) -> str:
+    """The run of `pattern` that `text` starts with; callers have seen its first character already."""
+    match = re.match(pattern, text)
+    assert match is not None, (pattern, text)
+    return match.group()
 
 
 def _literal(code: int) -> str:

@@ -190,7 +190,9 @@ def _path(root: str, parts: Any) -> str:
 
 
 def _ajv_message(error: jsonschema.ValidationError) -> str:
-    kind, expected = error.validator, error.validator_value
+    # jsonschema leaves `validator` unset only on errors it did not raise itself; those get their own message.
+    kind = error.validator if isinstance(error.validator, str) else ""
+    expected = error.validator_value
     if kind == "type":
         return f"must be {','.join(expected) if isinstance(expected, list) else expected}"
     if kind == "required":

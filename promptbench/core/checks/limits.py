@@ -52,7 +52,8 @@ def count_words(text: str) -> int:
 
 def _bound(value: Any) -> float | None:
     if is_js_number(value):
-        return value
+        number: float = value
+        return number
     return js_to_number(value) if isinstance(value, str) else None
 
 
@@ -63,10 +64,12 @@ def word_count_value_problems(value: Any) -> list[str]:
             return [f"has {', '.join(map(repr, unknown))} in its value; only min and max are allowed."]
         if not value:
             return ["needs min and/or max in its value."]
-        bounds = {key: _bound(value[key]) for key in value}
-        bad = [key for key, number in bounds.items() if number is None]
-        if bad:
-            return [f"needs a number for {bad[0]}."]
+        bounds: dict[str, float] = {}
+        for key in value:
+            number = _bound(value[key])
+            if number is None:
+                return [f"needs a number for {key}."]
+            bounds[key] = number
         if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
             return [f"has min ({js_number(bounds['min'])}) greater than max ({js_number(bounds['max'])})."]
         return []
@@ -85,16 +88,20 @@ def check_word_count(output: str, value: Any, check: Check, inverse: bool, conte
             if inverse:
                 return boolean(not inside, f"Expected word count to not be between {lo} and {hi}, but got {count}")
             return boolean(inside, f"Word count {count} is not between {lo} and {hi}")
-        if low is None:
+        if high is not None:
             hi = js_number(high)
             if inverse:
                 return boolean(count > high, f"Expected word count to be greater than {hi}, but got {count}")
             return boolean(count <= high, f"Word count {count} is greater than maximum {hi}")
+        if low is None:  # the value's problems (no min, no max) are reported before a check runs
+            raise CheckError("The word count check needs min and/or max in its value.")
         lo = js_number(low)
         if inverse:
             return boolean(count < low, f"Expected word count to be less than {lo}, but got {count}")
         return boolean(count >= low, f"Word count {count} is less than minimum {lo}")
     expected = _bound(value)
+    if expected is None:  # as above: reported before the check runs
+        raise CheckError("The word count check needs a number of words, or {min, max}.")
     shown = js_number(expected)
     if inverse:
         return boolean(count != expected, f"Expected word count to not equal {shown}, but got {count}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from promptbench.core.experiment import Check
 from promptbench.core.redact import Redactor
@@ -20,6 +20,7 @@ from .values import js_number, js_to_number
 
 if TYPE_CHECKING:
     import openai
+    from openai.types.chat import ChatCompletionMessageParam
 
 SIMILAR_DEFAULT = 0.75
 _EPSILON = 2.220446049250313e-16  # JavaScript's Number.EPSILON, promptfoo's tolerance on the threshold
@@ -202,8 +203,10 @@ class OpenAIGrader:
         import openai  # on first use: scoring without a grader should not pay for loading the openai library
 
         try:
+            # Plain role/content dicts are what the openai library's TypedDicts describe; the stubs cannot see it.
+            chat_messages = cast("list[ChatCompletionMessageParam]", messages)
             response = await self._client_for(provider).chat.completions.create(
-                model=model or self.default_model, messages=messages
+                model=model or self.default_model, messages=chat_messages
             )
         except openai.APIError as error:
             raise CheckError(self._sentence("grader model", error)) from None

@@ -179,7 +179,7 @@ def _read_yaml_tests(path: Path, where: str, report: Report, graders: GraderReso
     return cases
 
 
-class _FileMatches(list):
+class _FileMatches(list[Any]):
     """The loaded contents of every file a `file://` glob variable matched: one case each, whatever they hold."""
 
 

@@ -9,6 +9,7 @@ each with its place; nothing is dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ def _read_providers(
     return choices
 
 
-def _grader_resolver(profiles: _Profiles):
+def _grader_resolver(profiles: _Profiles) -> Callable[[Any], tuple[str, str]]:
     def resolve(provider: Any) -> tuple[str, str]:
         choice, found = choice_for_provider(provider)
         if found:

@@ -8,13 +8,13 @@ written as the variable `expected`, which is how PromptBench's checks see it too
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from promptbench.core.experiment import Experiment, Parameters, ProviderProfile, TestCase, Variant
+from promptbench.core.experiment import Check, Experiment, Parameters, ProviderProfile, TestCase, Variant
 from promptbench.core.providers import ECHO
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.asserts import check_to_assertion
@@ -125,7 +125,7 @@ def _evaluate_options(experiment: Experiment) -> dict[str, Any]:
     return options
 
 
-def _all_checks(experiment: Experiment):
+def _all_checks(experiment: Experiment) -> Iterator[Check]:
     yield from experiment.default_checks
     for case in experiment.cases:
         yield from case.checks

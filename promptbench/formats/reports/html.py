@@ -109,7 +109,13 @@ def _totals(summaries: list[VariantSummary]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _grid(experiment: Experiment, variants: list[str], repeats: list[int], by_key, human_grades) -> str:
+def _grid(
+    experiment: Experiment,
+    variants: list[str],
+    repeats: list[int],
+    by_key: Mapping[CellKey, Result],
+    human_grades: Mapping[CellKey, HumanGrade],
+) -> str:
     head = "<th>Case</th>" + "".join(f"<th>{_e(name)}</th>" for name in variants)
     rows = []
     for index, case in enumerate(experiment.cases):
@@ -135,7 +141,9 @@ def _case(index: int, case: TestCase, repeat: int, repeats: int) -> str:
     return "".join(parts)
 
 
-def _cell(result: Result | None, case: TestCase, first: Result | None, human_grades) -> str:
+def _cell(
+    result: Result | None, case: TestCase, first: Result | None, human_grades: Mapping[CellKey, HumanGrade]
+) -> str:
     if result is None:
         return '<td><span class="badge none">not run</span></td>'
     if not result.ok:

@@ -61,8 +61,8 @@ def results_table(
         results, key=lambda r: (r.key.case, order.get(r.key.variant, len(order)), r.key.variant, r.key.repeat)
     )
     var_names: dict[str, None] = {}
-    for case in experiment.cases:
-        var_names.update(dict.fromkeys(case.vars))
+    for listed in experiment.cases:
+        var_names.update(dict.fromkeys(listed.vars))
     taken = set(_FIXED) | set(_AFTER_VARS)
     var_columns = [f"var:{n}" if n in taken else n for n in var_names]
     widest = max((len(r.grade.checks) for r in ordered if r.grade), default=0)

@@ -7,7 +7,7 @@ An object is either a flat row (column names as keys, like a CSV row) or a test 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _reporter(problems: Problems, where: str):
+def _reporter(problems: Problems, where: str) -> Callable[[str, str], None]:
     def report(place: str, sentence: str) -> None:
         if not place:
             problems.add(where, sentence)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
             if not isinstance(cell, str):
                 problem(column, "a check cell must be text like 'contains:Paris'")
                 continue
-            checks.append(check_from_assertion(assertion_from_string(cell), lambda _place, s, c=column: problem(c, s)))
+            checks.append(check_from_assertion(assertion_from_string(cell), _whole_column(problem, column)))
         elif column == EXPECTED:
             expected = None if cell in (None, "") else cell_text(cell)
         elif column == "__description":
@@ -70,14 +71,14 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
         elif column == "__metric":
             metric = cell_text(cell) or None
         elif column == "__threshold":
-            threshold = _threshold(cell, lambda s, c=column: problem(c, s))
+            threshold = _threshold(cell, partial(problem, column))
         elif column in _UNSUPPORTED_COLUMNS:
             if cell not in (None, ""):
                 problem(column, f"{_UNSUPPORTED_COLUMNS[column]} is not supported by PromptBench")
         elif column.startswith("__config:"):
             _read_config_column(column, cell, configured, problem)
         elif column == CHECKS:
-            extra.extend(_json_checks(cell, lambda s, c=column: problem(c, s)))
+            extra.extend(_json_checks(cell, partial(problem, column)))
         else:
             vars[column] = cell
     if found or any(c is None for c in checks):
@@ -227,7 +228,7 @@ def _read_config_column(column: str, cell: Any, configured: dict[int, float], pr
     if cell in (None, ""):
         return
     index = int(match.group(2)) - 1 if match.group(2) else 0
-    value = _threshold(cell, lambda s: problem(column, s))
+    value = _threshold(cell, partial(problem, column))
     if value is not None and index >= 0:
         configured[index] = value
 
@@ -291,6 +292,11 @@ def _replace(check: Check, changes: dict[str, Any]) -> Check:
     data = check.to_dict()
     data.update(changes)
     return Check.from_dict(data)
+
+
+def _whole_column(report: Report, column: str) -> Callable[[str, str], None]:
+    """A check's reporter that names the column for every place inside the check (a cell spells one check)."""
+    return lambda _place, sentence: report(column, sentence)
 
 
 def _at(report: Report, where: str) -> Callable[[str, str], None]:

@@ -65,7 +65,7 @@ def sheet_names(path: Path) -> list[str]:
 
 def write_xlsx_table(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     workbook = openpyxl.Workbook()
-    worksheet = workbook.active
+    worksheet = workbook.worksheets[0]  # a new workbook holds one sheet, the active one
     worksheet.title = "Test set"
     for number, values in enumerate((columns, *rows), start=1):
         try:
