@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import keyring
 import openai
 from keyring.backend import KeyringBackend
+from keyring.backends.chainer import ChainerBackend
 
 from promptbench import __version__
 from promptbench.core.experiment import ProviderProfile
@@ -378,12 +379,12 @@ def _version(module: str, distribution: str) -> str:
 
 def _backend_name(backend: KeyringBackend) -> str:
     name = getattr(backend, "name", type(backend).__name__)
-    if type(backend).__name__ == "ChainerBackend":
+    if isinstance(backend, ChainerBackend):
         name += " of " + ", ".join(_backend_name(b) for b in backend.backends)
     return name
 
 
-def _human_size(size: int) -> str:
+def _human_size(size: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"

@@ -112,9 +112,9 @@ def keys_list(args, service: ProviderService) -> int:
         statuses = service.statuses()
     except ProfileProblem as problem:
         return _say_error(problem, FAILED)
-    problem = service.keyring_problem()
-    if problem:
-        print(problem)
+    keyring_problem = service.keyring_problem()
+    if keyring_problem:
+        print(keyring_problem)
     width = max(len(s.profile.name) for s in statuses)
     for status in statuses:
         print(f"{status.profile.name:<{width}}  {status.key.describe()}")

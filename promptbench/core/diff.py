@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 Span = tuple[str, str]
@@ -67,7 +68,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
 
 
-def is_unchanged(spans: list[Span]) -> bool:
+def is_unchanged(spans: Sequence[Span]) -> bool:
     return all(op == "equal" for op, _ in spans)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import is_echo
@@ -33,7 +34,7 @@ from promptbench.secrets import NO_KEYRING, FoundKey, KeyringUnavailable, KeySto
 # Local servers ignore the key, but the openai client insists on having one.
 _NO_KEY_PLACEHOLDER = "no-key-needed"
 _TEST_TIMEOUT = 20.0
-_TEST_PROMPT = [{"role": "user", "content": "Reply with the word OK."}]
+_TEST_PROMPT: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Reply with the word OK."}]
 _UNTOUCHABLE = {"echo"}  # built-in profiles a saved one may not replace
 
 

@@ -26,7 +26,7 @@ MAX_GROUP = 500
 class ResultRecorder:
     """Owns the history's write side for one run while it lasts. `add()` from any thread; `close()` when done."""
 
-    def __init__(self, history: History, run_id: str, *, on_error: Callable[[Exception], None] = lambda e: None):
+    def __init__(self, history: History, run_id: str, *, on_error: Callable[[Exception], object] = lambda e: None):
         self._history = history
         self._run_id = run_id
         self._on_error = on_error

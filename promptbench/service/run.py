@@ -153,14 +153,14 @@ class RunSession:
             for name, profile in prepared.profiles.items()
         }
         history = self.history
-        if history is not None and self.run_id is None:
-            self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
         loop = asyncio.get_running_loop()
-        self._recorder = (
-            ResultRecorder(history, self.run_id, on_error=lambda error: loop.call_soon_threadsafe(self.cancel))
-            if history is not None
-            else None
-        )
+        self._recorder = None
+        if history is not None:
+            if self.run_id is None:
+                self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
+            self._recorder = ResultRecorder(
+                history, self.run_id, on_error=lambda error: loop.call_soon_threadsafe(self.cancel)
+            )
         try:
             self._runner = Runner(
                 experiment,
@@ -182,7 +182,7 @@ class RunSession:
         if self._recorder is not None and self._recorder.error is not None:
             self.history_error = self._recorder.error
             outcome.state = "failed"
-        if history is not None and self.history_error is None:
+        if history is not None and self.run_id is not None and self.history_error is None:
             history.finish_run(self.run_id, outcome.state)
         return outcome
 
@@ -209,7 +209,9 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient]):
 
     # A grader named by no check uses the run's first profile and its own default model, not OpenAI's.
     profile = clients[default_provider].profile if default_provider else None
-    models = {"default_model": profile.default_model} if profile is not None and profile.default_model else {}
+    models: dict[str, Any] = (
+        {"default_model": profile.default_model} if profile is not None and profile.default_model else {}
+    )
     grader = OpenAIGrader(client_for, **models) if openai_clients else None
 
     async def score(answer: Answer) -> Grade | None:

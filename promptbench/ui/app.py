@@ -30,6 +30,7 @@ def run_app(
     from promptbench.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the window needs widgets: a bare QCoreApplication will not do
     app.setOrganizationName("PromptBench")
     app.setApplicationName("PromptBench")
     window = MainWindow()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,7 +38,7 @@ def untitled_experiment() -> Experiment:
     )
 
 
-def recovery_dir(env: dict[str, str] | None = None) -> Path:
+def recovery_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     home = env.get("PROMPTBENCH_HOME")
     base = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("promptbench", appauthor=False))

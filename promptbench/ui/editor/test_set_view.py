@@ -124,7 +124,7 @@ class CheckRows(QWidget):
         value = QLineEdit(value_to_text(check.value), placeholderText="text to look for; commas separate a list")
         threshold = QLineEdit("" if check.threshold is None else f"{check.threshold:g}", placeholderText="optional")
         threshold.setMaximumWidth(90)
-        remove = QToolButton(text="✕", toolTip="Remove this check")
+        remove = QToolButton(text="✕", toolTip="Remove this check")  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         row = (kind, value, threshold, remove, check)
         remove.clicked.connect(lambda: self._remove(row))
         self._rows.append(row)
@@ -243,7 +243,7 @@ class TestSetView(QWidget):
             ("Undo", "Undo the last test set change (Ctrl+Z)", model.undo_stack.undo),
             ("Redo", "Redo (Ctrl+Shift+Z)", model.undo_stack.redo),
         ):
-            button = QPushButton(text, toolTip=tip)
+            button = QPushButton(text, toolTip=tip)  # type: ignore[call-overload]  # PySide6's stubs omit inherited properties as keywords
             button.clicked.connect(action)
             buttons.addWidget(button)
         buttons.addStretch(1)

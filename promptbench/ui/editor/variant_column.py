@@ -139,7 +139,7 @@ class VariantColumn(QFrame):
             ("Duplicate", "Add a copy of this variant", self.duplicate_clicked.emit),
             ("Remove", "Remove this variant", self.remove_clicked.emit),
         ):
-            button = QToolButton(text=text, toolTip=tip)
+            button = QToolButton(text=text, toolTip=tip)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
             button.clicked.connect(signal)
             buttons.addWidget(button)
         top = QHBoxLayout()
@@ -315,7 +315,7 @@ class VariantColumns(QScrollArea):
         del variants[index]
         self.state.edit(replace(experiment, variants=tuple(variants)))
 
-    def move(self, index: int, delta: int) -> None:
+    def move_variant(self, index: int, delta: int) -> None:
         target = index + delta
         variants = list(self.state.experiment.variants)
         if not 0 <= target < len(variants):
@@ -358,7 +358,7 @@ class VariantColumns(QScrollArea):
         column.edited.connect(lambda variant, c=column: self._edited(c, variant))
         column.duplicate_clicked.connect(lambda c=column: self.duplicate(self.columns.index(c)))
         column.remove_clicked.connect(lambda c=column: self.remove(self.columns.index(c)))
-        column.move_clicked.connect(lambda delta, c=column: self.move(self.columns.index(c), delta))
+        column.move_clicked.connect(lambda delta, c=column: self.move_variant(self.columns.index(c), delta))
         column.set_missing(self._missing)
         self.columns.append(column)
         self._row.insertWidget(len(self.columns) - 1, column)

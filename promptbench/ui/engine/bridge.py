@@ -262,14 +262,14 @@ class EngineBridge(QObject):
         """The engine process, started on first use (or again after it died)."""
         if self._engine is None:
             self._engine = EngineProcess()
-            self._loop.add_reader(self._engine.fileno(), self._engine_readable)
+            self._loop.add_reader(self._engine.fileno(), self._engine_readable, self._engine)
         return self._engine
 
-    def _engine_readable(self) -> None:
+    def _engine_readable(self, engine: EngineProcess) -> None:
         try:
-            message = self._engine.receive()
+            message = engine.receive()
         except (EOFError, OSError):
-            self._engine_gone()
+            self._engine_gone(engine)
             return
         if message[0] == "events":
             for event in message[1]:
@@ -283,8 +283,8 @@ class EngineBridge(QObject):
                 _kind, run_id, state, history_error, problems = message
                 self._finished.set_result(RunDone(run_id, state, self._received, problems, history_error))
 
-    def _engine_gone(self) -> None:
-        engine, self._engine = self._engine, None
+    def _engine_gone(self, engine: EngineProcess) -> None:
+        self._engine = None
         self._loop.remove_reader(engine.fileno())
         code = engine.stop(ENGINE_STOP_S)  # it is gone already; this reaps it
         if self._finished is not None and not self._finished.done():

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from promptbench.core.events import RunEvent
 
 if TYPE_CHECKING:
-    from promptbench.service.run import PreparedRun, RunAgain
+    from promptbench.service.run import PreparedRun, RunAgain, RunSession
     from promptbench.storage import History
 
 EVENT_BATCH_S = 0.02  # events wait at most this long in the engine before they are sent, together
@@ -98,7 +98,7 @@ class _Engine:
         self.connection = connection
         self.messages: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self.history: History | None = None  # the window's history file, opened at the first run that keeps one
-        self.session = None
+        self.session: RunSession | None = None
         self.cancel_requested = False
         self.pending: list[RunEvent] = []
         self.flush_scheduled = False
@@ -153,12 +153,12 @@ class _Engine:
                 done = ("done", None, "failed", None, [f"history: {error}"])
                 return
             resumed = request.again.run_id if request.again is not None and request.again.resume else None
-            self.session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
+            session = self.session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
             if self.cancel_requested:
-                self.session.cancel()
-            outcome = await self.session.run()
-            error = self.session.history_error
-            done = ("done", self.session.run_id, outcome.state, str(error) if error else None, [])
+                session.cancel()
+            outcome = await session.run()
+            history_error = session.history_error
+            done = ("done", session.run_id, outcome.state, str(history_error) if history_error else None, [])
         except Exception:  # a bug: the window shows it with its traceback, as it does its own
             done = ("bug", traceback.format_exc())
         finally:

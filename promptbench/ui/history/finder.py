@@ -51,7 +51,7 @@ class RunFinder(QWidget):
         for label, window in DATE_FILTERS:
             self.date_filter.addItem(label, window)
         self.set_choices([], [])
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS, timeout=self.changed.emit)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS, timeout=self.changed.emit)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         self.search_box.textChanged.connect(self._search_timer.start)
         for box in (self.experiment_filter, self.model_filter, self.date_filter):
             box.currentIndexChanged.connect(lambda _index: self.changed.emit())

@@ -94,7 +94,7 @@ class HistoryWindow(QMainWindow):
         self.open_button = QPushButton("Open")
         self.compare_button = QPushButton("Compare two")
         self.restore_button = QPushButton("Bring back into the editor")
-        self.export_button = QToolButton(text="Export", popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button = QToolButton(text="Export", popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         export_menu = QMenu(self.export_button)
         for fmt, label in EXPORT_FORMATS.items():
             action = QAction(label.split(" (")[0], export_menu)

@@ -226,8 +226,9 @@ class DetailPane(QWidget):
         for name, other in others.items():  # variants no longer in the experiment (a past run's snapshot differs)
             if name not in {v.name for v in experiment.variants} and other.output is not None:
                 targets.append((f"variant '{name}'", other.output))
-        if 0 <= result.key.case < len(experiment.cases) and experiment.cases[result.key.case].expected is not None:
-            targets.append(("the expected output", experiment.cases[result.key.case].expected))
+        expected = experiment.cases[result.key.case].expected if 0 <= result.key.case < len(experiment.cases) else None
+        if expected is not None:
+            targets.append(("the expected output", expected))
         return targets
 
     @staticmethod

@@ -6,6 +6,9 @@ the comment box loses focus with something unsaved. Setting a grade from outside
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
@@ -28,7 +31,7 @@ class GradeBar(QWidget):
         self.comment.setPlaceholderText("Comment: why this grade?")
         self.comment.setFixedHeight(self.comment.fontMetrics().lineSpacing() * 3 + 12)
         self.comment.setTabChangesFocus(True)
-        self._comment_timer = QTimer(self, singleShot=True, interval=COMMENT_PAUSE_MS, timeout=self._save_comment)
+        self._comment_timer = QTimer(self, singleShot=True, interval=COMMENT_PAUSE_MS, timeout=self._save_comment)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.setSpacing(2)
@@ -90,10 +93,8 @@ class GradeBar(QWidget):
         if text != self._grade.comment:
             self._change(comment=text)
 
-    def _change(self, **changes) -> None:
-        fields = {"thumbs": self._grade.thumbs, "stars": self._grade.stars, "comment": self._grade.comment}
-        fields.update(changes)
-        self._grade = HumanGrade(**fields)
+    def _change(self, **changes: Any) -> None:
+        self._grade = replace(self._grade, **changes)
         self._show_buttons()
         self.changed.emit(self._grade)
 
@@ -106,6 +107,6 @@ class GradeBar(QWidget):
 
 
 def _button(text: str, tip: str, checkable: bool = True) -> QToolButton:
-    button = QToolButton(text=text, toolTip=tip, checkable=checkable, autoRaise=True)
+    button = QToolButton(text=text, toolTip=tip, checkable=checkable, autoRaise=True)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
     button.setAccessibleName(tip.split(" (")[0])
     return button

@@ -98,7 +98,7 @@ class ResultsModel(QAbstractTableModel):
 
     def row_text(self, row: int) -> str:
         """What search looks through: the case's values and every variant's output or error."""
-        parts = []
+        parts: list[str] = []
         if self._experiment is not None and row < len(self._experiment.cases):
             parts.extend(str(v) for v in self._experiment.cases[row].vars.values())
         for c in range(len(self._variants)):
@@ -188,7 +188,7 @@ class ResultsModel(QAbstractTableModel):
         result = self._shown.get(cell)
         if role == Qt.ItemDataRole.DisplayRole:
             if result is not None:
-                return preview(result.output if result.ok else result.error or "")
+                return preview((result.output if result.ok else result.error) or "")
             return preview(self._streamed.get(cell, ""))
         if role == Role.STATE:
             return cell_state(result, cell in self._running or cell in self._streamed)

@@ -10,7 +10,9 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal, Slot
+from typing import cast
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,8 +69,8 @@ class ResultsFilter(QSortFilterProxyModel):
         self._search = text.strip().lower()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        model: ResultsModel = self.sourceModel()
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = cast(ResultsModel, self.sourceModel())  # the grid's own model, set once by ResultsView
         if self._filter == "failures" and CellState.FAIL not in model.row_states(source_row):
             return False
         if self._filter == "errors" and CellState.ERROR not in model.row_states(source_row):
@@ -85,11 +87,13 @@ class CellDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._proxy = proxy
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         line = QFontMetrics(option.font).lineSpacing()
         return QSize(220, line * 3 + 12)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         state = index.data(Role.STATE) or CellState.EMPTY
         background, ink, badge = COLOURS[state]
         rect = option.rect
@@ -223,7 +227,7 @@ class ResultsView(QWidget):
         self.proxy.layoutChanged.connect(self._count)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.setContext(Qt.ShortcutContext.WindowShortcut)
-        find.activated.connect(lambda: (self.search_box.setFocus(), self.search_box.selectAll()))
+        find.activated.connect(self._find)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
         bar.addWidget(self.filter_picker)
@@ -264,6 +268,10 @@ class ResultsView(QWidget):
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.cell_selected.emit(current.data(Role.KEY) if current.isValid() else None)
+
+    def _find(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
 
     def _count(self, *_args) -> None:
         total = self.model.rowCount()

@@ -296,7 +296,7 @@ class SettingsDialog(QDialog):
         self.concurrency = QSpinBox(minimum=1, maximum=256, value=defaults.concurrency)
         self.timeout = QDoubleSpinBox(minimum=1, maximum=3600, value=defaults.timeout, suffix=" s", decimals=0)
         self.retries = QSpinBox(minimum=0, maximum=20, value=defaults.retries)
-        self.cache = QCheckBox("Answer unchanged calls from the cache", checked=defaults.cache)
+        self.cache = QCheckBox("Answer unchanged calls from the cache", checked=defaults.cache)  # type: ignore[call-overload]  # PySide6's stubs omit inherited properties as keywords
         self.concurrency.valueChanged.connect(lambda v: self.settings.setValue(DEFAULTS_PREFIX + "concurrency", v))
         self.timeout.valueChanged.connect(lambda v: self.settings.setValue(DEFAULTS_PREFIX + "timeout", v))
         self.retries.valueChanged.connect(lambda v: self.settings.setValue(DEFAULTS_PREFIX + "retries", v))
@@ -330,7 +330,7 @@ class SettingsDialog(QDialog):
 
     def _history_page(self) -> QWidget:
         configured = self.settings.value(HISTORY_KEY, "")
-        self.history_location = QLineEdit(configured or str(default_history_path()), readOnly=True)
+        self.history_location = QLineEdit(str(configured or default_history_path()), readOnly=True)
         choose = QPushButton("Choose…")
         choose.clicked.connect(self._choose_history)
         reset = QPushButton("Default place")

@@ -6,6 +6,7 @@ The Settings dialog writes them; the main window reads them when it starts and w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -32,14 +33,19 @@ def saved_defaults(settings: QSettings) -> RunSettings:
     """The run defaults kept in settings, over RunSettings' own."""
     base = RunSettings()
     return RunSettings(
-        concurrency=int(settings.value(DEFAULTS_PREFIX + "concurrency", base.concurrency)),
-        timeout=float(settings.value(DEFAULTS_PREFIX + "timeout", base.timeout)),
-        retries=int(settings.value(DEFAULTS_PREFIX + "retries", base.retries)),
-        cache=settings.value(DEFAULTS_PREFIX + "cache", base.cache) in (True, "true"),
+        concurrency=int(_stored(settings, DEFAULTS_PREFIX + "concurrency", base.concurrency)),
+        timeout=float(_stored(settings, DEFAULTS_PREFIX + "timeout", base.timeout)),
+        retries=int(_stored(settings, DEFAULTS_PREFIX + "retries", base.retries)),
+        cache=_stored(settings, DEFAULTS_PREFIX + "cache", base.cache) in (True, "true"),
     )
 
 
 def saved_history_path(settings: QSettings) -> Path | None:
     """The history file chosen in Settings, or None for the default place."""
-    value = settings.value(HISTORY_KEY, "")
+    value = _stored(settings, HISTORY_KEY, "")
     return Path(value) if value else None
+
+
+def _stored(settings: QSettings, key: str, default: object) -> Any:
+    """What QSettings holds under `key` (text, as read from the INI file) or `default`; its stubs say `object`."""
+    return settings.value(key, default)

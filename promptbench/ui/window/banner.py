@@ -31,7 +31,7 @@ class Banner(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action = QPushButton()
         self.action.clicked.connect(self.action_clicked)
-        close = QToolButton(text="✕", toolTip="Hide this message", autoRaise=True)
+        close = QToolButton(text="✕", toolTip="Hide this message", autoRaise=True)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)

@@ -73,7 +73,7 @@ class CrashHandler:
         self._redact = redact
         self._parent = parent
         self.dialogs: list[CrashDialog] = []
-        self._previous = None
+        self._previous: Callable[[type[BaseException], BaseException, TracebackType | None], object] | None = None
 
     def install(self) -> None:
         self._previous = sys.excepthook

@@ -62,7 +62,7 @@ class WindowFiles:
         self.on_replaced = on_replaced
         self.file_problem: QMessageBox | None = None
         self.unsaved_box: QMessageBox | None = None
-        self._autosave = QTimer(window, singleShot=True, interval=AUTOSAVE_DELAY_MS, timeout=self._write_recovery)
+        self._autosave = QTimer(window, singleShot=True, interval=AUTOSAVE_DELAY_MS, timeout=self._write_recovery)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         state.watch(self._on_state)
 
     def open_first(self, path: Path | None) -> None:

@@ -69,7 +69,7 @@ class WindowRuns:
         self.confirm_box: QMessageBox | None = None
         self._selected: CellKey | None = None
         self._resuming = False  # the run fills cells of the run on screen, so its other cells stay
-        self._summary_timer = QTimer(window, singleShot=True, interval=SUMMARY_INTERVAL_MS, timeout=self._summaries)
+        self._summary_timer = QTimer(window, singleShot=True, interval=SUMMARY_INTERVAL_MS, timeout=self._summaries)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         bridge.call(_load_prices, on_done=lambda prices: setattr(self, "prices", prices))
 
     # ----- a run of the experiment in the editor
@@ -150,7 +150,8 @@ class WindowRuns:
         self.run_bar.finished(done.state, note)
         if done.run_id:
             self.settings.setValue("last_run_id", done.run_id)
-            self.settings.setValue("last_run_experiment", self.results_model.experiment.name)
+            shown = self.results_model.experiment
+            self.settings.setValue("last_run_experiment", shown.name if shown is not None else "")
         self._summaries()
         if self._selected is not None:
             self.show_cell(self._selected)
