@@ -13,7 +13,7 @@ from tests.support import REPO
 
 pytest_plugins = ["pytester"]
 
-TESTS = '''
+TESTS = """
 from PySide6.QtCore import QObject, qWarning
 
 
@@ -32,7 +32,7 @@ def test_the_offscreen_platform_talks(qtbot):
 
 def test_quiet(qtbot):
     QObject().startTimer(10)
-'''
+"""
 
 
 @pytest.fixture
