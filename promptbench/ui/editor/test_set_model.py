@@ -175,8 +175,10 @@ class TestSetModel(QAbstractTableModel):
         return "" if value is None else str(value)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags  # the root is no cell (Qt's model rules)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.isValid() and self._columns[index.column()] != CHECKS:
+        if self._columns[index.column()] != CHECKS:
             flags |= Qt.ItemFlag.ItemIsEditable  # checks open their own editor (the view's dialog)
         return flags
 
