@@ -4,6 +4,7 @@ still comes from its module."""
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -75,3 +76,22 @@ def test_an_unknown_command_or_option_is_a_usage_error():
     assert "invalid choice: 'bogus'" in completed.stderr and "'export-promptfoo'" in completed.stderr
     completed = promptbench("--bogus")
     assert completed.returncode == 2 and "unrecognized arguments: --bogus" in completed.stderr
+
+
+def readme_commands() -> list[list[str]]:
+    """Every `promptbench …` line of the README's shell blocks, as argv (its comment left out)."""
+    commands, in_shell = [], False
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_shell = line == "```sh"
+        elif in_shell and line.startswith("promptbench "):
+            commands.append(shlex.split(line.split(" #")[0])[1:])
+    return commands
+
+
+def test_every_command_the_readme_shows_parses():
+    commands = readme_commands()
+    assert ["show", "RUN"] in commands and ["compare", "RUN_A", "RUN_B"] in commands
+    for argv in commands:
+        args = cli.parse_args(argv)  # an unknown command or option would exit with a usage error
+        assert args.command == argv[0], argv
