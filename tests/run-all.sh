@@ -11,7 +11,8 @@ install_missing_apt_packages "${VENV_APT_PACKAGES[@]}" "${QT_APT_PACKAGES[@]}" x
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+# setuptools' ten-line note on every editable install with a renamed package folder (resources/): only it is silenced.
+PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e ".[test]"
 
 # The checks that keep the code as it should read, before any test: lint, formatting, types (pyproject.toml says
 # where mypy is strict) and the import rules between the layers. Any of them failing fails the run.

@@ -18,25 +18,30 @@ from promptbench import __version__
 EXIT_OK = 0
 EXIT_USAGE = 2
 
-# Which module of promptbench.cli registers each command. Only the module of the command being run is imported,
-# so `promptbench run` does not pay for the promptfoo importer, spreadsheets or the providers service.
-COMMAND_MODULES = {
-    "run": "run",
-    "resume": "run",
-    "keys": "keys",
-    "providers": "keys",
-    "history": "history",
-    "show": "history",
-    "compare": "history",
-    "export": "history",
-    "cache": "history",
-    "import": "files",
-    "export-promptfoo": "files",
-    "doctor": "doctor",
+# Every command: the module of promptbench.cli that registers it, and its line in `promptbench --help` (the same
+# words the module gives argparse; a test keeps the two equal). Only the module of the command being run is imported:
+# `promptbench --help` lists the commands from this table without loading openai, Qt or the history, and
+# `promptbench run` does not pay for the promptfoo importer, spreadsheets or the providers service.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "run an experiment file (or a promptfoo config) headless"),
+    "resume": ("run", "finish an interrupted or cancelled run: call only missing cells"),
+    "keys": ("keys", "API keys in the OS keyring"),
+    "providers": ("keys", "provider profiles"),
+    "history": ("history", "list past runs, newest first, or search their cells; delete runs; compact the file"),
+    "show": ("history", "one run: its summary per variant and every cell"),
+    "compare": ("history", "compare two runs cell by cell"),
+    "export": ("history", "write a run's cells as JSON or CSV"),
+    "cache": ("history", "the response cache"),
+    "import": ("files", "convert a promptfoo config into an experiment file"),
+    "export-promptfoo": ("files", "write an experiment as a promptfoo config"),
+    "doctor": ("doctor", "check this installation: Qt, fonts, keyring, history, providers"),
 }
 
 
-def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+def build_parser(*commands: str) -> argparse.ArgumentParser:
+    """The `promptbench` parser. The modules of the `commands` named register them (with the commands sharing their
+    module); with none named, every command is a bare entry that only names it, enough for `--help` and for telling
+    which command argv holds."""
     parser = argparse.ArgumentParser(
         prog="promptbench",
         description="Compare prompt variants side by side against a test set. With no command, opens the window.",
@@ -55,21 +60,25 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         help="with --screenshot: the whole window, the results grid, or the detail pane",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    words = [word for word in (argv or []) if not word.startswith("-")]
-    command = words[0] if words else None
-    if command in COMMAND_MODULES:
-        modules = [COMMAND_MODULES[command]]
-    elif command is None and not {"-h", "--help"} & set(argv or []):
-        modules = []  # the window: no command module is needed
-    else:
-        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
-    for module in modules:
+    if not commands:
+        for name, (_module, help_text) in COMMANDS.items():
+            # No -h of its own: `promptbench run --help` must reach the real `run` parser, built in parse_args.
+            subparsers.add_parser(name, help=help_text, add_help=False)
+    for module in dict.fromkeys(COMMANDS[command][0] for command in commands):
         importlib.import_module(f"promptbench.cli.{module}").register(subparsers)
     return parser
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    return build_parser(argv).parse_args(argv)
+    """Parse in two passes: the outline finds the command word as argparse reads it (past option values such as
+    `--open FILE`), answers `--help`, `--version` and unknown commands; then that command's own parser reads argv."""
+    outline = build_parser()
+    args, rest = outline.parse_known_args(argv)
+    if args.command is None:
+        if rest:
+            outline.error(f"unrecognized arguments: {' '.join(rest)}")
+        return args  # the window
+    return build_parser(args.command).parse_args(argv)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -87,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.command is None:
-        build_parser(["--help"]).print_help()
+        build_parser().print_help()
         return EXIT_USAGE
     return run_command(args)
 

@@ -1,7 +1,7 @@
 """`promptbench doctor`: plain findings about this installation, for the user and for a bug report.
 
-It looks at what a first start needs: the Qt platform plugin (can the window start here), fonts, the keyring
-backend, the TLS certificates, the history file and each configured provider. Every finding is one line marked
+It looks at what a first start needs: the `promptbench` command on PATH, the Qt platform plugin (can the window
+start here), fonts, the keyring backend, the TLS certificates, the history file and each configured provider. Every finding is one line marked
 ok, note (worth knowing, nothing to fix) or fix (something needs attention, with what to do). Exit codes: 0 when
 nothing needs fixing, 1 otherwise. No finding ever contains a key: provider messages go through the Redactor.
 
@@ -46,6 +46,12 @@ PROVIDER_TIMEOUT_S = 3.0
 QT_PROBE_TIMEOUT_S = 20.0
 _NO_FONTS = "Install a font package (Debian and Ubuntu: sudo apt install fonts-dejavu-core), or Qt draws boxes."
 _PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+_KEYS_IN_ENVIRONMENT = "Keys in environment variables (OPENAI_API_KEY and friends) work too."
+# gnome-keyring starts and unlocks itself at a desktop login; elsewhere (SSH, a container) it can be started by
+# hand, with the login keyring's password on standard input, inside a D-Bus session.
+_UNLOCK_GNOME_KEYRING = (
+    "`gnome-keyring-daemon --unlock --components=secrets` (type the keyring's password, then Ctrl+D)"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class Doctor:
         provider_service: ProviderService | None = None,
         qt_probe: QtProbe | None = None,
         fc_list: str = "fc-list",
+        which: Callable[[str], str | None] | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
         self._keyring_backend = keyring_backend
@@ -79,11 +86,12 @@ class Doctor:
         self._provider_service = provider_service
         self.qt_probe = qt_probe or probe_qt_in_child
         self.fc_list = fc_list
+        self.which = which or (lambda program: shutil.which(program, path=self.env.get("PATH")))
         self._font_families: int | None = None
 
     def findings(self) -> list[Finding]:
         return [
-            *self.versions(), *self.qt_platform(), *self.fonts(), *self.keyring(), *self.certificates(),
+            *self.versions(), *self.command(), *self.qt_platform(), *self.fonts(), *self.keyring(), *self.certificates(),
             *self.history(), *self.providers(),
         ]  # fmt: skip
 
@@ -98,6 +106,26 @@ class Doctor:
         parts.append(f"SQLite {sqlite3.sqlite_version}")
         where = "the app bundle" if getattr(sys, "frozen", False) else sys.prefix
         return [Finding("versions", OK, f"{', '.join(parts)} on {platform.platform(terse=True)}, from {where}.")]
+
+    def command(self) -> list[Finding]:
+        """Whether `promptbench`, the command every piece of advice names, starts this installation."""
+        if getattr(sys, "frozen", False):
+            return []  # a bundle is started by its own path
+        here = Path(sys.executable).parent / ("promptbench.exe" if sys.platform == "win32" else "promptbench")
+        found = self.which("promptbench")
+        if found and Path(found).resolve() == here.resolve():
+            return [Finding("command", OK, f"`promptbench` starts this installation ({found}).")]
+        if found:
+            return [Finding("command", NOTE, f"`promptbench` starts another installation ({found}); this is {here}.")]
+        linked = Path(self.env["HOME"], ".local", "bin", "promptbench") if self.env.get("HOME") else None
+        if linked and linked.exists() and linked.resolve() == here.resolve():
+            advice = "Log in again (Debian's ~/.profile puts ~/.local/bin on PATH), or add ~/.local/bin to PATH."
+            return [Finding("command", NOTE, "`promptbench` is linked in ~/.local/bin, which is not on PATH.", advice)]
+        command = here if here.exists() else f"{sys.executable} -m promptbench"  # e.g. a checkout on PYTHONPATH
+        return [Finding(
+            "command", NOTE, f"`promptbench` is not on PATH; this installation's command is {command}.",
+            "From a copy of the repository, `bash packaging/install.sh` links it into ~/.local/bin.",
+        )]  # fmt: skip
 
     def qt_platform(self) -> list[Finding]:
         found = []
@@ -166,10 +194,7 @@ class Doctor:
             finally:
                 backend.delete_password(SERVICE, entry)
         except BACKEND_FAILURES as error:
-            advice = f"{NO_KEYRING} Keys in environment variables (OPENAI_API_KEY and friends) work too."
-            found.append(
-                Finding("keyring", FIX, f"{chosen}{forced} cannot store keys ({type(error).__name__}).", advice)
-            )
+            found.append(self._keyring_failure(backend, f"{chosen}{forced}", error))
             return found
         if read_back != secret:
             found.append(
@@ -183,6 +208,33 @@ class Doctor:
         else:
             found.append(Finding("keyring", OK, f"{chosen}{forced} stores, reads and deletes a test entry."))
         return found
+
+    def _keyring_failure(self, backend: KeyringBackend, chosen: str, error: BaseException) -> Finding:
+        if type(backend).__module__ != "keyring.backends.fail":
+            text = f"{chosen} cannot store keys ({type(error).__name__})."
+            return Finding("keyring", FIX, text, self._keyring_advice())
+        # keyring's fail backend is what it picks when no backend works here; its name means nothing to a user.
+        if self._keyring_backend is None and self.env.get("PYTHON_KEYRING_BACKEND"):
+            return Finding(
+                "keyring", FIX, "No keyring backend works: PYTHON_KEYRING_BACKEND chooses keyring's fail backend.",
+                f"Unset PYTHON_KEYRING_BACKEND to use the system's keyring. {_KEYS_IN_ENVIRONMENT}",
+            )  # fmt: skip
+        return Finding("keyring", FIX, "No keyring backend works here.", self._keyring_advice())
+
+    def _keyring_advice(self) -> str:
+        """What to do when no keyring works: start gnome-keyring when it is installed, else install one."""
+        if not sys.platform.startswith("linux") or self.which("gnome-keyring-daemon") is None:
+            return f"{NO_KEYRING} {_KEYS_IN_ENVIRONMENT}"
+        if not self.env.get("DBUS_SESSION_BUS_ADDRESS"):
+            return (
+                "gnome-keyring is installed but not running (there is no D-Bus session here). Log in to a desktop "
+                f"session, where it starts by itself, or run `dbus-run-session -- bash` and in it {_UNLOCK_GNOME_KEYRING}."
+                f" {_KEYS_IN_ENVIRONMENT}"
+            )
+        return (
+            "gnome-keyring is installed but not running or locked in this session: log in to a desktop session, or "
+            f"start and unlock it with {_UNLOCK_GNOME_KEYRING}. {_KEYS_IN_ENVIRONMENT}"
+        )
 
     def certificates(self) -> list[Finding]:
         import httpcore2  # the openai client's transport: its default context is what every call verifies with

@@ -1,15 +1,18 @@
 """The Linux app bundle: built with packaging/build.sh, then started offscreen to prove it carries everything a
 first start needs (Qt plugins, resources, keyring backends, certificates). Its size and build time are reported.
 
-The build takes about half a minute on two cores; it runs once per session (module fixture) in a temp folder.
+The build takes about half a minute on two cores; it runs once per module, in a temp folder removed afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,20 +28,28 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> dict:
-    """Build once; returns the bundle folder, its executable, its size in bytes and the build time in seconds."""
+def bundle(tmp_path_factory) -> Iterator[dict]:
+    """Build once; yields the bundle folder, its executable, its size in bytes and the build time in seconds.
+
+    Everything the build writes (PyInstaller's work folder and cache, its temp files, the ~240 MB bundle) stays in
+    one folder, removed when the module's tests are done: pytest keeps its last three runs' temp folders."""
     where = tmp_path_factory.mktemp("bundle")
-    started = time.perf_counter()
-    build = subprocess.run(
-        ["bash", str(REPO / "packaging" / "build.sh"), "--python", sys.executable,
-         "--dist", str(where / "dist"), "--work", str(where / "work")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    seconds = time.perf_counter() - started
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    folder = where / "dist" / "promptbench"
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-    return {"folder": folder, "exe": folder / "promptbench", "size": size, "seconds": seconds}
+    (where / "tmp").mkdir()
+    env = {**os.environ, "PYINSTALLER_CONFIG_DIR": str(where / "cache"), "TMPDIR": str(where / "tmp")}
+    try:
+        started = time.perf_counter()
+        build = subprocess.run(
+            ["bash", str(REPO / "packaging" / "build.sh"), "--python", sys.executable,
+             "--dist", str(where / "dist"), "--work", str(where / "work")],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+        folder = where / "dist" / "promptbench"
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+        yield {"folder": folder, "exe": folder / "promptbench", "size": size, "seconds": seconds}
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
 
 
 def app_env(home: Path) -> dict[str, str]:
@@ -130,7 +141,7 @@ def test_the_bundle_doctor_sees_qt_keyring_backends_and_certificates(bundle, tmp
 
 
 @pytest.mark.keyring
-def test_the_bundle_keeps_a_key_in_a_real_secret_service(bundle, secret_service):
+def test_the_bundle_keeps_a_key_in_a_real_secret_service(bundle, secret_service):  # noqa: F811 (the fixture)
     """The bundle's keyring backends (found through entry points), secretstorage and cryptography all work."""
     stored = secret_service.run([str(bundle["exe"])], "keys", "set", "openai", stdin="sk-bundle-test-4Hq9Zt2Lw8\n")
     assert stored.returncode == 0, stored.stdout + stored.stderr

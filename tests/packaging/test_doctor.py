@@ -6,13 +6,16 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from pathlib import Path
 
 import pytest
+from keyring.backends.fail import Keyring as FailKeyring
+from keyring.errors import KeyringLocked
 
 from promptbench.cli import doctor as doctor_cli
 from promptbench.cli.doctor import FIX, NOTE, OK, Doctor
 from promptbench.profiles import ProfileSettings
-from promptbench.secrets import KeyStore
+from promptbench.secrets import NO_KEYRING, KeyStore
 from promptbench.service.providers import ProviderService
 from promptbench.storage import History
 from tests.support.openai_server import OpenAIServer
@@ -46,12 +49,55 @@ def test_a_working_keyring_passes_the_round_trip_and_keeps_nothing(memory_keyrin
     assert memory_keyring.entries == {}
 
 
-def test_no_keyring_needs_attention_and_says_what_to_do():
+def test_a_keyring_forced_to_fail_says_so_in_plain_words():
     findings = topic(Doctor(env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}).keyring(), "keyring")
     problem = findings[-1]
     assert problem.level == FIX
-    assert "cannot store keys" in problem.text and "PYTHON_KEYRING_BACKEND" in problem.text
-    assert "environment variables" in problem.advice
+    assert problem.text == "No keyring backend works: PYTHON_KEYRING_BACKEND chooses keyring's fail backend."
+    assert problem.advice.startswith("Unset PYTHON_KEYRING_BACKEND") and "environment variables" in problem.advice
+
+
+def only(*installed: str):
+    """A `which` that finds only the programs named."""
+    return lambda program: f"/usr/bin/{program}" if program in installed else None
+
+
+def no_keyring_finding(env: dict[str, str], which) -> doctor_cli.Finding:
+    return Doctor(env=env, keyring_backend=FailKeyring(), which=which).keyring()[-1]
+
+
+def test_no_keyring_is_named_in_plain_words_not_by_the_library_class():
+    problem = no_keyring_finding({}, only())
+    assert problem.level == FIX and problem.text == "No keyring backend works here."
+    assert "fail" not in problem.text and "Keyring" not in problem.text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gnome-keyring is a Linux keyring")
+def test_without_gnome_keyring_the_advice_is_to_install_one():
+    advice = no_keyring_finding({}, only()).advice
+    assert advice.startswith(NO_KEYRING) and "environment variables" in advice
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gnome-keyring is a Linux keyring")
+def test_an_installed_gnome_keyring_is_started_not_installed_again():
+    advice = no_keyring_finding({}, only("gnome-keyring-daemon")).advice
+    assert "Install" not in advice and "apt" not in advice
+    assert "installed but not running (there is no D-Bus session here)" in advice
+    assert "Log in to a desktop session" in advice
+    assert "`dbus-run-session -- bash`" in advice and "`gnome-keyring-daemon --unlock --components=secrets`" in advice
+    in_a_session = no_keyring_finding({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus"}, only("gnome-keyring-daemon"))
+    assert "Install" not in in_a_session.advice and "dbus-run-session" not in in_a_session.advice
+    assert "start and unlock it with `gnome-keyring-daemon --unlock" in in_a_session.advice
+
+
+class BrokenKeyring(MemoryKeyring):
+    def set_password(self, service, username, password):
+        raise KeyringLocked("Failed to unlock the collection!")
+
+
+def test_a_backend_that_fails_is_named_with_its_error():
+    problem = Doctor(env={}, keyring_backend=BrokenKeyring(), which=only()).keyring()[-1]
+    assert problem.level == FIX and problem.text.endswith("cannot store keys (KeyringLocked).")
 
 
 class ForgetfulKeyring(MemoryKeyring):
@@ -64,6 +110,32 @@ def test_a_keyring_that_gives_back_something_else_needs_attention():
     problem = topic(Doctor(env={}, keyring_backend=keyring).keyring(), "keyring")[-1]
     assert problem.level == FIX and "something else" in problem.text
     assert keyring.entries == {}
+
+
+# ----- the command on PATH
+
+
+def test_the_command_on_path_is_this_installation(tmp_path):
+    here = Path(sys.executable).parent / "promptbench"
+    [finding] = Doctor(env={}, which=lambda _program: str(here)).command()
+    assert finding.level == OK and finding.text == f"`promptbench` starts this installation ({here})."
+
+
+def test_a_command_linked_in_local_bin_but_not_on_path_says_how_to_get_it(tmp_path):
+    here = Path(sys.executable).parent / "promptbench"
+    if not here.exists():
+        pytest.skip("this Python has no promptbench script (not an installed environment)")
+    (tmp_path / ".local" / "bin").mkdir(parents=True)
+    (tmp_path / ".local" / "bin" / "promptbench").symlink_to(here)
+    [finding] = Doctor(env={"HOME": str(tmp_path)}, which=only()).command()
+    assert finding.level == NOTE and finding.text == "`promptbench` is linked in ~/.local/bin, which is not on PATH."
+    assert "Log in again" in finding.advice
+
+
+def test_no_command_on_path_names_the_install_script(tmp_path):
+    [finding] = Doctor(env={"HOME": str(tmp_path)}, which=only()).command()
+    assert finding.level == NOTE and finding.text.startswith("`promptbench` is not on PATH; this installation's")
+    assert "`bash packaging/install.sh`" in finding.advice
 
 
 # ----- history
@@ -199,7 +271,7 @@ COUNT_DOCTOR_ENTRIES = (
 
 
 @pytest.mark.keyring
-def test_doctor_round_trips_a_real_secret_service_and_leaves_nothing(secret_service):
+def test_doctor_round_trips_a_real_secret_service_and_leaves_nothing(secret_service):  # noqa: F811 (the fixture)
     report = secret_service.run([sys.executable, "-m", "promptbench.cli.doctor"])
     lines = report.stdout.splitlines()
     assert any(line.split()[:2] == ["ok", "keyring"] and "stores, reads and deletes" in line for line in lines), (
