@@ -12,6 +12,7 @@ import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from keyring.errors import KeyringLocked
 
+from promptbench import __version__
 from promptbench.cli import doctor as doctor_cli
 from promptbench.cli.doctor import FIX, NOTE, OK, Doctor
 from promptbench.profiles import ProfileSettings
@@ -244,7 +245,7 @@ def test_certificates_and_versions_are_reported():
     [certificates] = Doctor(env={}).certificates()
     assert certificates.level == OK
     [versions] = Doctor(env={}).versions()
-    assert "promptbench 0.1.0" in versions.text and "PySide6 6." in versions.text
+    assert f"promptbench {__version__}" in versions.text and "PySide6 6." in versions.text
 
 
 # ----- the command
