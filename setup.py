@@ -8,5 +8,8 @@ from setuptools import find_namespace_packages, find_packages, setup
 
 setup(
     packages=find_packages(include=["promptbench", "promptbench.*"])
-    + ["promptbench." + name for name in find_namespace_packages(include=["resources", "resources.*"])]
+    + [
+        "promptbench." + name
+        for name in find_namespace_packages(include=["resources", "resources.*"], exclude=["*.__pycache__"])
+    ]
 )
