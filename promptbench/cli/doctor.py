@@ -33,12 +33,15 @@ from keyring.backend import KeyringBackend
 from promptbench import __version__
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import is_echo
-from promptbench.profiles import ProfileProblem, default_query
-from promptbench.secrets import BACKEND_FAILURES, NO_KEYRING, SERVICE
-from promptbench.service.history import open_history
-from promptbench.service.providers import ProviderService
-from promptbench.storage import HistoryError, default_history_path
-from promptbench.storage.migrations import known_names
+from promptbench.service.history import HistoryError, default_history_path, open_history, schema_names
+from promptbench.service.providers import (
+    BACKEND_FAILURES,
+    NO_KEYRING,
+    SERVICE,
+    ProfileProblem,
+    ProviderService,
+    default_query,
+)
 
 OK, NOTE, FIX = "ok", "note", "fix"
 PROVIDER_TIMEOUT_S = 3.0
@@ -222,7 +225,7 @@ class Doctor:
                 runs = len(history.list_runs(limit=None))
         except HistoryError as error:
             return [Finding("history", FIX, str(error))]
-        schema = known_names()
+        schema = schema_names()
         size = _human_size(sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()))
         return [Finding(
             "history", OK, f"{path} opens: {runs} runs, {size}, schema {schema[-1]} ({len(schema)} migrations)."

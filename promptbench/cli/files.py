@@ -9,9 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from promptbench.formats.errors import FileProblem
-from promptbench.formats.experiment_file import load_experiment, save_experiment
-from promptbench.formats.promptfoo.config import export_promptfoo, load_promptfoo
+from promptbench.service.files import FileProblem, export_promptfoo, load_experiment, load_promptfoo, save_experiment
 
 EXIT_OK, EXIT_FILE_PROBLEM = 0, 2
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from promptbench.core.summary import summarize
 from promptbench.service import history as service
-from promptbench.storage import Comparison, History, HistoryError, RunDetail, RunNotFound
+from promptbench.service.history import Comparison, History, HistoryError, RunDetail, RunNotFound
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

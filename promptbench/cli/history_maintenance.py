@@ -12,7 +12,7 @@ from pathlib import Path
 
 from promptbench.cli.history import EXIT_OK, EXIT_USAGE, _local, _with_history
 from promptbench.service import history as service
-from promptbench.storage import History, RunSummary
+from promptbench.service.history import History, RunSummary
 
 
 def register(history_parser: argparse.ArgumentParser) -> None:

@@ -12,9 +12,14 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from promptbench.profiles import ProfileProblem
-from promptbench.secrets import NO_KEYRING, BadKey, KeyringUnavailable, KeySource
-from promptbench.service.providers import ProviderService
+from promptbench.service.providers import (
+    NO_KEYRING,
+    BadKey,
+    KeyringUnavailable,
+    KeySource,
+    ProfileProblem,
+    ProviderService,
+)
 
 OK, FAILED, USAGE, TEST_FAILED = 0, 1, 2, 3
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from promptbench.cli.progress import Progress
 from promptbench.cli.summary import print_summary
 from promptbench.core.runner import RunOutcome
-from promptbench.formats.errors import FileProblem
-from promptbench.formats.reports.results_json import write_results_json
-from promptbench.service.run import ExperimentProblems, RunOptions, RunSession, load_for_run, prepare_run, resume_plan
-from promptbench.storage import History, HistoryError
+from promptbench.service.files import FileProblem, write_results_json
+from promptbench.service.history import HistoryError, open_history
+from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, RunSession, load_for_run, prepare_run
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_CALLS_FAILED = 0, 1, 2, 3
 
@@ -61,7 +60,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ExperimentProblems as problems:
         return _report_problems(str(args.file), problems.problems)
     try:
-        history = History.open(args.db)
+        history = open_history(args.db)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -75,7 +74,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def resume_command(args: argparse.Namespace) -> int:
     try:
-        history = History.open(args.db)
+        history = open_history(args.db)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -89,10 +88,9 @@ def resume_command(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         except ExperimentProblems as problems:
             return _report_problems(f"run {args.run_id}", problems.problems)
-        prepared = resume_plan(prepared, history.completed_keys(run_id))
+        prepared = RunAgain(run_id, resume=True).plan(prepared, history)
         if not prepared.only:
             print(f"Run {run_id} has every cell already; nothing to call.")
-        history.mark_resumed(run_id)
         session = RunSession(prepared, observer=Progress(), history=history, run_id=run_id)
         outcome = _run_with_interrupt(session)
         outcome.results = history.results(run_id)

@@ -2,7 +2,9 @@
 add a profile from a preset, and test a profile (GET /models, then one tiny chat call).
 
 Both faces call these. Every sentence handed back has been through the Redactor with the known keys added, because
-server text (an error body, an exception message) may quote a key.
+server text (an error body, an exception message) may quote a key. The faces reach profiles and keys only through
+promptbench.service, so the errors and names of promptbench.profiles and promptbench.secrets they use are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -28,7 +30,31 @@ from promptbench.profiles import (
     presets,
     profile_from_preset,
 )
-from promptbench.secrets import NO_KEYRING, FoundKey, KeyringUnavailable, KeyStore
+from promptbench.secrets import (
+    BACKEND_FAILURES,
+    NO_KEYRING,
+    SERVICE,
+    BadKey,
+    FoundKey,
+    KeyringUnavailable,
+    KeySource,
+    KeyStore,
+)
+
+__all__ = [
+    "BACKEND_FAILURES",
+    "NO_KEYRING",
+    "SERVICE",
+    "BadKey",
+    "KeySource",
+    "KeyringUnavailable",
+    "ProfileProblem",
+    "ProfileStatus",
+    "ProfileTest",
+    "ProviderService",
+    "Verdict",
+    "default_query",
+]
 
 # Local servers ignore the key, but the openai client insists on having one.
 _NO_KEY_PLACEHOLDER = "no-key-needed"

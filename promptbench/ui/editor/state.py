@@ -4,7 +4,7 @@ It holds an immutable `Experiment`, the file it came from, and whether it has ch
 never keeps its own copy of the experiment: it calls `edit()` with a new one and redraws when told. Watchers are
 plain callables, so this module is tested without Qt (napari's way: models know nothing of views).
 
-Saving writes the experiment file atomically (promptbench.formats.experiment_file). The recovery copy is a
+Saving writes the experiment file atomically (through promptbench.service.files). The recovery copy is a
 second file under PROMPTBENCH_HOME that holds the unsaved experiment, so a crash or a killed process never loses
 more than the last few seconds of typing; it is removed once the work is saved or knowingly discarded.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from promptbench.core.experiment import Experiment, Message, RunSettings, TestCase, Variant
-from promptbench.formats.experiment_file import experiment_from_json, load_experiment, save_experiment
+from promptbench.service.files import experiment_from_json, load_experiment, save_experiment
 
 Watcher = Callable[["EditorState", str], None]
 

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from promptbench.core.events import RunEvent
 
 if TYPE_CHECKING:
+    from promptbench.service.history import History
     from promptbench.service.run import PreparedRun, RunAgain
-    from promptbench.storage import History
 
 EVENT_BATCH_S = 0.02  # events wait at most this long in the engine before they are sent, together
 
@@ -139,8 +139,8 @@ class _Engine:
             self.session.cancel()
 
     async def _run(self, request: RunRequest) -> None:
+        from promptbench.service.history import HistoryError
         from promptbench.service.run import RunSession
-        from promptbench.storage import HistoryError
 
         done: tuple[Any, ...] = ("done", None, "failed", None, [])
         try:
@@ -167,7 +167,7 @@ class _Engine:
             self._send(done)
 
     def _history(self, path: Path) -> History:
-        from promptbench.storage import History
+        from promptbench.service.history import History
 
         if self.history is None:  # one bridge, one history file: every request names the same one
             self.history = History.open(path)

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, 
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade
+from promptbench.service.provider_choices import list_models, provider_choices
 from promptbench.ui.editor.state import DIRTY, EXPERIMENT, PATH, EditorState
 from promptbench.ui.editor.test_set_model import TestSetModel, missing_values
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
-from promptbench.ui.engine.bridge import EngineBridge, list_models, provider_choices
+from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
