@@ -20,6 +20,7 @@ import platformdirs
 
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import ECHO, openai_profile
+from promptbench.core.providers import default_query as default_query  # where callers have always found it
 
 SETTINGS_FORMAT = "promptbench.providers"
 SETTINGS_VERSION = 1
@@ -50,11 +51,6 @@ class Profile(ProviderProfile):
         if self.default_query:
             data["default_query"] = dict(self.default_query)
         return data
-
-
-def default_query(profile: ProviderProfile) -> dict[str, str]:
-    """The query parameters to send with every call to `profile` (none for a plain ProviderProfile)."""
-    return dict(getattr(profile, "default_query", None) or {})
 
 
 # ----- presets

@@ -31,6 +31,7 @@ import openai
 from keyring.backend import KeyringBackend
 
 from promptbench import __version__
+from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import is_echo
 from promptbench.service.history import HistoryError, default_history_path, open_history, schema_names
@@ -40,7 +41,6 @@ from promptbench.service.providers import (
     SERVICE,
     ProfileProblem,
     ProviderService,
-    default_query,
 )
 
 OK, NOTE, FIX = "ok", "note", "fix"
@@ -282,14 +282,7 @@ class Doctor:
 
 def _reach(profile: ProviderProfile, key: str | None, key_origin: str) -> tuple[str, str]:
     """GET /models with a short timeout: (OK, latency) or (FIX, the plain reason)."""
-    client = openai.OpenAI(
-        api_key=key or "no-key-needed",  # local servers ignore it; the client insists on one
-        base_url=profile.base_url,
-        default_headers=profile.headers or None,
-        default_query=default_query(profile) or None,
-        timeout=PROVIDER_TIMEOUT_S,
-        max_retries=0,
-    )
+    client = openai_client(profile, key, blocking=True, timeout=PROVIDER_TIMEOUT_S)
     url = profile.base_url.rstrip("/")
     started = time.perf_counter()
     try:

@@ -33,5 +33,11 @@ def openai_profile(env: Mapping[str, str]) -> ProviderProfile:
     )
 
 
+def default_query(profile: ProviderProfile) -> dict[str, str]:
+    """The query parameters sent with every call to `profile`. A saved profile may carry some (Azure's classic
+    endpoints want `api-version` there, not in a header: promptbench.profiles.Profile); a plain one has none."""
+    return dict(getattr(profile, "default_query", None) or {})
+
+
 def is_echo(profile: ProviderProfile) -> bool:
     return profile.base_url == ECHO_BASE_URL

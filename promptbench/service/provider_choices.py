@@ -37,8 +37,10 @@ def provider_choices(experiment: Experiment, env: Mapping[str, str] | None) -> P
 
 def list_models(experiment: Experiment, provider: str, env: Mapping[str, str] | None) -> list[str]:
     """The models the provider's /models lists; its default model alone when it lists none or cannot be asked."""
-    import openai  # on first use, like the keyring below: the window starts without either
+    # On first use, like the keyring: the window starts without the openai library.
+    import openai
 
+    from promptbench.core.client import openai_client
     from promptbench.profiles import known_profiles
     from promptbench.secrets import KeyStore
 
@@ -51,13 +53,7 @@ def list_models(experiment: Experiment, provider: str, env: Mapping[str, str] | 
     key = KeyStore(env=env).get(profile)
     if profile.needs_key and not key:
         return fallback
-    client = openai.OpenAI(
-        base_url=profile.base_url,
-        api_key=key or "no-key-needed",
-        max_retries=0,
-        timeout=MODELS_TIMEOUT,
-        default_headers=profile.headers or None,
-    )
+    client = openai_client(profile, key, blocking=True, timeout=MODELS_TIMEOUT)
     try:
         with client:
             models = sorted(model.id for model in client.models.list())

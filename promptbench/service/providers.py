@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import httpx2
 import openai
 
+from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import is_echo
 from promptbench.core.redact import Redactor
@@ -25,7 +26,6 @@ from promptbench.profiles import (
     Profile,
     ProfileProblem,
     ProfileSettings,
-    default_query,
     known_profiles,
     presets,
     profile_from_preset,
@@ -53,11 +53,8 @@ __all__ = [
     "ProfileTest",
     "ProviderService",
     "Verdict",
-    "default_query",
 ]
 
-# Local servers ignore the key, but the openai client insists on having one.
-_NO_KEY_PLACEHOLDER = "no-key-needed"
 _TEST_TIMEOUT = 20.0
 _TEST_PROMPT = [{"role": "user", "content": "Reply with the word OK."}]
 _UNTOUCHABLE = {"echo"}  # built-in profiles a saved one may not replace
@@ -195,14 +192,8 @@ class ProviderService:
             where = f"the keyring or in {profile.api_key_env}" if profile.api_key_env else "the keyring"
             return ProfileTest(profile, Verdict.NO_KEY, f"There is no key for {profile.display_name} in {where}.")
         redact = self.key_store.redactor()
-        client = openai.OpenAI(
-            api_key=found.key or _NO_KEY_PLACEHOLDER,
-            base_url=profile.base_url,
-            default_headers=profile.headers or None,
-            default_query=default_query(profile) or None,
-            timeout=profile.timeout or _TEST_TIMEOUT,
-            max_retries=0,  # a test should say what happens now, not after a minute of backoff
-            http_client=self._http_client,
+        client = openai_client(
+            profile, found.key, blocking=True, timeout=profile.timeout or _TEST_TIMEOUT, http_client=self._http_client
         )
         with client:
             return _ProfileTester(profile, found, client, redact, self._clock).run(model)
