@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import platformdirs
-
 from promptbench.core.experiment import Experiment, Message, RunSettings, TestCase, Variant
+from promptbench.core.paths import user_folder
 from promptbench.service.files import experiment_from_json, load_experiment, save_experiment
 
 Watcher = Callable[["EditorState", str], None]
@@ -38,11 +37,8 @@ def untitled_experiment() -> Experiment:
     )
 
 
-def recovery_dir(env: dict[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    home = env.get("PROMPTBENCH_HOME")
-    base = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("promptbench", appauthor=False))
-    return base / "recovery"
+def recovery_dir(env: Mapping[str, str] | None = None) -> Path:
+    return user_folder(env) / "recovery"
 
 
 @dataclass(frozen=True)
