@@ -33,6 +33,7 @@ from keyring.backend import KeyringBackend
 from promptbench import __version__
 from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
+from promptbench.core.figures import latency
 from promptbench.core.providers import is_echo
 from promptbench.service.history import HistoryError, default_history_path, open_history, schema_names
 from promptbench.service.providers import (
@@ -296,13 +297,13 @@ def _reach(profile: ProviderProfile, key: str | None, key_origin: str) -> tuple[
         return FIX, f"the key (from {key_origin}) was refused ({error.status_code})."
     except openai.NotFoundError:
         elapsed = time.perf_counter() - started
-        return OK, f"{url} answered in {elapsed * 1000:.0f} ms (it lists no models at /models)."
+        return OK, f"{url} answered in {latency(elapsed * 1000)} (it lists no models at /models)."
     except openai.APIStatusError as error:
         return FIX, f"{url}/models answered {error.status_code}."
     except openai.APIError:
         return FIX, f"{url}/models answered, but not like an OpenAI-compatible API; is the base URL right?"
     elapsed = time.perf_counter() - started
-    return OK, f"{url} answered in {elapsed * 1000:.0f} ms, {len(models)} models (key from {key_origin})."
+    return OK, f"{url} answered in {latency(elapsed * 1000)}, {len(models)} models (key from {key_origin})."
 
 
 # ----- the Qt probe, run in a child process

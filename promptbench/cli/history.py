@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from promptbench.core.figures import latency, money
 from promptbench.core.summary import summarize
 from promptbench.service import history as service
 from promptbench.service.history import Comparison, History, HistoryError, RunDetail, RunNotFound
@@ -131,7 +132,7 @@ def history_command(args: argparse.Namespace) -> int:
         for run in runs:
             print(
                 f"{run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
-                f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {_money(run.cost):>8}  "
+                f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {money(run.cost):>8}  "
                 f"{run.experiment} ({', '.join(run.variants)})"
             )
         return EXIT_OK
@@ -171,13 +172,13 @@ def _print_run(detail: RunDetail) -> None:
     print(f"  started {_local(run.started_at)}" + (f", ended {_local(run.finished_at)}" if run.finished_at else ""))
     if run.source:
         print(f"  from {run.source}")
-    print(f"  {run.cells_done} of {run.planned_cells} cells, {run.errors} errors, cost {_money(run.cost)}")
+    print(f"  {run.cells_done} of {run.planned_cells} cells, {run.errors} errors, cost {money(run.cost)}")
     print()
-    print(f"  {'VARIANT':<24} {'CALLS':>5} {'ERRORS':>6} {'PASS':>5} {'SCORE':>6} {'MEDIAN MS':>9}")
+    print(f"  {'VARIANT':<24} {'CALLS':>5} {'ERRORS':>6} {'PASS':>5} {'SCORE':>6} {'MEDIAN':>9}")
     for s in summarize(detail.results, [v.name for v in detail.experiment.variants]):
         print(
             f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {_percent(s.pass_rate):>5} "
-            f"{_number(s.mean_score):>6} {_number(s.median_latency_ms, 0):>9}"
+            f"{_number(s.mean_score):>6} {_latency(s.median_latency_ms):>9}"
         )
     print()
     for result in detail.results:
@@ -267,8 +268,8 @@ def _number(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _money(value: float | None) -> str:
-    return "?" if value is None else f"${value:.4f}"
+def _latency(ms: float | None) -> str:
+    return "-" if ms is None else latency(ms)
 
 
 def _thumbs(value: bool | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promptbench.core.experiment import Experiment
+from promptbench.core.figures import money
 from promptbench.core.prices import PriceTable
 from promptbench.core.templates import TemplateProblem, render_messages
 
@@ -25,7 +26,7 @@ class RunEstimate:
     def describe(self) -> str:
         text = f"This run makes up to {self.calls:,} calls"
         if self.cost is not None:
-            text += f" and costs about ${self.cost:,.2f}"
+            text += f" and costs about {money(self.cost)}"
         if self.unpriced:
             text += f" (no price known for {', '.join(self.unpriced)})"
         return text + ". Cached answers are not called again."

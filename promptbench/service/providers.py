@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import httpx2
 import openai
 
+from promptbench.core import figures
 from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.providers import is_echo
@@ -237,7 +238,7 @@ class _ProfileTester:
             )
         return self._result(
             Verdict.OK,
-            f"{self.profile.display_name} answered with {model} in {latency * 1000:.0f} ms.",
+            f"{self.profile.display_name} answered with {model} in {figures.latency(latency * 1000)}.",
             models,
             model,
             latency,

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from promptbench.core.figures import money
 from promptbench.core.result import CellKey
 from promptbench.service.history import CellChange, Comparison, RunSummary
 from promptbench.service.run_rows import RunRow, started_text
-from promptbench.ui.results.detail_pane import format_cost
 from promptbench.ui.theme import colours
 
 RUN_COLUMNS = ("Started", "Experiment", "Variants and models", "Pass rate", "Human grade", "Cost", "State")
@@ -96,7 +96,7 @@ class RunListModel(QAbstractTableModel):
             variants_text(summary),
             pass_text(summary),
             run.human,
-            format_cost(summary.cost) if summary.cells_done else "—",
+            money(summary.cost) if summary.cells_done else "—",
             state_text(summary),
         ]
 

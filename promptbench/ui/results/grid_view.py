@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from promptbench.core.figures import latency
 from promptbench.ui.results.grid_model import CellState, ResultsModel, Role
 
 FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
@@ -117,7 +118,7 @@ class CellDelegate(QStyledItemDelegate):
             if result.grade is not None:
                 figures.append(f"{result.grade.score:.2f}")
             if result.latency_ms is not None:
-                figures.append("cached" if result.cached else f"{result.latency_ms:,.0f} ms")
+                figures.append("cached" if result.cached else latency(result.latency_ms))
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))

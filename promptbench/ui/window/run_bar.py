@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from promptbench.core.events import CellFinished, RunEvent, RunFinished, RunStarted
+from promptbench.core.figures import money
 
 CONFIRM_ABOVE_CALLS = 50
 
@@ -80,4 +81,4 @@ class RunBar(QWidget):
 
     def _figures(self) -> str:
         failed = f", {self.failed} failed" if self.failed else ""
-        return f"{self.done}/{self.total} calls{failed} · ${self.spent:,.4f} spent"
+        return f"{self.done}/{self.total} calls{failed} · {money(self.spent)} spent"
