@@ -14,9 +14,7 @@ import sys
 from pathlib import Path
 
 from promptbench import __version__
-
-EXIT_OK = 0
-EXIT_USAGE = 2
+from promptbench.cli.exit_codes import ExitCode
 
 # Which module of promptbench.cli registers each command. Only the module of the command being run is imported,
 # so `promptbench run` does not pay for the promptfoo importer, spreadsheets or the providers service.
@@ -79,7 +77,7 @@ def run_command(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # `promptbench history | head` closed our output early: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return ExitCode.OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command is None:
         build_parser(["--help"]).print_help()
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return run_command(args)
 
 

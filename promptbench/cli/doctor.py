@@ -31,6 +31,7 @@ import openai
 from keyring.backend import KeyringBackend
 
 from promptbench import __version__
+from promptbench.cli.exit_codes import ExitCode
 from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
 from promptbench.core.figures import latency
@@ -363,7 +364,7 @@ def run(args, doctor: Doctor | None = None, out=None) -> int:
     problems = sum(f.level == FIX for f in findings)
     print("All is well." if not problems else f"{problems} thing{'s' * (problems > 1)} need{'s' * (problems == 1)} attention.",
           file=out)  # fmt: skip
-    return 1 if problems else 0
+    return ExitCode.NEEDS_ATTENTION if problems else ExitCode.OK
 
 
 def _version(module: str, distribution: str) -> str:

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from promptbench.cli.exit_codes import ExitCode
 from promptbench.core.figures import latency, money
 from promptbench.core.summary import summarize
 from promptbench.service import history as service
 from promptbench.service.history import Comparison, History, HistoryError, RunDetail, RunNotFound
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -107,7 +106,7 @@ def _with_history(args: argparse.Namespace, action: Callable[[History], int]) ->
             return action(history)
     except (HistoryError, RunNotFound) as error:
         print(f"promptbench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except BrokenPipeError:
         # The reader stopped early (`promptbench show last | head`): that is what it wanted, not an error.
         # Point stdout at devnull so Python's own flush at exit does not fail again (the recipe in Python's
@@ -115,7 +114,7 @@ def _with_history(args: argparse.Namespace, action: Callable[[History], int]) ->
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-        return EXIT_OK
+        return ExitCode.OK
 
 
 def history_command(args: argparse.Namespace) -> int:
@@ -127,7 +126,7 @@ def history_command(args: argparse.Namespace) -> int:
         )
         if not runs:
             print("No runs match." if _filtered(args) else f"No runs in {history.path} yet.")
-            return EXIT_OK
+            return ExitCode.OK
         print(f"{'RUN':<21} {'STARTED':<16} {'STATE':<11} {'CELLS':>11} {'PASS':>5} {'COST':>8}  EXPERIMENT")
         for run in runs:
             print(
@@ -135,7 +134,7 @@ def history_command(args: argparse.Namespace) -> int:
                 f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {money(run.cost):>8}  "
                 f"{run.experiment} ({', '.join(run.variants)})"
             )
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -148,20 +147,20 @@ def _print_hits(history: History, text: str, limit: int) -> int:
     hits = history.search(text, limit=limit)
     if not hits:
         print(f"Nothing in the history matches {text!r}.")
-        return EXIT_OK
+        return ExitCode.OK
     for hit in hits:
         repeat = f" repeat {hit.key.repeat + 1}" if hit.key.repeat else ""
         where = f"{hit.key.variant} case {hit.key.case + 1}{repeat}"
         print(f"{hit.run_id}  {hit.experiment}  {where}  ({hit.found_in})")
         print(f"    {_one_line(hit.snippet, 110)}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def show_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         detail = history.open_run(history.resolve(args.run))
         _print_run(detail)
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -198,7 +197,7 @@ def compare_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         comparison = history.compare(history.resolve(args.before), history.resolve(args.after))
         _print_comparison(comparison, show_all=args.all)
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -237,7 +236,7 @@ def export_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         path = service.export_run(history, history.resolve(args.run), args.format, args.output)
         print(f"Wrote {path}")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -246,7 +245,7 @@ def cache_clear_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         cleared = service.clear_cache(history)
         print(f"Removed {cleared.entries} cached responses ({cleared.bytes / 1_000_000:.1f} MB).")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 

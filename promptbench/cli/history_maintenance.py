@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from promptbench.cli.history import EXIT_OK, EXIT_USAGE, _local, _with_history
+from promptbench.cli.exit_codes import ExitCode
+from promptbench.cli.history import _local, _with_history
 from promptbench.service import history as service
 from promptbench.service.history import History, RunSummary
 
@@ -62,17 +63,17 @@ def delete_command(args: argparse.Namespace) -> int:
                     "add --yes to delete them.",
                     file=sys.stderr,
                 )
-                return EXIT_USAGE
+                return ExitCode.USAGE
             answer = _ask(history, runs)
             if answer is None:
                 print("promptbench: No answer; nothing was deleted.", file=sys.stderr)
-                return EXIT_USAGE
+                return ExitCode.USAGE
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing was deleted.")
-                return EXIT_OK
+                return ExitCode.OK
         deleted = history.delete_runs([run.id for run in runs])
         print(f"Deleted {_runs(deleted)}. The file keeps its size until `promptbench history vacuum` compacts it.")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -100,7 +101,7 @@ def vacuum_command(args: argparse.Namespace) -> int:
             f"Compacted {history.path}: {_size(before.file_bytes)} before, {_size(after.file_bytes)} after "
             f"(the response cache is {_size(after.cache_bytes)} of it)."
         )
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 

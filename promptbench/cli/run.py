@@ -8,14 +8,13 @@ import signal
 import sys
 from pathlib import Path
 
+from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.progress import Progress
 from promptbench.cli.summary import print_summary
 from promptbench.core.runner import RunOutcome
 from promptbench.service.files import FileProblem, write_results_json
 from promptbench.service.history import HistoryError, open_history
 from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, RunSession, load_for_run, prepare_run
-
-EXIT_OK, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_CALLS_FAILED = 0, 1, 2, 3
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
         history = open_history(args.db)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         session = RunSession(prepared, observer=Progress(), history=history)
         outcome = _run_with_interrupt(session)
@@ -77,7 +76,7 @@ def resume_command(args: argparse.Namespace) -> int:
         history = open_history(args.db)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         try:
             run_id = history.resolve(args.run_id)
@@ -85,7 +84,7 @@ def resume_command(args: argparse.Namespace) -> int:
             prepared = prepare_run(experiment, source=f"run {run_id}")
         except HistoryError as error:
             print(f"promptbench: {error}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         except ExperimentProblems as problems:
             return _report_problems(f"run {args.run_id}", problems.problems)
         prepared = RunAgain(run_id, resume=True).plan(prepared, history)
@@ -136,16 +135,16 @@ def _finish(session: RunSession, outcome: RunOutcome, output: Path | None) -> in
                 "The results above are the run's whole outcome; run again with --output PATH to keep them in a file.",
                 file=sys.stderr,
             )
-        return EXIT_CALLS_FAILED
+        return ExitCode.CALLS_FAILED
     if outcome.unrun or any(not r.ok for r in outcome.results):
-        return EXIT_CALLS_FAILED
+        return ExitCode.CALLS_FAILED
     if any(r.passed is False for r in outcome.results):
-        return EXIT_CHECKS_FAILED
-    return EXIT_OK
+        return ExitCode.CHECKS_FAILED
+    return ExitCode.OK
 
 
 def _report_problems(where: str, problems: list[str]) -> int:
     print(f"promptbench: {where} cannot be run; nothing was called:", file=sys.stderr)
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
-    return EXIT_USAGE
+    return ExitCode.USAGE

@@ -33,6 +33,7 @@ from promptbench.core.prices import FREE, PriceTable
 from promptbench.core.providers import ECHO
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.retry import RetryPolicy
+from promptbench.core.run_state import RunState
 from promptbench.core.templates import render_messages
 
 
@@ -84,7 +85,7 @@ Scorer = Callable[[Answer], Awaitable[Grade | None]]
 
 @dataclass
 class RunOutcome:
-    state: str
+    state: RunState
     results: list[Result]
     unrun: list[CellKey] = field(default_factory=list)
     stopped_providers: dict[str, str] = field(default_factory=dict)
@@ -151,7 +152,7 @@ class Runner:
                 raise outcome
         finished = {r.key for r in self.results}
         unrun = [c.key for c in self.cells if c.key not in finished]
-        state = "cancelled" if self._cancelled else ("failed" if unrun else "completed")
+        state = RunState.CANCELLED if self._cancelled else (RunState.FAILED if unrun else RunState.COMPLETED)
         self._observe(RunFinished(state, len(self.results), len(unrun), dict(self._stopped)))
         return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
 

@@ -16,6 +16,7 @@ from typing import Any
 from promptbench.service.run_rows import started_text
 from promptbench.storage import (
     CellChange,
+    ChangeVerdict,
     Comparison,
     History,
     HistoryError,
@@ -30,6 +31,7 @@ from promptbench.storage.migrations import known_names as schema_names
 
 __all__ = [
     "CellChange",
+    "ChangeVerdict",
     "Comparison",
     "History",
     "HistoryError",

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from promptbench.core.result import CellKey, HumanGrade
+from promptbench.core.run_state import RunState
 from promptbench.storage import History, RunSummary
 
 LIST_LIMIT = 500  # the newest runs listed; filters and search reach further back
@@ -66,7 +67,7 @@ def can_resume(summary: RunSummary) -> bool:
     """Whether the run has cells left to call: it stopped early, has fewer results than planned, or has errors.
 
     A run still being written is not offered: its own writer is finishing it."""
-    if summary.state == "running":
+    if summary.state == RunState.RUNNING:
         return False
-    stopped = summary.state in ("interrupted", "cancelled")
+    stopped = summary.state in (RunState.INTERRUPTED, RunState.CANCELLED)
     return stopped or summary.cells_done < summary.planned_cells or summary.errors > 0

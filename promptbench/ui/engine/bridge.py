@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from promptbench.core.events import CellFinished, RunEvent
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.run_state import RunState
 from promptbench.service.history import History, HistoryError
 from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, prepare_run
 from promptbench.ui.engine.process import EngineProcess, RunRequest
@@ -43,7 +44,7 @@ class RunDone:
     """How a run ended. `problems` are the sentences of a run refused before any call (nothing was called)."""
 
     run_id: str | None
-    state: str
+    state: RunState
     results: list[Result] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     history_error: str | None = None
@@ -225,7 +226,7 @@ class EngineBridge(QObject):
     async def _run(
         self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool, again: RunAgain | None
     ) -> None:
-        done = RunDone(None, "failed")
+        done = RunDone(None, RunState.FAILED)
         try:
             try:
                 # prepare_run reads the keyring, the price table and the settings file: a worker's job.
@@ -291,7 +292,7 @@ class EngineBridge(QObject):
             self._finished.set_result(
                 RunDone(
                     None,
-                    "failed",
+                    RunState.FAILED,
                     self._received,
                     stopped=(
                         f"the engine process stopped unexpectedly (exit code {code}); every result it received before is "

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptbench.core.events import RunEvent
+from promptbench.core.run_state import RunState
 
 if TYPE_CHECKING:
     from promptbench.service.history import History
@@ -142,7 +143,7 @@ class _Engine:
         from promptbench.service.history import HistoryError
         from promptbench.service.run import RunSession
 
-        done: tuple[Any, ...] = ("done", None, "failed", None, [])
+        done: tuple[Any, ...] = ("done", None, RunState.FAILED, None, [])
         try:
             try:
                 history = self._history(request.history_path) if request.history_path is not None else None
@@ -150,7 +151,7 @@ class _Engine:
                 if request.again is not None and history is not None:
                     prepared = request.again.plan(prepared, history)
             except HistoryError as error:
-                done = ("done", None, "failed", None, [f"history: {error}"])
+                done = ("done", None, RunState.FAILED, None, [f"history: {error}"])
                 return
             resumed = request.again.run_id if request.again is not None and request.again.resume else None
             self.session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)

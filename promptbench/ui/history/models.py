@@ -15,18 +15,19 @@ from PySide6.QtGui import QColor
 
 from promptbench.core.figures import money
 from promptbench.core.result import CellKey
-from promptbench.service.history import CellChange, Comparison, RunSummary
+from promptbench.core.run_state import RunState
+from promptbench.service.history import CellChange, ChangeVerdict, Comparison, RunSummary
 from promptbench.service.run_rows import RunRow, started_text
 from promptbench.ui.theme import colours
 
 RUN_COLUMNS = ("Started", "Experiment", "Variants and models", "Pass rate", "Human grade", "Cost", "State")
 COMPARE_COLUMNS = ("Case", "Variant", "Change", "Pass", "Score before", "Score after", "Score Δ")
 VERDICT_MARKS = {
-    "improved": "▲ improved",
-    "regressed": "▼ regressed",
-    "unchanged": "= unchanged",
-    "new": "+ new",
-    "gone": "− gone",
+    ChangeVerdict.IMPROVED: "▲ improved",
+    ChangeVerdict.REGRESSED: "▼ regressed",
+    ChangeVerdict.UNCHANGED: "= unchanged",
+    ChangeVerdict.NEW: "+ new",
+    ChangeVerdict.GONE: "− gone",
 }
 
 # (label, how far back) for the date filter; None means any time.
@@ -61,7 +62,7 @@ def variants_text(summary: RunSummary) -> str:
 
 
 def state_text(summary: RunSummary) -> str:
-    if summary.state in ("completed", "running") and summary.cells_done < summary.planned_cells:
+    if summary.state in (RunState.COMPLETED, RunState.RUNNING) and summary.cells_done < summary.planned_cells:
         return f"{summary.state} ({summary.cells_done}/{summary.planned_cells})"
     return summary.state
 
@@ -170,7 +171,9 @@ class ComparisonModel(QAbstractTableModel):
 
     def _refilter(self) -> None:
         cells = self.comparison.cells if self.comparison is not None else []
-        self._cells = [c for c in cells if c.verdict != "unchanged"] if self.changes_only else list(cells)
+        self._cells = (
+            [c for c in cells if c.verdict is not ChangeVerdict.UNCHANGED] if self.changes_only else list(cells)
+        )
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._cells)
@@ -191,7 +194,7 @@ class ComparisonModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == COMPARE_COLUMNS.index("Change"):
             palette = colours()
             verdict = self._cells[index.row()].verdict
-            colour = {"improved": palette.passed, "regressed": palette.failed}.get(verdict)
+            colour = {ChangeVerdict.IMPROVED: palette.passed, ChangeVerdict.REGRESSED: palette.failed}.get(verdict)
             return QColor(colour) if colour else None
         return None
 

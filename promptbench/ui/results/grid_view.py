@@ -29,18 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from promptbench.core.figures import latency
-from promptbench.ui.results.grid_model import CellState, ResultsModel, Role
+from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
 
 FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
 
 # Light enough to read dark text on; the badge repeats the verdict in words, so colour is never the only sign.
 COLOURS = {
-    CellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
-    CellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
-    CellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
-    CellState.DONE: ("#f2f2f2", "#616161", "DONE"),
-    CellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
-    CellState.EMPTY: (None, "#9e9e9e", ""),
+    GridCellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
+    GridCellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
+    GridCellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
+    GridCellState.DONE: ("#f2f2f2", "#616161", "DONE"),
+    GridCellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
+    GridCellState.EMPTY: (None, "#9e9e9e", ""),
 }
 HIGHLIGHT = QColor("#ffe066")
 
@@ -70,9 +70,9 @@ class ResultsFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         model: ResultsModel = self.sourceModel()
-        if self._filter == "failures" and CellState.FAIL not in model.row_states(source_row):
+        if self._filter == "failures" and GridCellState.FAIL not in model.row_states(source_row):
             return False
-        if self._filter == "errors" and CellState.ERROR not in model.row_states(source_row):
+        if self._filter == "errors" and GridCellState.ERROR not in model.row_states(source_row):
             return False
         if self._filter == "differ" and not model.row_differs(source_row):
             return False
@@ -91,7 +91,7 @@ class CellDelegate(QStyledItemDelegate):
         return QSize(220, line * 3 + 12)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        state = index.data(Role.STATE) or CellState.EMPTY
+        state = index.data(Role.STATE) or GridCellState.EMPTY
         background, ink, badge = COLOURS[state]
         rect = option.rect
         painter.save()
@@ -130,7 +130,7 @@ class CellDelegate(QStyledItemDelegate):
             metrics,
             QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2),
             text,
-            QColor(ink) if state == CellState.ERROR else QColor("#212121"),
+            QColor(ink) if state == GridCellState.ERROR else QColor("#212121"),
         )
         painter.restore()
 

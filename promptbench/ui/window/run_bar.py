@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from promptbench.core.events import CellFinished, RunEvent, RunFinished, RunStarted
 from promptbench.core.figures import money
+from promptbench.core.run_state import RunState
 
 CONFIRM_ABOVE_CALLS = 50
 
@@ -76,7 +77,9 @@ class RunBar(QWidget):
     def finished(self, state: str, note: str = "") -> None:
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        words = {"completed": "Finished", "cancelled": "Cancelled", "failed": "Stopped"}.get(state, state)
+        words = {RunState.COMPLETED: "Finished", RunState.CANCELLED: "Cancelled", RunState.FAILED: "Stopped"}.get(
+            state, state
+        )
         self.status.setText(f"{words}: {self._figures()}{note}")
 
     def _figures(self) -> str:

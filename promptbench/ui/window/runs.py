@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
 from promptbench.core.result import CellKey, HumanGrade
+from promptbench.core.run_state import RunState
 from promptbench.core.summary import summarize
 from promptbench.service.estimates import estimate_run
 from promptbench.ui.editor.state import EditorState
@@ -134,7 +135,7 @@ class WindowRuns:
     def show_end(self, done: RunDone) -> None:
         self._resuming = False
         if done.problems:
-            self.run_bar.finished("failed", " Nothing was called.")
+            self.run_bar.finished(RunState.FAILED, " Nothing was called.")
             self.banner.show_message("The experiment cannot run yet: " + " ".join(done.problems), "error")
             self.on_finished(done)
             return

@@ -10,7 +10,7 @@ import pytest
 
 from promptbench.core.experiment import Check
 from promptbench.storage import History
-from promptbench.ui.results.grid_model import CellState, Role
+from promptbench.ui.results.grid_model import GridCellState, Role
 from promptbench.ui.settings.preferences import DEFAULTS_PREFIX, HISTORY_KEY
 from tests.support.openai_server import Fault
 from tests.ui.conftest import KEY, KEY_VAR, local_experiment
@@ -61,7 +61,7 @@ def test_resume_calls_only_the_errored_cells_into_the_same_run(make_window, qtbo
     assert server.count(CHAT) == 7  # the one errored cell, nothing else
     model = window.results_model
     states = {model.index(r, c).data(Role.STATE) for r in range(3) for c in range(2)}
-    assert states == {CellState.PASS}  # the five kept cells stayed on screen, the sixth filled in
+    assert states == {GridCellState.PASS}  # the five kept cells stayed on screen, the sixth filled in
     with History.open(window.bridge._history_path) as history:
         results = history.results(first.run_id)
         assert len(results) == 6 and all(r.error is None for r in results)
