@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.core.figures import latency, money
@@ -75,8 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     clear.set_defaults(handler=cache_clear_command)
 
 
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+def _db_option(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """Add `--db PATH`. A subcommand's has the default argparse.SUPPRESS, so that its unset --db does not hide one
+    given before it (`history --db X delete RUN`)."""
+    parser.add_argument(
+        "--db", type=Path, metavar="PATH", default=default, help="history file (default: the user data folder)"
+    )
 
 
 def _positive_int(text: str) -> int:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from promptbench.cli.exit_codes import ExitCode
-from promptbench.cli.history import _local, _with_history
+from promptbench.cli.history import _db_option, _local, _with_history
 from promptbench.service import history as service
 from promptbench.service.history import History, RunSummary
 
@@ -29,7 +28,7 @@ def register(history_parser: argparse.ArgumentParser) -> None:
     )
     delete.add_argument("runs", nargs="+", metavar="RUN", help="a run id, a unique start of one, or 'last'")
     delete.add_argument("--yes", action="store_true", help="delete without asking")
-    _db_option(delete)
+    _db_option(delete, default=argparse.SUPPRESS)
     delete.set_defaults(handler=delete_command)
 
     vacuum = commands.add_parser(
@@ -38,19 +37,8 @@ def register(history_parser: argparse.ArgumentParser) -> None:
         description="Give the space of deleted runs and cleared cache entries back to the disk (SQLite's VACUUM). "
         "Takes about as long as copying the file, and needs as much free space while it runs.",
     )
-    _db_option(vacuum)
+    _db_option(vacuum, default=argparse.SUPPRESS)
     vacuum.set_defaults(handler=vacuum_command)
-
-
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS: a subcommand's unset --db must not hide the one given before it (`history --db X delete RUN`).
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="history file (default: the user data folder)",
-    )
 
 
 def delete_command(args: argparse.Namespace) -> int:

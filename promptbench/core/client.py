@@ -105,20 +105,6 @@ class ChatClient(Protocol):
     async def aclose(self) -> None: ...
 
 
-def request_parameters(parameters: Parameters) -> dict[str, Any]:
-    """The body fields a variant's parameters add to a chat request (also part of the cache key)."""
-    body: dict[str, Any] = {}
-    for name in ("temperature", "max_tokens", "top_p", "seed"):
-        value = getattr(parameters, name)
-        if value is not None:
-            body[name] = value
-    if parameters.stop:
-        body["stop"] = list(parameters.stop)
-    if parameters.json_mode:
-        body["response_format"] = {"type": "json_object"}
-    return body
-
-
 class EchoClient:
     """The offline provider: answers at once with the last user message, as rendered. Not a model, and says so."""
 
@@ -160,7 +146,7 @@ class OpenAIChatClient:
         await self._client.close()
 
     async def complete(self, model, messages, parameters, *, timeout, stream=False, on_text=None) -> Completion:
-        body = {"model": model, "messages": messages, **request_parameters(parameters)}
+        body = {"model": model, "messages": messages, **parameters.request_fields()}
         try:
             async with asyncio.timeout(timeout):
                 if stream:

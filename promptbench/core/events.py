@@ -16,7 +16,6 @@ from promptbench.core.run_state import RunState
 @dataclass(frozen=True)
 class RunStarted:
     total_cells: int
-    cached_cells: int = 0
 
 
 @dataclass(frozen=True)

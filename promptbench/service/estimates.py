@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import money
 from promptbench.core.prices import PriceTable
+from promptbench.core.providers import is_echo
 from promptbench.core.templates import TemplateProblem, render_messages
 
 CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English; an estimate, and labelled as one
@@ -40,7 +41,7 @@ def estimate_run(experiment: Experiment, prices: PriceTable | None) -> RunEstima
     for variant in experiment.variants:
         price = prices.price(variant.model, variant.provider) if prices is not None else None
         if price is None:
-            if variant.provider != "echo" and variant.model not in unpriced:
+            if not is_echo(variant.provider) and variant.model not in unpriced:
                 unpriced.append(variant.model)
             continue
         answer_tokens = variant.parameters.max_tokens or TYPICAL_ANSWER_TOKENS

@@ -21,7 +21,7 @@ import openai
 from promptbench.core import figures
 from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
-from promptbench.core.providers import is_echo
+from promptbench.core.providers import ECHO, is_echo
 from promptbench.core.redact import Redactor
 from promptbench.profiles import (
     Profile,
@@ -58,7 +58,7 @@ __all__ = [
 
 _TEST_TIMEOUT = 20.0
 _TEST_PROMPT = [{"role": "user", "content": "Reply with the word OK."}]
-_UNTOUCHABLE = {"echo"}  # built-in profiles a saved one may not replace
+_UNTOUCHABLE = {ECHO.name}  # built-in profiles a saved one may not replace
 
 
 class ProfileTestVerdict(StrEnum):

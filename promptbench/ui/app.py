@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 SCREENSHOT_SIZE = (1500, 950)
-SCREENSHOT_PARTS = ("window", "grid", "detail")
 ENGINE_WARM_UP_MS = 1000
 
 

@@ -79,7 +79,6 @@ class EngineBridge(QObject):
         self.env = env
         self._history_path = history_path
         self._history: History | None = None
-        self._history_problem: str | None = None
         self._inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._wake_pending = threading.Event()
         self._session: EngineProcess | object | None = None  # _PENDING until the engine has the run

@@ -78,7 +78,7 @@ def test_a_big_run_shows_the_estimate_first(make_window, qtbot, server):
     experiment = local_experiment(server, cases=30)
     window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
     window.run()
-    box = window.confirm_box
+    box = window.runs.confirm_box
     assert box is not None and box.isVisible()
     assert "up to 60 calls" in box.text()
     box.reject()
