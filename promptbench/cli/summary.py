@@ -37,7 +37,8 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
     for row in [HEADERS, *rows]:
         print(
             "  ".join(
-                cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
             ),
             file=out,
         )

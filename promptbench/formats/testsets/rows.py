@@ -70,14 +70,14 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
         elif column == "__metric":
             metric = cell_text(cell) or None
         elif column == "__threshold":
-            threshold = _threshold(cell, lambda s: problem(column, s))
+            threshold = _threshold(cell, lambda s, column=column: problem(column, s))
         elif column in _UNSUPPORTED_COLUMNS:
             if cell not in (None, ""):
                 problem(column, f"{_UNSUPPORTED_COLUMNS[column]} is not supported by PromptBench")
         elif column.startswith("__config:"):
             _read_config_column(column, cell, configured, problem)
         elif column == CHECKS:
-            extra.extend(_json_checks(cell, lambda s: problem(column, s)))
+            extra.extend(_json_checks(cell, lambda s, column=column: problem(column, s)))
         else:
             vars[column] = cell
     if found or any(c is None for c in checks):
@@ -191,7 +191,7 @@ def row_for(case: TestCase, columns: Sequence[str]) -> dict[str, Any]:
     if case.threshold is not None:
         row["__threshold"] = _number_text(case.threshold)
     expected_columns = [c for c in columns if c.startswith("__expected")]
-    for column, cell in zip(expected_columns, spelled):
+    for column, cell in zip(expected_columns, spelled, strict=False):
         row[column] = cell
     if rest:
         row[CHECKS] = json.dumps([c.to_dict() for c in rest], ensure_ascii=False)

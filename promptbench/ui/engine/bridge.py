@@ -131,7 +131,7 @@ class EngineBridge(QObject):
     def start_run(
         self,
         experiment: Experiment,
-        options: RunOptions = RunOptions(),
+        options: RunOptions = RunOptions(),  # noqa: B008 (a frozen dataclass)
         *,
         source: str | None = None,
         keep: bool = True,

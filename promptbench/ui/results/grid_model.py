@@ -170,12 +170,12 @@ class ResultsModel(QAbstractTableModel):
 
     # ----- QAbstractTableModel
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature; an invalid index never changes)
         if parent.isValid() or self._experiment is None:
             return 0
         return len(self._experiment.cases)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature; an invalid index never changes)
         return 0 if parent.isValid() else len(self._variants)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):

@@ -66,8 +66,8 @@ class SummaryStrip(QWidget):
         self.summaries = summarize(results, names, human)
         rows = [figures(summary) for summary in self.summaries]
         self._ensure_rows(len(rows))
-        for labels, row in zip(self.labels, rows):
-            for label, text in zip(labels, row):
+        for labels, row in zip(self.labels, rows, strict=True):
+            for label, text in zip(labels, row, strict=True):
                 if label.text() != text:
                     label.setText(text)
         latencies: dict[str, list[float]] = {name: [] for name in names}
