@@ -16,10 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from promptbench.core.experiment import ProviderProfile
+from promptbench.core.paths import settings_folder
 from promptbench.core.providers import ECHO, openai_profile
+from promptbench.core.providers import default_query as default_query  # where callers have always found it
 
 SETTINGS_FORMAT = "promptbench.providers"
 SETTINGS_VERSION = 1
@@ -50,11 +50,6 @@ class Profile(ProviderProfile):
         if self.default_query:
             data["default_query"] = dict(self.default_query)
         return data
-
-
-def default_query(profile: ProviderProfile) -> dict[str, str]:
-    """The query parameters to send with every call to `profile` (none for a plain ProviderProfile)."""
-    return dict(getattr(profile, "default_query", None) or {})
 
 
 # ----- presets
@@ -128,10 +123,7 @@ def validate(profile: ProviderProfile) -> None:
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where settings live: PROMPTBENCH_HOME/config when that is set, else the platform's user config directory."""
-    env = os.environ if env is None else env
-    if env.get("PROMPTBENCH_HOME"):
-        return Path(env["PROMPTBENCH_HOME"]) / "config"
-    return Path(platformdirs.user_config_dir("promptbench", appauthor=False))
+    return settings_folder(env)
 
 
 class ProfileSettings:

@@ -14,9 +14,7 @@ import sys
 from pathlib import Path
 
 from promptbench import __version__
-
-EXIT_OK = 0
-EXIT_USAGE = 2
+from promptbench.cli.exit_codes import ExitCode
 
 # Every command: the module of promptbench.cli that registers it, and its line in `promptbench --help` (the same
 # words the module gives argparse; a test keeps the two equal). Only the module of the command being run is imported:
@@ -88,7 +86,7 @@ def run_command(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # `promptbench history | head` closed our output early: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return ExitCode.OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command is None:
         build_parser().print_help()
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return run_command(args)
 
 

@@ -32,14 +32,19 @@ from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 
 from promptbench import __version__
+from promptbench.cli.exit_codes import ExitCode
+from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
+from promptbench.core.figures import latency
 from promptbench.core.providers import is_echo
-from promptbench.profiles import ProfileProblem, default_query
-from promptbench.secrets import BACKEND_FAILURES, NO_KEYRING, SERVICE
-from promptbench.service.history import open_history
-from promptbench.service.providers import ProviderService
-from promptbench.storage import HistoryError, default_history_path
-from promptbench.storage.migrations import known_names
+from promptbench.service.history import HistoryError, default_history_path, open_history, schema_names
+from promptbench.service.providers import (
+    BACKEND_FAILURES,
+    NO_KEYRING,
+    SERVICE,
+    ProfileProblem,
+    ProviderService,
+)
 
 OK, NOTE, FIX = "ok", "note", "fix"
 PROVIDER_TIMEOUT_S = 3.0
@@ -275,7 +280,7 @@ class Doctor:
                 runs = len(history.list_runs(limit=None))
         except HistoryError as error:
             return [Finding("history", FIX, str(error))]
-        schema = known_names()
+        schema = schema_names()
         size = _human_size(sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()))
         return [Finding(
             "history", OK, f"{path} opens: {runs} runs, {size}, schema {schema[-1]} ({len(schema)} migrations)."
@@ -332,14 +337,7 @@ class Doctor:
 
 def _reach(profile: ProviderProfile, key: str | None, key_origin: str) -> tuple[str, str]:
     """GET /models with a short timeout: (OK, latency) or (FIX, the plain reason)."""
-    client = openai.OpenAI(
-        api_key=key or "no-key-needed",  # local servers ignore it; the client insists on one
-        base_url=profile.base_url,
-        default_headers=profile.headers or None,
-        default_query=default_query(profile) or None,
-        timeout=PROVIDER_TIMEOUT_S,
-        max_retries=0,
-    )
+    client = openai_client(profile, key, blocking=True, timeout=PROVIDER_TIMEOUT_S)
     url = profile.base_url.rstrip("/")
     started = time.perf_counter()
     try:
@@ -353,13 +351,13 @@ def _reach(profile: ProviderProfile, key: str | None, key_origin: str) -> tuple[
         return FIX, f"the key (from {key_origin}) was refused ({error.status_code})."
     except openai.NotFoundError:
         elapsed = time.perf_counter() - started
-        return OK, f"{url} answered in {elapsed * 1000:.0f} ms (it lists no models at /models)."
+        return OK, f"{url} answered in {latency(elapsed * 1000)} (it lists no models at /models)."
     except openai.APIStatusError as error:
         return FIX, f"{url}/models answered {error.status_code}."
     except openai.APIError:
         return FIX, f"{url}/models answered, but not like an OpenAI-compatible API; is the base URL right?"
     elapsed = time.perf_counter() - started
-    return OK, f"{url} answered in {elapsed * 1000:.0f} ms, {len(models)} models (key from {key_origin})."
+    return OK, f"{url} answered in {latency(elapsed * 1000)}, {len(models)} models (key from {key_origin})."
 
 
 # ----- the Qt probe, run in a child process
@@ -419,7 +417,7 @@ def run(args, doctor: Doctor | None = None, out=None) -> int:
     problems = sum(f.level == FIX for f in findings)
     print("All is well." if not problems else f"{problems} thing{'s' * (problems > 1)} need{'s' * (problems == 1)} attention.",
           file=out)  # fmt: skip
-    return 1 if problems else 0
+    return ExitCode.NEEDS_ATTENTION if problems else ExitCode.OK
 
 
 def _version(module: str, distribution: str) -> str:

@@ -9,11 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from promptbench.formats.errors import FileProblem
-from promptbench.formats.experiment_file import load_experiment, save_experiment
-from promptbench.formats.promptfoo.config import export_promptfoo, load_promptfoo
-
-EXIT_OK, EXIT_FILE_PROBLEM = 0, 2
+from promptbench.cli.exit_codes import ExitCode
+from promptbench.service.files import FileProblem, export_promptfoo, load_experiment, load_promptfoo, save_experiment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,9 +36,9 @@ def import_command(args: argparse.Namespace) -> int:
         save_experiment(experiment, args.output)
     except OSError as error:
         print(f"promptbench: {args.output} cannot be written ({error.strerror or error}).", file=sys.stderr)
-        return EXIT_FILE_PROBLEM
+        return ExitCode.USAGE
     print(f"Imported {len(experiment.variants)} variants and {len(experiment.cases)} test cases into {args.output}.")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def export_promptfoo_command(args: argparse.Namespace) -> int:
@@ -55,13 +52,13 @@ def export_promptfoo_command(args: argparse.Namespace) -> int:
         return _report(problem, "cannot be written as a promptfoo config")
     except OSError as error:
         print(f"promptbench: {args.output} cannot be written ({error.strerror or error}).", file=sys.stderr)
-        return EXIT_FILE_PROBLEM
+        return ExitCode.USAGE
     print(f"Wrote {args.output}; run it with: npx promptfoo@latest eval -c {args.output}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _report(problem: FileProblem, what: str) -> int:
     print(f"promptbench: {problem.path} {what}:", file=sys.stderr)
     for sentence in problem.problems:
         print(f"  {sentence}", file=sys.stderr)
-    return EXIT_FILE_PROBLEM
+    return ExitCode.USAGE

@@ -14,12 +14,13 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from promptbench.cli.exit_codes import ExitCode
+from promptbench.core.figures import latency, money
 from promptbench.core.summary import summarize
 from promptbench.service import history as service
-from promptbench.storage import Comparison, History, HistoryError, RunDetail, RunNotFound
-
-EXIT_OK, EXIT_USAGE = 0, 2
+from promptbench.service.history import Comparison, History, HistoryError, RunDetail, RunNotFound
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -75,8 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     clear.set_defaults(handler=cache_clear_command)
 
 
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+def _db_option(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """Add `--db PATH`. A subcommand's has the default argparse.SUPPRESS, so that its unset --db does not hide one
+    given before it (`history --db X delete RUN`)."""
+    parser.add_argument(
+        "--db", type=Path, metavar="PATH", default=default, help="history file (default: the user data folder)"
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -106,7 +111,7 @@ def _with_history(args: argparse.Namespace, action: Callable[[History], int]) ->
             return action(history)
     except (HistoryError, RunNotFound) as error:
         print(f"promptbench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except BrokenPipeError:
         # The reader stopped early (`promptbench show last | head`): that is what it wanted, not an error.
         # Point stdout at devnull so Python's own flush at exit does not fail again (the recipe in Python's
@@ -114,7 +119,7 @@ def _with_history(args: argparse.Namespace, action: Callable[[History], int]) ->
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-        return EXIT_OK
+        return ExitCode.OK
 
 
 def history_command(args: argparse.Namespace) -> int:
@@ -126,15 +131,15 @@ def history_command(args: argparse.Namespace) -> int:
         )
         if not runs:
             print("No runs match." if _filtered(args) else f"No runs in {history.path} yet.")
-            return EXIT_OK
+            return ExitCode.OK
         print(f"{'RUN':<21} {'STARTED':<16} {'STATE':<11} {'CELLS':>11} {'PASS':>5} {'COST':>8}  EXPERIMENT")
         for run in runs:
             print(
                 f"{run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
-                f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {_money(run.cost):>8}  "
+                f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {money(run.cost):>8}  "
                 f"{run.experiment} ({', '.join(run.variants)})"
             )
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -147,20 +152,20 @@ def _print_hits(history: History, text: str, limit: int) -> int:
     hits = history.search(text, limit=limit)
     if not hits:
         print(f"Nothing in the history matches {text!r}.")
-        return EXIT_OK
+        return ExitCode.OK
     for hit in hits:
         repeat = f" repeat {hit.key.repeat + 1}" if hit.key.repeat else ""
         where = f"{hit.key.variant} case {hit.key.case + 1}{repeat}"
         print(f"{hit.run_id}  {hit.experiment}  {where}  ({hit.found_in})")
         print(f"    {_one_line(hit.snippet, 110)}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def show_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         detail = history.open_run(history.resolve(args.run))
         _print_run(detail)
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -171,13 +176,13 @@ def _print_run(detail: RunDetail) -> None:
     print(f"  started {_local(run.started_at)}" + (f", ended {_local(run.finished_at)}" if run.finished_at else ""))
     if run.source:
         print(f"  from {run.source}")
-    print(f"  {run.cells_done} of {run.planned_cells} cells, {run.errors} errors, cost {_money(run.cost)}")
+    print(f"  {run.cells_done} of {run.planned_cells} cells, {run.errors} errors, cost {money(run.cost)}")
     print()
-    print(f"  {'VARIANT':<24} {'CALLS':>5} {'ERRORS':>6} {'PASS':>5} {'SCORE':>6} {'MEDIAN MS':>9}")
+    print(f"  {'VARIANT':<24} {'CALLS':>5} {'ERRORS':>6} {'PASS':>5} {'SCORE':>6} {'MEDIAN':>9}")
     for s in summarize(detail.results, [v.name for v in detail.experiment.variants]):
         print(
             f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {_percent(s.pass_rate):>5} "
-            f"{_number(s.mean_score):>6} {_number(s.median_latency_ms, 0):>9}"
+            f"{_number(s.mean_score):>6} {_latency(s.median_latency_ms):>9}"
         )
     print()
     for result in detail.results:
@@ -197,7 +202,7 @@ def compare_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         comparison = history.compare(history.resolve(args.before), history.resolve(args.after))
         _print_comparison(comparison, show_all=args.all)
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -236,7 +241,7 @@ def export_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         path = service.export_run(history, history.resolve(args.run), args.format, args.output)
         print(f"Wrote {path}")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -245,7 +250,7 @@ def cache_clear_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         cleared = service.clear_cache(history)
         print(f"Removed {cleared.entries} cached responses ({cleared.bytes / 1_000_000:.1f} MB).")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -267,8 +272,8 @@ def _number(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _money(value: float | None) -> str:
-    return "?" if value is None else f"${value:.4f}"
+def _latency(ms: float | None) -> str:
+    return "-" if ms is None else latency(ms)
 
 
 def _thumbs(value: bool | None) -> str:

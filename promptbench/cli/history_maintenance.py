@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from promptbench.cli.history import EXIT_OK, EXIT_USAGE, _local, _with_history
+from promptbench.cli.exit_codes import ExitCode
+from promptbench.cli.history import _db_option, _local, _with_history
 from promptbench.service import history as service
-from promptbench.storage import History, RunSummary
+from promptbench.service.history import History, RunSummary
 
 
 def register(history_parser: argparse.ArgumentParser) -> None:
@@ -28,7 +28,7 @@ def register(history_parser: argparse.ArgumentParser) -> None:
     )
     delete.add_argument("runs", nargs="+", metavar="RUN", help="a run id, a unique start of one, or 'last'")
     delete.add_argument("--yes", action="store_true", help="delete without asking")
-    _db_option(delete)
+    _db_option(delete, default=argparse.SUPPRESS)
     delete.set_defaults(handler=delete_command)
 
     vacuum = commands.add_parser(
@@ -37,19 +37,8 @@ def register(history_parser: argparse.ArgumentParser) -> None:
         description="Give the space of deleted runs and cleared cache entries back to the disk (SQLite's VACUUM). "
         "Takes about as long as copying the file, and needs as much free space while it runs.",
     )
-    _db_option(vacuum)
+    _db_option(vacuum, default=argparse.SUPPRESS)
     vacuum.set_defaults(handler=vacuum_command)
-
-
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS: a subcommand's unset --db must not hide the one given before it (`history --db X delete RUN`).
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="history file (default: the user data folder)",
-    )
 
 
 def delete_command(args: argparse.Namespace) -> int:
@@ -62,17 +51,17 @@ def delete_command(args: argparse.Namespace) -> int:
                     "add --yes to delete them.",
                     file=sys.stderr,
                 )
-                return EXIT_USAGE
+                return ExitCode.USAGE
             answer = _ask(history, runs)
             if answer is None:
                 print("promptbench: No answer; nothing was deleted.", file=sys.stderr)
-                return EXIT_USAGE
+                return ExitCode.USAGE
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing was deleted.")
-                return EXIT_OK
+                return ExitCode.OK
         deleted = history.delete_runs([run.id for run in runs])
         print(f"Deleted {_runs(deleted)}. The file keeps its size until `promptbench history vacuum` compacts it.")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 
@@ -100,7 +89,7 @@ def vacuum_command(args: argparse.Namespace) -> int:
             f"Compacted {history.path}: {_size(before.file_bytes)} before, {_size(after.file_bytes)} after "
             f"(the response cache is {_size(after.cache_bytes)} of it)."
         )
-        return EXIT_OK
+        return ExitCode.OK
 
     return _with_history(args, act)
 

@@ -12,11 +12,16 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from promptbench.profiles import ProfileProblem
-from promptbench.secrets import NO_KEYRING, BadKey, KeyringUnavailable, KeySource
-from promptbench.service.providers import ProviderService
-
-OK, FAILED, USAGE, TEST_FAILED = 0, 1, 2, 3
+from promptbench.cli.exit_codes import ExitCode
+from promptbench.service.providers import (
+    NO_KEYRING,
+    BadKey,
+    KeyringUnavailable,
+    KeySource,
+    ProfileProblem,
+    ProfileTestVerdict,
+    ProviderService,
+)
 
 ServiceFactory = Callable[[], ProviderService]
 
@@ -69,24 +74,24 @@ def keys_set(args, service: ProviderService) -> int:
     try:
         profile = service.profile(args.profile)
     except ProfileProblem as problem:
-        return _say_error(problem, USAGE)
+        return _say_error(problem, ExitCode.USAGE)
     if service.keyring_problem():  # say so before the user pastes a key that has nowhere to go
         return _no_keyring(profile)
     if sys.stdin is None or sys.stdin.isatty():
         try:
             key = getpass.getpass(f"Key for {profile.display_name} (hidden): ")
         except (EOFError, KeyboardInterrupt):
-            return _say_error("No key was typed; nothing changed.", USAGE)
+            return _say_error("No key was typed; nothing changed.", ExitCode.USAGE)
     else:
         key = sys.stdin.read()
     try:
         service.set_key(profile.name, key)
     except BadKey as problem:
-        return _say_error(f"{problem} Nothing changed.", USAGE)
+        return _say_error(f"{problem} Nothing changed.", ExitCode.USAGE)
     except KeyringUnavailable:
         return _no_keyring(profile)
     print(f"Stored the key for {profile.display_name} in the system keyring.")
-    return OK
+    return ExitCode.OK
 
 
 def keys_delete(args, service: ProviderService) -> int:
@@ -94,9 +99,9 @@ def keys_delete(args, service: ProviderService) -> int:
         profile = service.profile(args.profile)
         deleted = service.delete_key(profile.name)
     except ProfileProblem as problem:
-        return _say_error(problem, USAGE)
+        return _say_error(problem, ExitCode.USAGE)
     except KeyringUnavailable as problem:
-        return _say_error(problem, FAILED)
+        return _say_error(problem, ExitCode.NOT_DONE)
     if deleted:
         print(f"Deleted the key for {profile.display_name} from the system keyring.")
     else:
@@ -104,21 +109,21 @@ def keys_delete(args, service: ProviderService) -> int:
     found = service.key_store.find(profile)
     if found.source is KeySource.ENVIRONMENT:
         print(f"{found.env_var} is still set in the environment and will be used.")
-    return OK
+    return ExitCode.OK
 
 
 def keys_list(args, service: ProviderService) -> int:
     try:
         statuses = service.statuses()
     except ProfileProblem as problem:
-        return _say_error(problem, FAILED)
+        return _say_error(problem, ExitCode.NOT_DONE)
     keyring_problem = service.keyring_problem()
     if keyring_problem:
         print(keyring_problem)
     width = max(len(s.profile.name) for s in statuses)
     for status in statuses:
         print(f"{status.profile.name:<{width}}  {status.key.describe()}")
-    return OK
+    return ExitCode.OK
 
 
 # ----- providers
@@ -128,14 +133,14 @@ def providers_list(args, service: ProviderService) -> int:
     try:
         statuses = service.statuses()
     except ProfileProblem as problem:
-        return _say_error(problem, FAILED)
+        return _say_error(problem, ExitCode.NOT_DONE)
     width = max(len(s.profile.name) for s in statuses)
     for status in statuses:
         profile = status.profile
         model = f"  model {profile.default_model}" if profile.default_model else ""
         print(f"{profile.name:<{width}}  {profile.base_url}{model}  key: {status.key.describe()}")
     print("Presets for `promptbench providers add`: " + ", ".join(p.name for p in service.preset_list()) + ".")
-    return OK
+    return ExitCode.OK
 
 
 def providers_add(args, service: ProviderService) -> int:
@@ -143,7 +148,7 @@ def providers_add(args, service: ProviderService) -> int:
         headers = _pairs(args.header, "--header")
         query = _pairs(args.query, "--query")
     except ValueError as problem:
-        return _say_error(problem, USAGE)
+        return _say_error(problem, ExitCode.USAGE)
     try:
         profile = service.add_profile(
             args.preset,
@@ -156,39 +161,39 @@ def providers_add(args, service: ProviderService) -> int:
             timeout=args.timeout,
         )
     except ProfileProblem as problem:
-        return _say_error(problem, USAGE)
+        return _say_error(problem, ExitCode.USAGE)
     print(f"Saved the profile {profile.name} ({profile.base_url}).")
     if profile.needs_key:
         print(f"Give it a key with: promptbench keys set {profile.name}")
-    return OK
+    return ExitCode.OK
 
 
 def providers_remove(args, service: ProviderService) -> int:
     try:
         removed = service.remove_profile(args.profile)
     except ProfileProblem as problem:
-        return _say_error(problem, FAILED)
+        return _say_error(problem, ExitCode.NOT_DONE)
     if not removed:
-        return _say_error(f"There is no saved profile named {args.profile!r}.", USAGE)
+        return _say_error(f"There is no saved profile named {args.profile!r}.", ExitCode.USAGE)
     print(f"Removed the profile {args.profile} and its key.")
-    return OK
+    return ExitCode.OK
 
 
 def providers_test(args, service: ProviderService) -> int:
     try:
         result = service.test_profile(args.profile, model=args.model)
     except ProfileProblem as problem:
-        return _say_error(problem, USAGE)
+        return _say_error(problem, ExitCode.USAGE)
     if result.models:
         shown = ", ".join(result.models[:10]) + (" ..." if len(result.models) > 10 else "")
         print(service.redactor()(f"Models ({len(result.models)}): {shown}"))
     if result.ok:
         print(result.message)
-        return OK
+        return ExitCode.OK
     hint = ""
-    if result.verdict.value in ("wrong key", "no key"):
+    if result.verdict in (ProfileTestVerdict.WRONG_KEY, ProfileTestVerdict.NO_KEY):
         hint = f" Set it with: promptbench keys set {result.profile.name}"
-    return _say_error(result.message + hint, TEST_FAILED)
+    return _say_error(result.message + hint, ExitCode.CALLS_FAILED)
 
 
 # ----- helpers
@@ -208,7 +213,7 @@ def _no_keyring(profile) -> int:
     message = NO_KEYRING
     if profile.api_key_env:
         message += f" For this session only, set {profile.api_key_env} in the environment."
-    return _say_error(message, FAILED)
+    return _say_error(message, ExitCode.NOT_DONE)
 
 
 def _say_error(message, code: int) -> int:

@@ -6,7 +6,6 @@ import sys
 import time
 from typing import TextIO
 
-from promptbench.cli.summary import format_cost
 from promptbench.core.events import (
     CellFinished,
     CellRetrying,
@@ -15,6 +14,7 @@ from promptbench.core.events import (
     RunFinished,
     RunStarted,
 )
+from promptbench.core.figures import money
 
 BAR_WIDTH = 24
 REDRAW_SECONDS = 0.1
@@ -56,7 +56,7 @@ class Progress:
             self._show_progress(final=True)
 
     def _status(self) -> str:
-        return f"{self._done}/{self._total} done, {self._failed} failed, {format_cost(self._cost)} spent"
+        return f"{self._done}/{self._total} done, {self._failed} failed, {money(self._cost)} spent"
 
     def _show_progress(self, final: bool = False) -> None:
         if self._interactive:

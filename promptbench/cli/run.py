@@ -8,15 +8,13 @@ import signal
 import sys
 from pathlib import Path
 
+from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.progress import Progress
 from promptbench.cli.summary import print_summary
 from promptbench.core.runner import RunOutcome
-from promptbench.formats.errors import FileProblem
-from promptbench.formats.reports.results_json import write_results_json
-from promptbench.service.run import ExperimentProblems, RunOptions, RunSession, load_for_run, prepare_run, resume_plan
-from promptbench.storage import History, HistoryError
-
-EXIT_OK, EXIT_CHECKS_FAILED, EXIT_USAGE, EXIT_CALLS_FAILED = 0, 1, 2, 3
+from promptbench.service.files import FileProblem, write_results_json
+from promptbench.service.history import HistoryError, open_history
+from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, RunSession, load_for_run, prepare_run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,10 +59,10 @@ def run_command(args: argparse.Namespace) -> int:
     except ExperimentProblems as problems:
         return _report_problems(str(args.file), problems.problems)
     try:
-        history = History.open(args.db)
+        history = open_history(args.db)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         session = RunSession(prepared, observer=Progress(), history=history)
         outcome = _run_with_interrupt(session)
@@ -75,10 +73,10 @@ def run_command(args: argparse.Namespace) -> int:
 
 def resume_command(args: argparse.Namespace) -> int:
     try:
-        history = History.open(args.db)
+        history = open_history(args.db)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         try:
             run_id = history.resolve(args.run_id)
@@ -86,13 +84,12 @@ def resume_command(args: argparse.Namespace) -> int:
             prepared = prepare_run(experiment, source=f"run {run_id}")
         except HistoryError as error:
             print(f"promptbench: {error}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         except ExperimentProblems as problems:
             return _report_problems(f"run {args.run_id}", problems.problems)
-        prepared = resume_plan(prepared, history.completed_keys(run_id))
+        prepared = RunAgain(run_id, resume=True).plan(prepared, history)
         if not prepared.only:
             print(f"Run {run_id} has every cell already; nothing to call.")
-        history.mark_resumed(run_id)
         session = RunSession(prepared, observer=Progress(), history=history, run_id=run_id)
         outcome = _run_with_interrupt(session)
         outcome.results = history.results(run_id)
@@ -138,16 +135,16 @@ def _finish(session: RunSession, outcome: RunOutcome, output: Path | None) -> in
                 "The results above are the run's whole outcome; run again with --output PATH to keep them in a file.",
                 file=sys.stderr,
             )
-        return EXIT_CALLS_FAILED
+        return ExitCode.CALLS_FAILED
     if outcome.unrun or any(not r.ok for r in outcome.results):
-        return EXIT_CALLS_FAILED
+        return ExitCode.CALLS_FAILED
     if any(r.passed is False for r in outcome.results):
-        return EXIT_CHECKS_FAILED
-    return EXIT_OK
+        return ExitCode.CHECKS_FAILED
+    return ExitCode.OK
 
 
 def _report_problems(where: str, problems: list[str]) -> int:
     print(f"promptbench: {where} cannot be run; nothing was called:", file=sys.stderr)
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
-    return EXIT_USAGE
+    return ExitCode.USAGE

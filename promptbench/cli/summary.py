@@ -7,19 +7,11 @@ from collections import Counter
 from typing import TextIO
 
 from promptbench.core.experiment import Experiment
+from promptbench.core.figures import latency, money
 from promptbench.core.runner import RunOutcome
 from promptbench.core.summary import disagreements, failed_by_all, summarize
 
-HEADERS = ("variant", "calls", "errors", "pass", "score", "median ms", "tokens in/out", "cost")
-
-
-def format_cost(dollars: float) -> str:
-    """Dollars with enough digits to tell small amounts apart: $0.000048, $0.0123, $12.34."""
-    if dollars == 0:
-        return "$0"
-    if dollars < 0.01:
-        return f"${dollars:.6f}"
-    return f"${dollars:.4f}" if dollars < 1 else f"${dollars:.2f}"
+HEADERS = ("variant", "calls", "errors", "pass", "score", "median latency", "tokens in/out", "cost")
 
 
 def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | None, out: TextIO | None = None) -> None:
@@ -34,9 +26,9 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
                 str(s.errors),
                 f"{s.passed}/{s.graded} {s.pass_rate:.0%}" if s.graded else "-",
                 f"{s.mean_score:.2f}" if s.mean_score is not None else "-",
-                f"{s.median_latency_ms:.0f}" if s.median_latency_ms is not None else "-",
+                latency(s.median_latency_ms) if s.median_latency_ms is not None else "-",
                 f"{s.prompt_tokens}/{s.completion_tokens}",
-                "unknown" if s.cost is None else format_cost(s.cost),
+                money(s.cost),
             )
         )
     widths = [max(len(row[i]) for row in [HEADERS, *rows]) for i in range(len(HEADERS))]

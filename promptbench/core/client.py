@@ -2,6 +2,9 @@
 
 A client turns one request into a `Completion`, or raises `CallFailed` with a plain sentence, a kind and whether
 a retry may help. Retrying and concurrency are the runner's job; the openai client is built with max_retries=0.
+
+`openai_client` is the one place an openai client is built from a profile (the runs, a profile's test, the model
+pickers and doctor all use it), so each gets the profile's address, headers and query parameters alike.
 """
 
 from __future__ import annotations
@@ -10,18 +13,67 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 import openai
 from openai import APIError  # by name: inside OpenAIChatClient, `openai` is its property
 
 from promptbench.core.completion import Completion
 from promptbench.core.experiment import Parameters, ProviderProfile
-from promptbench.core.providers import is_echo
+from promptbench.core.providers import default_query, is_echo
 from promptbench.core.redact import Redactor
 from promptbench.core.retry import retry_after_seconds
 
 TextCallback = Callable[[str], None]
+
+# Local servers ignore the key, but the openai library refuses to start without one.
+NO_KEY_PLACEHOLDER = "no-key-needed"
+
+
+@overload
+def openai_client(
+    profile: ProviderProfile,
+    api_key: str | None,
+    *,
+    blocking: Literal[False] = False,
+    timeout: float | None = None,
+    http_client: Any = None,
+) -> openai.AsyncOpenAI: ...
+
+
+@overload
+def openai_client(
+    profile: ProviderProfile,
+    api_key: str | None,
+    *,
+    blocking: Literal[True],
+    timeout: float | None = None,
+    http_client: Any = None,
+) -> openai.OpenAI: ...
+
+
+def openai_client(
+    profile: ProviderProfile,
+    api_key: str | None,
+    *,
+    blocking: bool = False,
+    timeout: float | None = None,
+    http_client: Any = None,
+) -> openai.AsyncOpenAI | openai.OpenAI:
+    """An openai client for `profile`: its base URL, headers and query parameters (Azure's `api-version`), the key
+    (or a placeholder for servers that need none) and no retries of its own. `blocking` gives the synchronous
+    client; `timeout` (seconds) replaces the library's default; `http_client` is the transport, when given."""
+    options: dict[str, Any] = {
+        "base_url": profile.base_url,
+        "api_key": api_key or NO_KEY_PLACEHOLDER,
+        "max_retries": 0,  # the runner retries, honouring Retry-After; a test or a picker says what happens now
+        "default_headers": profile.headers or None,
+        "default_query": default_query(profile) or None,
+        "http_client": http_client,
+    }
+    if timeout is not None:
+        options["timeout"] = timeout
+    return openai.OpenAI(**options) if blocking else openai.AsyncOpenAI(**options)
 
 
 @dataclass
@@ -52,20 +104,6 @@ class ChatClient(Protocol):
     ) -> Completion: ...
 
     async def aclose(self) -> None: ...
-
-
-def request_parameters(parameters: Parameters) -> dict[str, Any]:
-    """The body fields a variant's parameters add to a chat request (also part of the cache key)."""
-    body: dict[str, Any] = {}
-    for name in ("temperature", "max_tokens", "top_p", "seed"):
-        value = getattr(parameters, name)
-        if value is not None:
-            body[name] = value
-    if parameters.stop:
-        body["stop"] = list(parameters.stop)
-    if parameters.json_mode:
-        body["response_format"] = {"type": "json_object"}
-    return body
 
 
 class EchoClient:
@@ -107,16 +145,7 @@ class OpenAIChatClient:
         self.profile = profile
         self._redact = redactor or Redactor()
         self._redact.add(api_key)
-        self._client = openai.AsyncOpenAI(
-            base_url=profile.base_url,
-            # The openai library refuses to start without a key; local servers do not need one.
-            api_key=api_key or "no-key-needed",
-            max_retries=0,
-            default_headers=profile.headers or None,
-            # Saved profiles may carry query parameters (Azure's api-version); the core profile type does not.
-            default_query=getattr(profile, "default_query", None) or None,
-            http_client=http_client,
-        )
+        self._client = openai_client(profile, api_key, http_client=http_client)
 
     @property
     def openai(self) -> openai.AsyncOpenAI:
@@ -136,7 +165,7 @@ class OpenAIChatClient:
         stream: bool = False,
         on_text: TextCallback | None = None,
     ) -> Completion:
-        body = {"model": model, "messages": messages, **request_parameters(parameters)}
+        body = {"model": model, "messages": messages, **parameters.request_fields()}
         try:
             async with asyncio.timeout(timeout):
                 if stream:

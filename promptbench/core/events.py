@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from promptbench.core.result import CellKey, Result
+from promptbench.core.run_state import RunState
 
 
 @dataclass(frozen=True)
 class RunStarted:
     total_cells: int
-    cached_cells: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ class ProviderStopped:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """`state` is "completed", "cancelled" or "failed" (some cells could not be run at all)."""
+    """`state` is COMPLETED, CANCELLED or FAILED (some cells could not be run at all)."""
 
-    state: str
+    state: RunState
     finished_cells: int
     unrun_cells: int
     stopped_providers: dict[str, str] = field(default_factory=dict)

@@ -49,6 +49,20 @@ class Parameters:
             stop=tuple(data.get("stop") or ()),
         )
 
+    def request_fields(self) -> dict[str, Any]:
+        """The fields these parameters add to a chat request's body: what the client sends, what the cache key
+        holds (so keep the order), and what a promptfoo provider's config says."""
+        body: dict[str, Any] = {}
+        for name in ("temperature", "max_tokens", "top_p", "seed"):
+            value = getattr(self, name)
+            if value is not None:
+                body[name] = value
+        if self.stop:
+            body["stop"] = list(self.stop)
+        if self.json_mode:
+            body["response_format"] = {"type": "json_object"}
+        return body
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for key in ("temperature", "max_tokens", "top_p", "seed"):

@@ -33,5 +33,15 @@ def openai_profile(env: Mapping[str, str]) -> ProviderProfile:
     )
 
 
-def is_echo(profile: ProviderProfile) -> bool:
-    return profile.base_url == ECHO_BASE_URL
+def default_query(profile: ProviderProfile) -> dict[str, str]:
+    """The query parameters sent with every call to `profile`. A saved profile may carry some (Azure's classic
+    endpoints want `api-version` there, not in a header: promptbench.profiles.Profile); a plain one has none."""
+    return dict(getattr(profile, "default_query", None) or {})
+
+
+def is_echo(provider: ProviderProfile | str) -> bool:
+    """Whether `provider` is the offline Echo: a profile by its address (echo://, what makes the Echo client
+    answer), a variant's provider name by being Echo's own (no saved profile may take it). The one test of it."""
+    if isinstance(provider, str):
+        return provider == ECHO.name
+    return provider.base_url == ECHO_BASE_URL

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from promptbench.core.client import CallFailed, ChatClient, request_parameters
+from promptbench.core.client import CallFailed, ChatClient
 from promptbench.core.completion import Completion, cache_key
 from promptbench.core.events import (
     CellFinished,
@@ -30,9 +30,10 @@ from promptbench.core.events import (
 )
 from promptbench.core.experiment import Experiment, TestCase, Variant
 from promptbench.core.prices import FREE, PriceTable
-from promptbench.core.providers import ECHO
+from promptbench.core.providers import is_echo
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.retry import RetryPolicy
+from promptbench.core.run_state import RunState
 from promptbench.core.templates import render_messages
 
 
@@ -84,7 +85,7 @@ Scorer = Callable[[Answer], Awaitable[Grade | None]]
 
 @dataclass
 class RunOutcome:
-    state: str
+    state: RunState
     results: list[Result]
     unrun: list[CellKey] = field(default_factory=list)
     stopped_providers: dict[str, str] = field(default_factory=dict)
@@ -151,7 +152,7 @@ class Runner:
                 raise outcome
         finished = {r.key for r in self.results}
         unrun = [c.key for c in self.cells if c.key not in finished]
-        state = "cancelled" if self._cancelled else ("failed" if unrun else "completed")
+        state = RunState.CANCELLED if self._cancelled else (RunState.FAILED if unrun else RunState.COMPLETED)
         self._observe(RunFinished(state, len(self.results), len(unrun), dict(self._stopped)))
         return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
 
@@ -183,7 +184,7 @@ class Runner:
         messages = [dict(m) for m in cell.messages]
         key = None
         if self._cache is not None:
-            key = cache_key(client.profile.base_url, variant.model, messages, request_parameters(variant.parameters))
+            key = cache_key(client.profile.base_url, variant.model, messages, variant.parameters.request_fields())
             cached = self._cache.get(key)
             if cached is not None:
                 return await self._finish(cell, cached, latency_ms=None, attempts=0, cached=True)
@@ -219,7 +220,7 @@ class Runner:
             self._observe(ProviderStopped(provider, reason))
 
     def _cost(self, cell: Cell, completion: Completion, cached: bool) -> float | None:
-        if cached or cell.variant.provider == ECHO.name:
+        if cached or is_echo(self._clients[cell.variant.provider].profile):
             return 0.0  # a cached answer or the offline Echo costs nothing
         return self._prices.cost(
             completion.model or cell.variant.model,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from promptbench.core.experiment import Check, Experiment
+from promptbench.core.providers import is_echo
 from promptbench.core.templates import TemplateProblem, variables_in
 
 CheckProblems = Callable[[Check], list[str]]
@@ -48,7 +49,7 @@ def _variant_problems(experiment: Experiment, known_providers: Collection[str]) 
                 f"{where}.provider: '{variant.provider}' is not a provider profile this file or this installation "
                 f"knows (known: {', '.join(sorted(known_providers))})."
             )
-        if not variant.model and variant.provider != "echo":
+        if not variant.model and not is_echo(variant.provider):
             problems.append(f"{where}.model: variant '{variant.name}' names no model.")
         if not any(m.role == "user" for m in variant.messages):
             problems.append(f"{where}.messages: variant '{variant.name}' has no user message.")

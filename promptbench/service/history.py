@@ -2,7 +2,8 @@
 delete runs and compact the file.
 
 The history itself lives in promptbench.storage; files out are promptbench.formats' job. This module is where
-the two meet (storage must not import formats: they are the same layer).
+the two meet (storage must not import formats: they are the same layer). The faces reach the history only through
+promptbench.service, so the storage types they name (History, RunSummary, HistoryError...) are re-exported here.
 """
 
 from __future__ import annotations
@@ -12,11 +13,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptbench.formats.reports.results_csv import write_results_csv
-from promptbench.formats.reports.results_json import write_results_json
-from promptbench.storage import History, HistoryError, HistorySizes, RunSummary
+from promptbench.service.run_rows import started_text
+from promptbench.storage import (
+    CellChange,
+    ChangeVerdict,
+    Comparison,
+    History,
+    HistoryError,
+    HistorySizes,
+    RunDetail,
+    RunNotFound,
+    RunSummary,
+    SearchHit,
+    default_history_path,
+)
+from promptbench.storage.migrations import known_names as schema_names
 
-EXPORT_FORMATS = ("json", "csv")
+__all__ = [
+    "CellChange",
+    "ChangeVerdict",
+    "Comparison",
+    "History",
+    "HistoryError",
+    "HistorySizes",
+    "RunDetail",
+    "RunNotFound",
+    "RunSummary",
+    "SearchHit",
+    "default_history_path",
+    "schema_names",
+]
+
+EXPORT_FORMATS = ("json", "csv")  # a run's cells as data: what `promptbench export` writes
+REPORT_FORMAT = "html"  # a run as a page to read and share: the History window offers it too
 
 
 def open_history(db: Path | None = None) -> History:
@@ -41,11 +70,22 @@ def default_export_path(run_id: str, fmt: str, folder: Path | None = None) -> Pa
 
 
 def export_run(history: History, run_id: str, fmt: str, path: Path | None = None) -> Path:
-    """Write run `run_id` (a full id) as JSON or CSV, with its human grades; returns the path written."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    """Write run `run_id` (a full id) as JSON, CSV or an HTML report, with its human grades; returns the path
+    written."""
+    formats = (*EXPORT_FORMATS, REPORT_FORMAT)
+    if fmt not in formats:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(formats)}")
+    # Imported on first export: the window and `promptbench history` start without the report writers.
+    from promptbench.formats.reports.html import write_html_report
+    from promptbench.formats.reports.results_csv import write_results_csv
+    from promptbench.formats.reports.results_json import write_results_json
+
     detail = history.open_run(run_id)
     target = Path(path) if path is not None else default_export_path(run_id, fmt)
+    if fmt == REPORT_FORMAT:  # only the window writes reports; an OSError there is its own sentence
+        title = f"{detail.experiment.name}: run of {started_text(detail.summary)}"
+        write_html_report(target, detail.experiment, detail.results, detail.human_grades, title=title)
+        return target
     try:
         if fmt == "json":
             write_results_json(

@@ -1,24 +1,22 @@
 """The price table: the one shipped in resources/, overlaid by the user's own copy if there is one.
 
 The user's copy is `prices.json` in the PromptBench data folder (PROMPTBENCH_HOME, else the platform's user data
-folder); an entry there replaces the shipped entry of the same model.
+folder: promptbench.core.paths); an entry there replaces the shipped entry of the same model.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-import platformdirs
-
+from promptbench.core.paths import user_folder
 from promptbench.core.prices import PriceTable
 
 
-def user_prices_path() -> Path:
-    home = os.environ.get("PROMPTBENCH_HOME")
-    return Path(home if home else platformdirs.user_data_dir("promptbench")) / "prices.json"
+def user_prices_path(env: Mapping[str, str] | None = None) -> Path:
+    return user_folder(env) / "prices.json"
 
 
 def load_prices(user_file: Path | None = None) -> PriceTable:

@@ -2,43 +2,67 @@
 add a profile from a preset, and test a profile (GET /models, then one tiny chat call).
 
 Both faces call these. Every sentence handed back has been through the Redactor with the known keys added, because
-server text (an error body, an exception message) may quote a key.
+server text (an error body, an exception message) may quote a key. The faces reach profiles and keys only through
+promptbench.service, so the errors and names of promptbench.profiles and promptbench.secrets they use are
+re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 import httpx2
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
+from promptbench.core import figures
+from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
-from promptbench.core.providers import is_echo
+from promptbench.core.providers import ECHO, is_echo
 from promptbench.core.redact import Redactor
 from promptbench.profiles import (
     Profile,
     ProfileProblem,
     ProfileSettings,
-    default_query,
     known_profiles,
     presets,
     profile_from_preset,
 )
-from promptbench.secrets import NO_KEYRING, FoundKey, KeyringUnavailable, KeyStore
+from promptbench.secrets import (
+    BACKEND_FAILURES,
+    NO_KEYRING,
+    SERVICE,
+    BadKey,
+    FoundKey,
+    KeyringUnavailable,
+    KeySource,
+    KeyStore,
+)
 
-# Local servers ignore the key, but the openai client insists on having one.
-_NO_KEY_PLACEHOLDER = "no-key-needed"
+__all__ = [
+    "BACKEND_FAILURES",
+    "NO_KEYRING",
+    "SERVICE",
+    "BadKey",
+    "KeySource",
+    "KeyringUnavailable",
+    "ProfileProblem",
+    "ProfileStatus",
+    "ProfileTest",
+    "ProviderService",
+    "ProfileTestVerdict",
+]
+
 _TEST_TIMEOUT = 20.0
 _TEST_PROMPT: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Reply with the word OK."}]
-_UNTOUCHABLE = {"echo"}  # built-in profiles a saved one may not replace
+_UNTOUCHABLE = {ECHO.name}  # built-in profiles a saved one may not replace
 
 
-class Verdict(enum.Enum):
+class ProfileTestVerdict(StrEnum):
     """How a profile test ended."""
 
     OK = "ok"
@@ -67,7 +91,7 @@ class ProfileTest:
     """The outcome of testing a profile. `message` is one plain sentence; `latency` is the chat call's, in seconds."""
 
     profile: ProviderProfile
-    verdict: Verdict
+    verdict: ProfileTestVerdict
     message: str
     models: tuple[str, ...] = ()
     model: str | None = None
@@ -75,7 +99,7 @@ class ProfileTest:
 
     @property
     def ok(self) -> bool:
-        return self.verdict is Verdict.OK
+        return self.verdict is ProfileTestVerdict.OK
 
 
 class ProviderService:
@@ -164,27 +188,25 @@ class ProviderService:
         """List the models, then make one tiny chat call; report latency or the plain reason it failed."""
         profile = self.profile(name)
         if is_echo(profile):
-            return ProfileTest(profile, Verdict.OK, f"{profile.display_name} works offline.", ("echo",), "echo", 0.0)
+            return ProfileTest(
+                profile, ProfileTestVerdict.OK, f"{profile.display_name} works offline.", ("echo",), "echo", 0.0
+            )
         found = self.key_store.find(profile)
         if profile.needs_key and not found.key:
             where = f"the keyring or in {profile.api_key_env}" if profile.api_key_env else "the keyring"
-            return ProfileTest(profile, Verdict.NO_KEY, f"There is no key for {profile.display_name} in {where}.")
+            return ProfileTest(
+                profile, ProfileTestVerdict.NO_KEY, f"There is no key for {profile.display_name} in {where}."
+            )
         redact = self.key_store.redactor()
-        client = openai.OpenAI(
-            api_key=found.key or _NO_KEY_PLACEHOLDER,
-            base_url=profile.base_url,
-            default_headers=profile.headers or None,
-            default_query=default_query(profile) or None,
-            timeout=profile.timeout or _TEST_TIMEOUT,
-            max_retries=0,  # a test should say what happens now, not after a minute of backoff
-            http_client=self._http_client,
+        client = openai_client(
+            profile, found.key, blocking=True, timeout=profile.timeout or _TEST_TIMEOUT, http_client=self._http_client
         )
         with client:
             return _ProfileTester(profile, found, client, redact, self._clock).run(model)
 
 
 class _ProfileTester:
-    """One test of one profile; turns every way it can fail into a Verdict and a sentence."""
+    """One test of one profile; turns every way it can fail into a ProfileTestVerdict and a sentence."""
 
     def __init__(self, profile, found: FoundKey, client: openai.OpenAI, redact: Redactor, clock) -> None:
         self.profile = profile
@@ -201,7 +223,8 @@ class _ProfileTester:
         model = model or self.profile.default_model or (models[0] if models else None)
         if not model:
             return self._result(
-                Verdict.REFUSED, f"{self.url} lists no models and the profile names none: give one with --model."
+                ProfileTestVerdict.REFUSED,
+                f"{self.url} lists no models and the profile names none: give one with --model.",
             )
         started = self.clock()
         try:
@@ -214,14 +237,14 @@ class _ProfileTester:
         latency = self.clock() - started
         if not _looks_like_chat_completion(body):
             return self._result(
-                Verdict.NOT_COMPATIBLE,
+                ProfileTestVerdict.NOT_COMPATIBLE,
                 f"{self.url}/chat/completions answered, but not like an OpenAI-compatible API.",
                 models,
                 model,
             )
         return self._result(
-            Verdict.OK,
-            f"{self.profile.display_name} answered with {model} in {latency * 1000:.0f} ms.",
+            ProfileTestVerdict.OK,
+            f"{self.profile.display_name} answered with {model} in {figures.latency(latency * 1000)}.",
             models,
             model,
             latency,
@@ -240,7 +263,7 @@ class _ProfileTester:
             return tuple(str(m["id"]) for m in data), None
         except (ValueError, KeyError, TypeError):
             return (), self._result(
-                Verdict.NOT_COMPATIBLE,
+                ProfileTestVerdict.NOT_COMPATIBLE,
                 f"{self.url}/models answered, but not with an OpenAI-style list of models; "
                 "is the base URL right (it usually ends in /v1)?",
             )
@@ -249,28 +272,37 @@ class _ProfileTester:
         label = self.profile.display_name
         if isinstance(error, openai.APITimeoutError):
             seconds = self.profile.timeout or _TEST_TIMEOUT
-            return self._result(Verdict.UNREACHABLE, f"{self.url} did not answer within {seconds:g} seconds.")
+            return self._result(
+                ProfileTestVerdict.UNREACHABLE, f"{self.url} did not answer within {seconds:g} seconds."
+            )
         if isinstance(error, openai.APIConnectionError):
             cause = error.__cause__ or error
-            return self._result(Verdict.UNREACHABLE, f"Could not reach {self.url} ({cause}).")
+            return self._result(ProfileTestVerdict.UNREACHABLE, f"Could not reach {self.url} ({cause}).")
         if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
             origin = f" (from {self.found.env_var})" if self.found.env_var and self.found.key else ""
             return self._result(
-                Verdict.WRONG_KEY, f"The key for {label}{origin} was refused ({error.status_code}).", models, model
+                ProfileTestVerdict.WRONG_KEY,
+                f"The key for {label}{origin} was refused ({error.status_code}).",
+                models,
+                model,
             )
         if isinstance(error, openai.NotFoundError):
             if where == "/chat/completions" and not models:
                 return self._result(
-                    Verdict.NOT_COMPATIBLE,
+                    ProfileTestVerdict.NOT_COMPATIBLE,
                     f"{self.url} has no /chat/completions; is the base URL right (it usually ends in /v1)?",
                 )
-            return self._result(Verdict.REFUSED, f"{label} does not know the model {model!r} (404).", models, model)
+            return self._result(
+                ProfileTestVerdict.REFUSED, f"{label} does not know the model {model!r} (404).", models, model
+            )
         if isinstance(error, openai.APIStatusError):
-            verdict = Verdict.SERVER_ERROR if error.status_code >= 500 else Verdict.REFUSED
+            verdict = ProfileTestVerdict.SERVER_ERROR if error.status_code >= 500 else ProfileTestVerdict.REFUSED
             return self._result(
                 verdict, f"{label} answered {where} with {error.status_code}: {_server_text(error)}", models, model
             )
-        return self._result(Verdict.NOT_COMPATIBLE, f"{self.url}{where} answered in a way the client could not read.")
+        return self._result(
+            ProfileTestVerdict.NOT_COMPATIBLE, f"{self.url}{where} answered in a way the client could not read."
+        )
 
     def _result(self, verdict, message, models=(), model=None, latency=None) -> ProfileTest:
         return ProfileTest(self.profile, verdict, self.redact(message), tuple(models), model, latency)

@@ -20,6 +20,7 @@ from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.prices import PriceTable
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Grade, Result
+from promptbench.core.run_state import RunState
 from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
@@ -181,7 +182,7 @@ class RunSession:
                 self._recorder.close()
         if self._recorder is not None and self._recorder.error is not None:
             self.history_error = self._recorder.error
-            outcome.state = "failed"
+            outcome.state = RunState.FAILED
         if history is not None and self.run_id is not None and self.history_error is None:
             history.finish_run(self.run_id, outcome.state)
         return outcome

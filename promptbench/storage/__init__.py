@@ -5,7 +5,7 @@ sqlite-utils or Datasette.
 """
 
 from promptbench.storage.cache import ResponseCache
-from promptbench.storage.compare import CellChange, CellState, Comparison
+from promptbench.storage.compare import CellChange, ChangeVerdict, ComparedCell, Comparison
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.history import History
 from promptbench.storage.maintenance import HistorySizes
@@ -14,7 +14,8 @@ from promptbench.storage.queries import RunDetail, RunNotFound, RunSummary, Sear
 
 __all__ = [
     "CellChange",
-    "CellState",
+    "ChangeVerdict",
+    "ComparedCell",
     "Comparison",
     "History",
     "HistoryError",

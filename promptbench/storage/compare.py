@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -16,12 +17,24 @@ from promptbench.core.result import CellKey
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.queries import RunSummary, run_summary
 
-VERDICTS = ("improved", "regressed", "unchanged", "new", "gone")
 _SCORE_EPSILON = 1e-9
 
 
+class ChangeVerdict(StrEnum):
+    """How one cell changed from the older run to the newer one."""
+
+    IMPROVED = "improved"
+    REGRESSED = "regressed"
+    UNCHANGED = "unchanged"
+    NEW = "new"  # only in the newer run
+    GONE = "gone"  # only in the older run
+
+
+VERDICTS = tuple(ChangeVerdict)
+
+
 @dataclass(frozen=True)
-class CellState:
+class ComparedCell:
     """What a comparison needs of one cell: did it answer, did it pass, what score."""
 
     error: bool
@@ -32,9 +45,9 @@ class CellState:
 @dataclass(frozen=True)
 class CellChange:
     key: CellKey
-    verdict: str
-    before: CellState | None
-    after: CellState | None
+    verdict: ChangeVerdict
+    before: ComparedCell | None
+    after: ComparedCell | None
 
     @property
     def score_delta(self) -> float | None:
@@ -60,34 +73,34 @@ class Comparison:
     cells: list[CellChange]
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[ChangeVerdict, int]:
         tally = Counter(c.verdict for c in self.cells)
         return {verdict: tally.get(verdict, 0) for verdict in VERDICTS}
 
     def changed(self) -> list[CellChange]:
-        return [c for c in self.cells if c.verdict != "unchanged"]
+        return [c for c in self.cells if c.verdict is not ChangeVerdict.UNCHANGED]
 
 
-def verdict(before: CellState | None, after: CellState | None) -> str:
+def verdict(before: ComparedCell | None, after: ComparedCell | None) -> ChangeVerdict:
     if before is None:
-        return "new"
+        return ChangeVerdict.NEW
     if after is None:
-        return "gone"
+        return ChangeVerdict.GONE
     if before.error != after.error:
-        return "improved" if before.error else "regressed"
+        return ChangeVerdict.IMPROVED if before.error else ChangeVerdict.REGRESSED
     if before.error:
-        return "unchanged"
+        return ChangeVerdict.UNCHANGED
     if before.passed is not None and after.passed is not None and before.passed != after.passed:
-        return "improved" if after.passed else "regressed"
+        return ChangeVerdict.IMPROVED if after.passed else ChangeVerdict.REGRESSED
     if before.score is not None and after.score is not None:
         if after.score > before.score + _SCORE_EPSILON:
-            return "improved"
+            return ChangeVerdict.IMPROVED
         if after.score < before.score - _SCORE_EPSILON:
-            return "regressed"
-    return "unchanged"
+            return ChangeVerdict.REGRESSED
+    return ChangeVerdict.UNCHANGED
 
 
-def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[CellKey, CellState]:
+def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[CellKey, ComparedCell]:
     sql = "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score FROM results WHERE run_id = ?"
     params = [run_id]
     if variant is not None:
@@ -95,7 +108,7 @@ def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[
         params.append(variant)
     rows = db.execute(sql, params)
     return {
-        CellKey(v, c, r): CellState(error=bool(e), passed=None if p is None else bool(p), score=s)
+        CellKey(v, c, r): ComparedCell(error=bool(e), passed=None if p is None else bool(p), score=s)
         for v, c, r, e, p, s in rows
     }
 

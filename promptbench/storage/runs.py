@@ -19,12 +19,13 @@ import promptbench
 from promptbench.core.experiment import Experiment
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.run_state import RunState
 from promptbench.storage.database import write_transaction
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.liveness import Writer, is_alive
 
-RUN_STATES = ("running", "completed", "cancelled", "interrupted", "failed")
-FINAL_STATES = ("completed", "cancelled", "failed")
+RUN_STATES = tuple(RunState)
+FINAL_STATES = tuple(state for state in RunState if state.finished)
 
 Clock = Callable[[], datetime]
 
@@ -76,7 +77,7 @@ def start_run(
                 "id": run_id,
                 "experiment": experiment.name,
                 "source": source,
-                "state": "running",
+                "state": RunState.RUNNING,
                 "started_at": timestamp(clock()),
                 "finished_at": None,
                 "planned_cells": planned_cells,
@@ -177,7 +178,7 @@ def index_new_results(db: Database) -> int:
 def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:
     if state not in RUN_STATES:
         raise ValueError(f"unknown run state {state!r}; expected one of {', '.join(RUN_STATES)}")
-    finished_at = None if state == "running" else timestamp(clock())
+    finished_at = None if state == RunState.RUNNING else timestamp(clock())
     with write_transaction(db, path):
         cursor = db.conn.execute(
             "UPDATE runs SET state = ?, finished_at = ? WHERE id = ?", [state, finished_at, run_id]
@@ -199,7 +200,7 @@ def mark_resumed(db: Database, path: Path, run_id: str, writer: Writer) -> None:
             raise KeyError(run_id)
         state, host, pid, started = row
         owner = Writer(host, pid, started) if host is not None and pid is not None else None
-        if state == "running" and owner is not None and owner != writer and is_alive(owner):
+        if state == RunState.RUNNING and owner is not None and owner != writer and is_alive(owner):
             raise HistoryError(
                 f"Run {run_id} is still running in another PromptBench process (pid {pid}); "
                 "let it finish or cancel it there, then resume."

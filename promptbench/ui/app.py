@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 SCREENSHOT_SIZE = (1500, 950)
-SCREENSHOT_PARTS = ("window", "grid", "detail")
 ENGINE_WARM_UP_MS = 1000
 NO_DISPLAY_EXIT = 2  # the usage-error code: nothing was started
 _HEADLESS_HINT = "the command line works, and `promptbench --screenshot out.png` renders offscreen"

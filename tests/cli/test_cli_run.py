@@ -32,7 +32,7 @@ def test_run_prints_a_summary_and_writes_every_cell(tmp_path, server_process):
         "pass",
         "score",
         "median",
-        "ms",
+        "latency",
         "tokens",
         "in/out",
         "cost",

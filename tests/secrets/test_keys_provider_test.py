@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from promptbench.secrets import KeyStore
-from promptbench.service.providers import ProviderService, Verdict
+from promptbench.service.providers import ProfileTestVerdict, ProviderService
 from tests.support.openai_server import Fault, OpenAIServer
 from tests.support.stand_ins import PLANTED_KEY, closed_port, html_site
 
@@ -25,7 +25,7 @@ def test_a_working_profile_reports_its_models_and_latency(service, server):
     name = _add(service, server.base_url, headers={"X-Title": "PromptBench"})
     service.set_key(name, PLANTED_KEY)
     result = service.test_profile(name)
-    assert result.verdict is Verdict.OK, result.message
+    assert result.verdict is ProfileTestVerdict.OK, result.message
     assert result.models == tuple(server.models)
     assert result.model == "gpt-4o-mini"
     assert result.latency is not None and result.latency > 0
@@ -48,7 +48,7 @@ def test_a_wrong_key_is_named_plainly_and_no_chat_call_follows(service, server):
     name = _add(service, server.base_url)
     service.set_key(name, "sk-wrong-key-000000000000")
     result = service.test_profile(name)
-    assert result.verdict is Verdict.WRONG_KEY
+    assert result.verdict is ProfileTestVerdict.WRONG_KEY
     assert result.message == "The key for OpenAI was refused (401)."
     assert server.count("/v1/chat/completions") == 0
 
@@ -63,7 +63,7 @@ def test_a_refused_key_from_the_environment_names_the_variable(server, memory_ke
 def test_no_key_is_said_before_any_call(service, server):
     name = _add(service, server.base_url)
     result = service.test_profile(name)
-    assert result.verdict is Verdict.NO_KEY
+    assert result.verdict is ProfileTestVerdict.NO_KEY
     assert result.message == "There is no key for OpenAI in the keyring or in OPENAI_API_KEY."
     assert server.requests == []
 
@@ -72,7 +72,7 @@ def test_an_unreachable_server_is_named(service):
     name = _add(service, f"http://127.0.0.1:{closed_port()}/v1")
     service.set_key(name, PLANTED_KEY)
     result = service.test_profile(name)
-    assert result.verdict is Verdict.UNREACHABLE
+    assert result.verdict is ProfileTestVerdict.UNREACHABLE
     assert result.message.startswith("Could not reach http://127.0.0.1:")
     assert "refused" in result.message.lower()
 
@@ -82,7 +82,7 @@ def test_a_server_that_never_answers_is_unreachable_within_the_profile_timeout(s
     service.set_key(name, PLANTED_KEY)
     server.add_faults(Fault.hang(30))
     result = service.test_profile(name)
-    assert result.verdict is Verdict.UNREACHABLE
+    assert result.verdict is ProfileTestVerdict.UNREACHABLE
     assert result.message == f"{server.base_url} did not answer within 0.5 seconds."
 
 
@@ -91,7 +91,7 @@ def test_a_web_page_where_the_api_should_be_is_not_openai_compatible(service):
         name = _add(service, site.base_url, query={"api-version": "2024-10-21"})
         service.set_key(name, PLANTED_KEY)
         result = service.test_profile(name)
-    assert result.verdict is Verdict.NOT_COMPATIBLE
+    assert result.verdict is ProfileTestVerdict.NOT_COMPATIBLE
     assert "not with an OpenAI-style list of models" in result.message
     # the profile's query parameters go with every call (Azure's api-version)
     assert site.targets == ["/v1/models?api-version=2024-10-21"]
@@ -101,7 +101,7 @@ def test_an_unknown_model_is_refused_with_its_name(service, server):
     name = _add(service, server.base_url)
     service.set_key(name, PLANTED_KEY)
     result = service.test_profile(name, model="gpt-nonexistent")
-    assert result.verdict is Verdict.REFUSED
+    assert result.verdict is ProfileTestVerdict.REFUSED
     assert result.message == "OpenAI does not know the model 'gpt-nonexistent' (404)."
 
 
@@ -110,7 +110,7 @@ def test_a_quota_error_passes_on_the_server_sentence(service, server):
     service.set_key(name, PLANTED_KEY)
     server.add_faults(Fault.quota())
     result = service.test_profile(name)
-    assert result.verdict is Verdict.REFUSED
+    assert result.verdict is ProfileTestVerdict.REFUSED
     assert result.message.startswith("OpenAI answered /chat/completions with 429: You exceeded your current quota")
 
 
@@ -118,7 +118,7 @@ def test_a_server_error_is_a_server_error(service, server):
     name = _add(service, server.base_url)
     service.set_key(name, PLANTED_KEY)
     server.add_faults(Fault.server_error())
-    assert service.test_profile(name).verdict is Verdict.SERVER_ERROR
+    assert service.test_profile(name).verdict is ProfileTestVerdict.SERVER_ERROR
 
 
 def test_a_gateway_page_instead_of_a_completion_is_not_compatible(service, server):
@@ -126,7 +126,7 @@ def test_a_gateway_page_instead_of_a_completion_is_not_compatible(service, serve
     service.set_key(name, PLANTED_KEY)
     server.add_faults(Fault.malformed())
     result = service.test_profile(name)
-    assert result.verdict is Verdict.NOT_COMPATIBLE
+    assert result.verdict is ProfileTestVerdict.NOT_COMPATIBLE
     assert result.message == f"{server.base_url}/chat/completions answered, but not like an OpenAI-compatible API."
 
 

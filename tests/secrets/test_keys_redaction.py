@@ -13,7 +13,7 @@ from pathlib import Path
 
 from promptbench.core.redact import MASK
 from promptbench.profiles import ProfileSettings, profile_from_preset
-from promptbench.service.providers import Verdict
+from promptbench.service.providers import ProfileTestVerdict
 from tests.support import REPO
 from tests.support.openai_server import OpenAIServer
 from tests.support.stand_ins import PLANTED_KEY, closed_port, tattle_site
@@ -31,7 +31,7 @@ def test_a_server_quoting_the_key_is_redacted_in_the_message(service):
         for key in (PLANTED_KEY, SHAPELESS_KEY):
             service.set_key("tattle", key)
             result = service.test_profile("tattle")
-            assert result.verdict is Verdict.REFUSED
+            assert result.verdict is ProfileTestVerdict.REFUSED
             assert result.message.startswith("OpenAI answered /chat/completions with 400: Bad request from ")
             assert key not in result.message and key[:12] not in result.message
             assert MASK in result.message

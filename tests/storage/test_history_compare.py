@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from promptbench.core.result import CellKey
-from promptbench.storage.compare import CellState, verdict
+from promptbench.storage.compare import ComparedCell, verdict
 from tests.storage.conftest import make_experiment, make_result
 
 
@@ -67,11 +67,11 @@ def test_cells_match_on_variant_case_and_repeat(history):
 @pytest.mark.parametrize(
     ("before", "after", "expected"),
     [
-        (CellState(False, True, 1.0), CellState(True, None, None), "regressed"),  # an answer beats an error
-        (CellState(True, None, None), CellState(True, None, None), "unchanged"),
-        (CellState(False, None, None), CellState(False, None, None), "unchanged"),  # no checks: nothing to judge
-        (CellState(False, False, 0.3), CellState(False, False, 0.5), "improved"),  # both fail, higher score
-        (CellState(False, True, 0.9), CellState(False, True, 0.8), "regressed"),
+        (ComparedCell(False, True, 1.0), ComparedCell(True, None, None), "regressed"),  # an answer beats an error
+        (ComparedCell(True, None, None), ComparedCell(True, None, None), "unchanged"),
+        (ComparedCell(False, None, None), ComparedCell(False, None, None), "unchanged"),  # no checks: nothing to judge
+        (ComparedCell(False, False, 0.3), ComparedCell(False, False, 0.5), "improved"),  # both fail, higher score
+        (ComparedCell(False, True, 0.9), ComparedCell(False, True, 0.8), "regressed"),
     ],
 )
 def test_verdict_rules(before, after, expected):

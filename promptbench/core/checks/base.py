@@ -17,7 +17,7 @@ class CheckError(Exception):
     """
 
 
-class Verdict(NamedTuple):
+class CheckVerdict(NamedTuple):
     """What a handler decides: pass or fail, a score (usually 1 or 0), and a reason a person can read."""
 
     passed: bool
@@ -25,8 +25,8 @@ class Verdict(NamedTuple):
     reason: str
 
 
-def boolean(passed: bool, failure_reason: str) -> Verdict:
-    return Verdict(passed, 1.0 if passed else 0.0, PASSED if passed else failure_reason)
+def boolean(passed: bool, failure_reason: str) -> CheckVerdict:
+    return CheckVerdict(passed, 1.0 if passed else 0.0, PASSED if passed else failure_reason)
 
 
 class ModelGrader(Protocol):

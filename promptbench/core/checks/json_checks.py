@@ -17,7 +17,7 @@ import yaml
 
 from promptbench.core.experiment import Check
 
-from .base import CheckContext, Verdict, boolean
+from .base import CheckContext, CheckVerdict, boolean
 
 _MAX_JSON_LENGTH = 100_000  # promptfoo gives up on one candidate after this many characters
 
@@ -227,12 +227,12 @@ def _first_line(error: Exception) -> str:
 # --- the checks --------------------------------------------------------------------------------------
 
 
-def _schema_failure(error: SchemaProblem) -> Verdict:
+def _schema_failure(error: SchemaProblem) -> CheckVerdict:
     # promptfoo fails (rather than errors) a check whose schema will not compile.
-    return Verdict(False, 0.0, f"Invalid JSON schema: {error}")
+    return CheckVerdict(False, 0.0, f"Invalid JSON schema: {error}")
 
 
-def check_is_json(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_is_json(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     parsed = parse_json(output)
     if parsed is not None and has_schema(value):
         try:
@@ -241,7 +241,7 @@ def check_is_json(output: str, value: Any, check: Check, inverse: bool, context:
             return _schema_failure(error)
         error_text = schema_error(validator, parsed.value)
         if (error_text is None) == inverse:
-            return Verdict(
+            return CheckVerdict(
                 False,
                 0.0,
                 "Output is JSON that conforms to the provided schema"
@@ -253,7 +253,7 @@ def check_is_json(output: str, value: Any, check: Check, inverse: bool, context:
     return boolean(passed, "Expected output to not be valid JSON" if inverse else "Expected output to be valid JSON")
 
 
-def check_contains_json(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_contains_json(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     objects = extract_json_objects(output)
     passed = (len(objects) > 0) != inverse
     reason = "Expected output to not contain JSON" if inverse else "Expected output to contain valid JSON"

@@ -6,7 +6,7 @@ from typing import Any
 
 from promptbench.core.experiment import Check
 
-from .base import PASSED, CheckContext, CheckError, Verdict, boolean
+from .base import PASSED, CheckContext, CheckError, CheckVerdict, boolean
 from .values import is_js_number, js_number, js_precision, js_split_words, js_to_number
 
 
@@ -21,25 +21,25 @@ def threshold_limit_problems(check: Check, inverse: bool, what: str) -> list[str
     return []
 
 
-def check_latency(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_latency(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     if context.cached or context.latency_ms is None:
         raise CheckError("Latency cannot be checked on a cached result; run again with the cache off.")
     latency = context.latency_ms
     shown = js_number(round(latency, 3))
     if check.threshold is None:
-        return Verdict(True, latency, PASSED)  # a metric-only latency check records the figure as its score
+        return CheckVerdict(True, latency, PASSED)  # a metric-only latency check records the figure as its score
     limit = js_number(check.threshold)
     if inverse:
         return boolean(latency > check.threshold, f"Latency {shown}ms is less than or equal to threshold {limit}ms")
     return boolean(latency <= check.threshold, f"Latency {shown}ms is greater than threshold {limit}ms")
 
 
-def check_cost(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_cost(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     if context.cost is None:
         raise CheckError("Cost cannot be checked: the price of this model is unknown, so the call has no cost.")
     cost = context.cost
     if check.threshold is None:
-        return Verdict(True, cost, PASSED)
+        return CheckVerdict(True, cost, PASSED)
     shown, limit = js_precision(cost, 2), js_number(check.threshold)
     if inverse:
         return boolean(cost > check.threshold, f"Cost {shown} is less than or equal to threshold {limit}")
@@ -78,7 +78,7 @@ def word_count_value_problems(value: Any) -> list[str]:
     return ["needs a number of words, or {min, max}."]
 
 
-def check_word_count(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_word_count(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     count = count_words(output)
     if isinstance(value, dict):
         low, high = _bound(value.get("min")), _bound(value.get("max"))

@@ -10,7 +10,7 @@ from rapidfuzz.distance import Levenshtein
 
 from promptbench.core.experiment import Check
 
-from .base import PASSED, CheckContext, CheckError, Verdict, boolean
+from .base import PASSED, CheckContext, CheckError, CheckVerdict, boolean
 from .treebank import tokenize
 from .values import js_number, js_split_words, utf16_units
 
@@ -40,7 +40,7 @@ def edit_distance(a: str, b: str) -> int:
     return Levenshtein.distance(utf16_units(a), utf16_units(b))
 
 
-def check_levenshtein(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_levenshtein(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     # promptfoo ignores `not-` here: not-levenshtein means the same as levenshtein (docs/checks.md says so).
     threshold = LEVENSHTEIN_DEFAULT if check.threshold is None else check.threshold
     distance = edit_distance(output, value)
@@ -64,7 +64,7 @@ def rouge_n(candidate: str, reference: str, n: int = 1) -> float:
     return len(set(candidate_grams) & set(reference_grams)) / len(reference_grams)
 
 
-def check_rouge_n(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_rouge_n(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     threshold = ROUGE_DEFAULT if check.threshold is None else check.threshold
     score = rouge_n(output, value)
     reached = score >= threshold
@@ -76,7 +76,7 @@ def check_rouge_n(output: str, value: Any, check: Check, inverse: bool, context:
         if reached
         else f"ROUGE-N score {score:.2f} is less than threshold {shown}"
     )
-    return Verdict(passed, 1 - score if inverse else score, reason)
+    return CheckVerdict(passed, 1 - score if inverse else score, reason)
 
 
 def _ngrams(words: list[str], n: int) -> list[str]:
@@ -107,7 +107,7 @@ def bleu(candidate: str, references: list[str]) -> float:
     return penalty * math.exp(log_sum)
 
 
-def check_bleu(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_bleu(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     threshold = BLEU_DEFAULT if check.threshold is None else check.threshold
     references = list(value) if isinstance(value, list | tuple) else [value]
     score = bleu(output, references)
@@ -117,4 +117,4 @@ def check_bleu(output: str, value: Any, check: Check, inverse: bool, context: Ch
         if passed
         else (f"BLEU score {score:.4f} is {'greater' if inverse else 'less'} than threshold {js_number(threshold)}")
     )
-    return Verdict(passed, 1 - score if inverse else score, reason)
+    return CheckVerdict(passed, 1 - score if inverse else score, reason)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from promptbench.core.experiment import Check
 from promptbench.core.redact import Redactor
 
-from .base import CheckContext, CheckError, ModelGrader, Verdict
+from .base import CheckContext, CheckError, CheckVerdict, ModelGrader
 from .json_checks import extract_json_objects
 from .values import js_number, js_to_number
 
@@ -75,7 +75,7 @@ def _grader_failure(error: Exception) -> CheckError:
     return CheckError(f"The grader call failed: {Redactor()(str(error)) or type(error).__name__}.")
 
 
-async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     grader = _grader(context, "llm-rubric")
     try:
         reply = await grader.complete(rubric_messages(output, value), provider=check.provider, model=check.model)
@@ -83,8 +83,8 @@ async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool,
         raise _grader_failure(error) from None
     passed, score, reason = parse_rubric_reply(reply, check.threshold)
     if inverse:
-        return Verdict(not passed, 1 - score, reason)
-    return Verdict(passed, score, reason)
+        return CheckVerdict(not passed, 1 - score, reason)
+    return CheckVerdict(passed, score, reason)
 
 
 def parse_rubric_reply(reply: str, threshold: float | None = None) -> tuple[bool, float, str]:
@@ -136,7 +136,7 @@ def cosine(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=False)) / norms if norms else 0.0
 
 
-def _one_reference(a: list[float], b: list[float], measure: str, threshold: float, inverse: bool) -> Verdict:
+def _one_reference(a: list[float], b: list[float], measure: str, threshold: float, inverse: bool) -> CheckVerdict:
     shown = js_number(threshold)
     if measure == "euclidean":
         distance = math.dist(a, b)
@@ -144,16 +144,16 @@ def _one_reference(a: list[float], b: list[float], measure: str, threshold: floa
         closeness = 1 / (1 + distance)
         near = f"Distance {distance:.2f} is less than or equal to threshold {shown}"
         far = f"Distance {distance:.2f} is greater than threshold {shown}"
-        return Verdict(passed, 1 - closeness if inverse else closeness, far if passed == inverse else near)
+        return CheckVerdict(passed, 1 - closeness if inverse else closeness, far if passed == inverse else near)
     similarity = cosine(a, b) if measure == "cosine" else sum(x * y for x, y in zip(a, b, strict=False))
     passed = similarity <= threshold + _EPSILON if inverse else similarity >= threshold - _EPSILON
     above = f"Similarity {similarity:.2f} is greater than or equal to threshold {shown}"
     below = f"Similarity {similarity:.2f} is less than threshold {shown}"
     reason = (below if inverse else above) if passed else (above if inverse else below)
-    return Verdict(passed, 1 - similarity if inverse else similarity, reason)
+    return CheckVerdict(passed, 1 - similarity if inverse else similarity, reason)
 
 
-async def check_similar(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+async def check_similar(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     grader = _grader(context, "similar")
     references = [value] if isinstance(value, str) else list(value)
     threshold = SIMILAR_DEFAULT if check.threshold is None else check.threshold
@@ -176,7 +176,7 @@ async def check_similar(output: str, value: Any, check: Check, inverse: bool, co
     if passed:
         return passed
     best = max(v.score for v in verdicts)
-    return Verdict(False, best, "None of the provided values met the similarity threshold")
+    return CheckVerdict(False, best, "None of the provided values met the similarity threshold")
 
 
 class OpenAIGrader:

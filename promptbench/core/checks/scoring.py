@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from promptbench.core.experiment import Check
 from promptbench.core.result import CheckOutcome, Grade
 
-from .base import Verdict
+from .base import CheckVerdict
 from .values import js_number
 
 ALL_PASSED = "All assertions passed"
 
 
-def outcome_of(check: Check, verdict: Verdict) -> CheckOutcome:
+def outcome_of(check: Check, verdict: CheckVerdict) -> CheckOutcome:
     """A check's outcome from its handler's verdict; weight 0 forces a pass (the score still counts)."""
     return CheckOutcome(
         type=check.type,

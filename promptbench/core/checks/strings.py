@@ -11,7 +11,7 @@ from typing import Any
 
 from promptbench.core.experiment import Check
 
-from .base import CheckContext, CheckError, Verdict, boolean
+from .base import CheckContext, CheckError, CheckVerdict, boolean
 from .js_regex import InvalidRegex, UntranslatableRegex, compile_js_regex
 from .json_checks import js_deep_equal, parse_json, to_json
 from .values import is_js_number, js_string, parse_comma_separated_values
@@ -27,12 +27,12 @@ def contains_value_problems(value: Any) -> list[str]:
     return ["needs a value: the text (or number) the output must contain."]
 
 
-def check_contains(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_contains(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     passed = (js_string(value) in output) != inverse
     return boolean(passed, f'Expected output to {_not(inverse)}contain "{js_string(value)}"')
 
 
-def check_icontains(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_icontains(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     passed = (js_string(value).lower() in output.lower()) != inverse
     return boolean(passed, f'Expected output to {_not(inverse)}contain "{js_string(value)}"')
 
@@ -58,12 +58,12 @@ def list_value_problems(value: Any) -> list[str]:
     return ["needs a list of values, or one text with the values separated by commas."]
 
 
-def _contains_any(output: str, values: list[str], inverse: bool) -> Verdict:
+def _contains_any(output: str, values: list[str], inverse: bool) -> CheckVerdict:
     passed = any(v in output for v in values) != inverse
     return boolean(passed, f'Expected output to {_not(inverse)}contain one of "{", ".join(values)}"')
 
 
-def _contains_all(output: str, values: list[str], shown: list[str], inverse: bool) -> Verdict:
+def _contains_all(output: str, values: list[str], shown: list[str], inverse: bool) -> CheckVerdict:
     missing = [shown_value for v, shown_value in zip(values, shown, strict=True) if v not in output]
     passed = (not missing) != inverse
     return boolean(
@@ -72,22 +72,22 @@ def _contains_all(output: str, values: list[str], shown: list[str], inverse: boo
     )
 
 
-def check_contains_any(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_contains_any(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     return _contains_any(output, value_list(value), inverse)
 
 
-def check_icontains_any(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_icontains_any(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     values = value_list(value)
     verdict = _contains_any(output.lower(), [v.lower() for v in values], inverse)
     return verdict if verdict.passed else verdict._replace(reason=_contains_any("", values, inverse).reason)
 
 
-def check_contains_all(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_contains_all(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     values = value_list(value)
     return _contains_all(output, values, values, inverse)
 
 
-def check_icontains_all(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_icontains_all(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     values = value_list(value)
     return _contains_all(output.lower(), [v.lower() for v in values], values, inverse)
 
@@ -96,7 +96,7 @@ def equals_value_problems(value: Any) -> list[str]:
     return ["needs a value: the exact text, or a JSON object or list, the output must equal."] if value is None else []
 
 
-def check_equals(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_equals(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     if isinstance(value, dict | list | tuple):
         # An object value is compared as JSON; output that is not JSON is simply not equal to it.
         parsed = parse_json(output)
@@ -113,7 +113,7 @@ def starts_with_value_problems(value: Any) -> list[str]:
     return [] if isinstance(value, str) and value else ["needs a value: the text the output must start with."]
 
 
-def check_starts_with(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_starts_with(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     passed = output.startswith(value) != inverse
     return boolean(passed, f'Expected output to {_not(inverse)}start with "{value}"')
 
@@ -130,12 +130,12 @@ def regex_value_problems(value: Any) -> list[str]:
     return []
 
 
-def check_regex(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> Verdict:
+def check_regex(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     try:
         pattern = compile_js_regex(value)
     except InvalidRegex as error:
         # promptfoo fails an invalid pattern without applying `not-`, so not-regex fails too.
-        return Verdict(False, 0.0, f"Invalid regex pattern: {error}")
+        return CheckVerdict(False, 0.0, f"Invalid regex pattern: {error}")
     except UntranslatableRegex as error:
         raise CheckError(str(error)) from None
     passed = (pattern.search(output) is not None) != inverse

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .values import JS_SPACE_CLASS
+from .values import JS_SPACE_CLASS, js_trim
 
 _SPACES = re.compile(f"[{JS_SPACE_CLASS}]+")
 _QUOTES = re.compile("``|''|\"")
@@ -48,7 +48,7 @@ _CONTRACTIONS = [
 
 
 def tokenize(text: str) -> list[str]:
-    text = _SPACES.sub(" ", _trim(text))
+    text = _SPACES.sub(" ", js_trim(text))
     if not text:
         return []
     parse = _classify_quotes(text)
@@ -62,10 +62,6 @@ def tokenize(text: str) -> list[str]:
     parse = re.sub(" {2,}", " ", parse)
     parse = re.sub("^ | $", "", parse)
     return parse.split(" ")
-
-
-def _trim(text: str) -> str:
-    return re.sub(f"^[{JS_SPACE_CLASS}]+|[{JS_SPACE_CLASS}]+$", "", text)
 
 
 def _classify_quotes(text: str) -> str:

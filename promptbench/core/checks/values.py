@@ -65,17 +65,13 @@ def is_template(value: Any) -> bool:
 
 
 def js_trim(text: str) -> str:
+    """`text.trim()` in JavaScript: its whitespace, not Python's, off both ends."""
     return _JS_TRIM.sub("", text)
 
 
 def js_split_words(text: str) -> list[str]:
     """`text.trim().split(/\\s+/)`, which gives [''] for blank text as JavaScript does."""
     return _JS_SPACES.split(js_trim(text))
-
-
-def utf16_length(text: str) -> int:
-    """`text.length` in JavaScript: characters beyond U+FFFF count twice."""
-    return len(text) + len(_ASTRAL.findall(text))
 
 
 def utf16_units(text: str) -> str | tuple[int, ...]:

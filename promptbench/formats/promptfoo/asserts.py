@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench.core.checks import check_problems
-from promptbench.core.checks.values import JS_SPACE_CLASS
+from promptbench.core.checks.values import js_trim
 from promptbench.core.experiment import Check
 from promptbench.formats.promptfoo.files import load_value_file
 
@@ -44,7 +44,6 @@ _CSV_ASSERTION = re.compile(
 )
 
 # JavaScript's String.prototype.trim, which promptfoo uses; Python's strip() also removes a few control characters.
-_JS_TRIM = re.compile(f"^[{JS_SPACE_CLASS}]+|[{JS_SPACE_CLASS}]+$")
 
 _CODE_TYPES = {
     "javascript": "javascript checks run code, and PromptBench does not run code from test files",
@@ -100,10 +99,6 @@ def assertion_from_string(cell: str) -> dict[str, Any]:
     if threshold is not None:
         assertion["threshold"] = threshold
     return assertion
-
-
-def js_trim(text: str) -> str:
-    return _JS_TRIM.sub("", text)
 
 
 def check_from_assertion(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench.core.experiment import Check, Experiment, ProviderProfile, RunSettings, Variant
-from promptbench.core.providers import ECHO
+from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.cases import read_default_test, read_tests
 from promptbench.formats.promptfoo.export import export_promptfoo
@@ -181,7 +181,7 @@ def _variants(choices: list[tuple[ProviderChoice, Any]], prompts: list[Prompt], 
                     problems.add(f"providers[{index}].prompts", f"no prompt is labelled '{label}'")
         chosen = [p for p in prompts if prompt_filter is None or _allowed(p, prompt_filter)]
         provider_label = choice.label or (
-            "echo" if choice.profile.name == ECHO.name else f"{choice.profile.name}:{choice.model}"
+            "echo" if is_echo(choice.profile) else f"{choice.profile.name}:{choice.model}"
         )
         for prompt in chosen:
             if len(choices) == 1 or provider_label == prompt.name:

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from promptbench.core.experiment import Check, Experiment, Parameters, ProviderProfile, TestCase, Variant
-from promptbench.core.providers import ECHO
+from promptbench.core.experiment import Check, Experiment, ProviderProfile, TestCase, Variant
+from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.asserts import check_to_assertion
 from promptbench.formats.promptfoo.providers import OPENAI, provider_id
@@ -80,21 +80,12 @@ def _prompt_text(variant: Variant) -> str:
 
 def _provider(variant: Variant, profile: ProviderProfile) -> dict[str, Any]:
     identifier, config = provider_id(profile, variant.model)
-    config = {**config, **_parameters(variant.parameters)}
+    config = {**config, **variant.parameters.request_fields()}
     entry: dict[str, Any] = {"id": identifier, "label": variant.name}
-    if config and identifier != "echo":
+    if config and not is_echo(profile):
         entry["config"] = config
     entry["prompts"] = [variant.name]
     return entry
-
-
-def _parameters(parameters: Parameters) -> dict[str, Any]:
-    config = {k: v for k, v in parameters.to_dict().items() if k in ("temperature", "max_tokens", "top_p", "seed")}
-    if parameters.stop:
-        config["stop"] = list(parameters.stop)
-    if parameters.json_mode:
-        config["response_format"] = {"type": "json_object"}
-    return config
 
 
 def _test(case: TestCase, grader_id: Any) -> dict[str, Any]:

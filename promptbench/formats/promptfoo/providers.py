@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from promptbench.core.experiment import Parameters, ProviderProfile
-from promptbench.core.providers import ECHO, OPENAI_BASE_URL
+from promptbench.core.providers import ECHO, OPENAI_BASE_URL, is_echo
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def choice_for_provider(entry: Any) -> tuple[ProviderChoice, list[tuple[str, str
     config = options.get("config") or {}
     if not isinstance(config, dict):
         return _nothing(), [("config", "config must be a mapping of options")]
-    if profile.name == ECHO.name and config:
+    if is_echo(profile) and config:
         problems.append(("config", "the echo provider takes no config"))
     parameters, profile = _read_config(config, profile, problems)
     return ProviderChoice(profile, model, parameters, label), problems
@@ -143,7 +143,7 @@ def choice_for_provider(entry: Any) -> tuple[ProviderChoice, list[tuple[str, str
 
 def provider_id(profile: ProviderProfile, model: str) -> tuple[str, dict[str, Any]]:
     """The promptfoo id and the config entries that reach this profile's endpoint with this model."""
-    if profile.base_url == ECHO.base_url:
+    if is_echo(profile):
         return "echo", {}
     for preset in PRESETS:
         if preset.profile.base_url.rstrip("/") == profile.base_url.rstrip("/"):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from promptbench.core.diff import Span, is_unchanged, json_aware_diff
 from promptbench.core.experiment import Experiment, TestCase
+from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
 from promptbench.formats.testsets.rows import cell_text
@@ -104,7 +105,7 @@ def _totals(summaries: list[VariantSummary]) -> str:
             f"<tr><td>{_e(s.variant)}</td><td class=num>{s.calls}</td><td class=num>{s.errors}</td>"
             f"<td class=num>{rate}</td><td class=num>{_number(s.mean_score, '.2f')}</td>"
             f"<td class=num>{_ms(s.median_latency_ms)}</td><td class=num>{s.prompt_tokens}</td>"
-            f"<td class=num>{s.completion_tokens}</td><td class=num>{_cost(s.cost)}</td></tr>"
+            f"<td class=num>{s.completion_tokens}</td><td class=num>{money(s.cost)}</td></tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -162,7 +163,7 @@ def _cell(
     meta = [
         f"score {grade.score:.2f}" if grade else "",
         _ms(result.latency_ms),
-        _cost(result.cost) if result.cost is not None else "",
+        money(result.cost) if result.cost is not None else "",
     ]
     if result.cached:
         meta.append("cached")
@@ -222,8 +223,4 @@ def _number(value: float | None, spec: str) -> str:
 
 
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
-
-
-def _cost(value: float | None) -> str:
-    return "–" if value is None else f"${value:.4f}"
+    return "–" if value is None else latency(value)

@@ -18,13 +18,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from promptbench.core.checks.values import js_trim
 from promptbench.core.experiment import Check, TestCase
 from promptbench.formats.promptfoo.asserts import (
     GraderResolver,
     assertion_from_string,
     check_from_assertion,
     check_to_string,
-    js_trim,
 )
 
 Report = Callable[[str, str], None]

@@ -4,7 +4,7 @@ It holds an immutable `Experiment`, the file it came from, and whether it has ch
 never keeps its own copy of the experiment: it calls `edit()` with a new one and redraws when told. Watchers are
 plain callables, so this module is tested without Qt (napari's way: models know nothing of views).
 
-Saving writes the experiment file atomically (promptbench.formats.experiment_file). The recovery copy is a
+Saving writes the experiment file atomically (through promptbench.service.files). The recovery copy is a
 second file under PROMPTBENCH_HOME that holds the unsaved experiment, so a crash or a killed process never loses
 more than the last few seconds of typing; it is removed once the work is saved or knowingly discarded.
 """
@@ -17,10 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import platformdirs
-
 from promptbench.core.experiment import Experiment, Message, RunSettings, TestCase, Variant
-from promptbench.formats.experiment_file import experiment_from_json, load_experiment, save_experiment
+from promptbench.core.paths import user_folder
+from promptbench.service.files import experiment_from_json, load_experiment, save_experiment
 
 Watcher = Callable[["EditorState", str], None]
 
@@ -39,10 +38,7 @@ def untitled_experiment() -> Experiment:
 
 
 def recovery_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    home = env.get("PROMPTBENCH_HOME")
-    base = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("promptbench", appauthor=False))
-    return base / "recovery"
+    return user_folder(env) / "recovery"
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from promptbench.core.experiment import Check, Experiment, TestCase
 from promptbench.core.templates import TemplateProblem, variables_in
-from promptbench.formats.errors import FileProblem
-from promptbench.formats.testsets.files import cases_from_table, parse_pasted_rows
+from promptbench.service.files import FileProblem, cases_from_table, parse_pasted_rows
 from promptbench.ui.editor.state import EXPERIMENT, EditorState
 
 EXPECTED, CHECKS, DESCRIPTION = "expected", "checks", "description"

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from promptbench.core.experiment import Check
-from promptbench.formats.errors import FileProblem
+from promptbench.service.files import FileProblem
 from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
 
 # The types most people want first; the rest follow in alphabetical order.

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from promptbench.core.experiment import Message, Variant
+from promptbench.core.figures import latency, money
 from promptbench.core.summary import VariantSummary
 from promptbench.ui.editor.state import EXPERIMENT, EditorState
 from promptbench.ui.editor.template_highlighter import TemplateHighlighter, VariableTooltips
@@ -81,9 +82,9 @@ def describe_summary(summary: VariantSummary | None) -> str:
     if summary.errors:
         parts.append(f"{summary.errors} errors")
     if summary.median_latency_ms is not None:
-        parts.append(f"median {summary.median_latency_ms:,.0f} ms")
+        parts.append(f"median {latency(summary.median_latency_ms)}")
     parts.append(f"{summary.prompt_tokens + summary.completion_tokens:,} tokens")
-    parts.append("cost unknown" if summary.cost is None else f"${summary.cost:,.4f}")
+    parts.append(money(summary.cost))
     return " · ".join(parts)
 
 

@@ -30,8 +30,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from promptbench.core.events import CellFinished, RunEvent
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.run_state import RunState
+from promptbench.service.history import History, HistoryError
 from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, prepare_run
-from promptbench.storage import History, HistoryError
 from promptbench.ui.engine.process import EngineProcess, RunRequest
 
 ENGINE_STOP_S = 10.0  # how long a closing window waits for the engine to record a cancelled run
@@ -43,7 +44,7 @@ class RunDone:
     """How a run ended. `problems` are the sentences of a run refused before any call (nothing was called)."""
 
     run_id: str | None
-    state: str
+    state: RunState
     results: list[Result] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     history_error: str | None = None
@@ -78,7 +79,6 @@ class EngineBridge(QObject):
         self.env = env
         self._history_path = history_path
         self._history: History | None = None
-        self._history_problem: str | None = None
         self._inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._wake_pending = threading.Event()
         self._session: EngineProcess | object | None = None  # _PENDING until the engine has the run
@@ -225,7 +225,7 @@ class EngineBridge(QObject):
     async def _run(
         self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool, again: RunAgain | None
     ) -> None:
-        done = RunDone(None, "failed")
+        done = RunDone(None, RunState.FAILED)
         try:
             try:
                 # prepare_run reads the keyring, the price table and the settings file: a worker's job.
@@ -291,7 +291,7 @@ class EngineBridge(QObject):
             self._finished.set_result(
                 RunDone(
                     None,
-                    "failed",
+                    RunState.FAILED,
                     self._received,
                     stopped=(
                         f"the engine process stopped unexpectedly (exit code {code}); every result it received before is "
@@ -357,58 +357,3 @@ class EngineBridge(QObject):
 
 _PENDING = object()
 _history_lock = threading.Lock()
-
-
-# ----- blocking jobs the window hands to `EngineBridge.call` (keyring, settings file and network work)
-
-MODELS_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class ProviderChoices:
-    """The provider pickers' entries (profile name -> label) and whether any profile that needs a key has one."""
-
-    labels: dict[str, str]
-    any_key: bool
-
-
-def provider_choices(experiment: Experiment, env: Mapping[str, str] | None) -> ProviderChoices:
-    from promptbench.profiles import known_profiles
-    from promptbench.secrets import KeyStore
-
-    profiles = known_profiles(experiment.providers, env=env)
-    keys = KeyStore(env=env)
-    any_key = any(keys.get(p) for p in profiles.values() if p.needs_key)
-    return ProviderChoices({name: p.display_name for name, p in profiles.items()}, any_key)
-
-
-def list_models(experiment: Experiment, provider: str, env: Mapping[str, str] | None) -> list[str]:
-    """The models the provider's /models lists; its default model alone when it lists none or cannot be asked."""
-    import openai
-
-    from promptbench.core.providers import is_echo
-    from promptbench.profiles import known_profiles
-    from promptbench.secrets import KeyStore
-
-    profile = known_profiles(experiment.providers, env=env).get(provider)
-    if profile is None:
-        return []
-    fallback = [profile.default_model] if profile.default_model else []
-    if is_echo(profile):
-        return fallback
-    key = KeyStore(env=env).get(profile)
-    if profile.needs_key and not key:
-        return fallback
-    client = openai.OpenAI(
-        base_url=profile.base_url,
-        api_key=key or "no-key-needed",
-        max_retries=0,
-        timeout=MODELS_TIMEOUT,
-        default_headers=profile.headers or None,
-    )
-    try:
-        with client:
-            models = sorted(model.id for model in client.models.list())
-    except openai.APIError:  # the picker still takes a typed name; the run will say what is wrong
-        return fallback
-    return models or fallback

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptbench.core.events import RunEvent
+from promptbench.core.run_state import RunState
 
 if TYPE_CHECKING:
+    from promptbench.service.history import History
     from promptbench.service.run import PreparedRun, RunAgain, RunSession
-    from promptbench.storage import History
 
 EVENT_BATCH_S = 0.02  # events wait at most this long in the engine before they are sent, together
 
@@ -139,10 +140,10 @@ class _Engine:
             self.session.cancel()
 
     async def _run(self, request: RunRequest) -> None:
+        from promptbench.service.history import HistoryError
         from promptbench.service.run import RunSession
-        from promptbench.storage import HistoryError
 
-        done: tuple[Any, ...] = ("done", None, "failed", None, [])
+        done: tuple[Any, ...] = ("done", None, RunState.FAILED, None, [])
         try:
             try:
                 history = self._history(request.history_path) if request.history_path is not None else None
@@ -150,7 +151,7 @@ class _Engine:
                 if request.again is not None and history is not None:
                     prepared = request.again.plan(prepared, history)
             except HistoryError as error:
-                done = ("done", None, "failed", None, [f"history: {error}"])
+                done = ("done", None, RunState.FAILED, None, [f"history: {error}"])
                 return
             resumed = request.again.run_id if request.again is not None and request.again.resume else None
             session = self.session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
@@ -167,7 +168,7 @@ class _Engine:
             self._send(done)
 
     def _history(self, path: Path) -> History:
-        from promptbench.storage import History
+        from promptbench.service.history import History
 
         if self.history is None:  # one bridge, one history file: every request names the same one
             self.history = History.open(path)

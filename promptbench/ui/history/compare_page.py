@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from promptbench.core.diff import json_aware_diff
 from promptbench.core.result import CellKey, Result
-from promptbench.storage import Comparison, History
-from promptbench.ui.history.models import COMPARE_COLUMNS, ComparisonModel, started_text
+from promptbench.service.history import Comparison, History
+from promptbench.service.run_rows import started_text
+from promptbench.ui.history.models import COMPARE_COLUMNS, ComparisonModel
 from promptbench.ui.results.diff_view import diff_html
 from promptbench.ui.theme import colours
 

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from promptbench.storage import SearchHit
-from promptbench.ui.history.models import DATE_FILTERS, RUN_COLUMNS, RunListModel, RunRow, since
+from promptbench.service.history import SearchHit
+from promptbench.service.run_rows import RunRow
+from promptbench.ui.history.models import DATE_FILTERS, RUN_COLUMNS, RunListModel, since
 from promptbench.ui.theme import colours
 
 SEARCH_PAUSE_MS = 250

@@ -1,35 +1,33 @@
-"""Qt models of the History window (the list of runs, two runs compared cell by cell), the words it shows about a
-run, and the reads and writes the window hands to a worker thread (`list_runs`, `filter_choices`, `export`).
+"""Qt models of the History window (the list of runs, two runs compared cell by cell), and the words it shows
+about a run and about freeing space.
 
-The models are plain views of what promptbench.storage answers (RunSummary, Comparison); the window fetches
-those off the GUI thread and hands them in with `set_runs` / `set_comparison`.
+The models are plain views of what the history answers (RunRow, Comparison); the window fetches those off the GUI
+thread through promptbench.service and hands them in with `set_runs` / `set_comparison`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from promptbench.core.result import CellKey, HumanGrade
-from promptbench.formats.reports.html import write_html_report
-from promptbench.service.history import export_run
-from promptbench.storage import CellChange, Comparison, History, RunSummary
-from promptbench.ui.results.detail_pane import format_cost
+from promptbench.core.figures import money
+from promptbench.core.result import CellKey
+from promptbench.core.run_state import RunState
+from promptbench.service.history import CellChange, ChangeVerdict, Comparison, RunSummary
+from promptbench.service.run_rows import RunRow, started_text
 from promptbench.ui.theme import colours
 
 RUN_COLUMNS = ("Started", "Experiment", "Variants and models", "Pass rate", "Human grade", "Cost", "State")
 COMPARE_COLUMNS = ("Case", "Variant", "Change", "Pass", "Score before", "Score after", "Score Δ")
 VERDICT_MARKS = {
-    "improved": "▲ improved",
-    "regressed": "▼ regressed",
-    "unchanged": "= unchanged",
-    "new": "+ new",
-    "gone": "− gone",
+    ChangeVerdict.IMPROVED: "▲ improved",
+    ChangeVerdict.REGRESSED: "▼ regressed",
+    ChangeVerdict.UNCHANGED: "= unchanged",
+    ChangeVerdict.NEW: "+ new",
+    ChangeVerdict.GONE: "− gone",
 }
 
 # (label, how far back) for the date filter; None means any time.
@@ -41,35 +39,12 @@ DATE_FILTERS = (
 )
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
-LIST_LIMIT = 500  # the newest runs listed; filters and search reach further back
 
 
 def since(window: timedelta | None, now: datetime | None = None) -> datetime | None:
     if window is None:
         return None
     return (now or datetime.now(UTC)) - window
-
-
-def human_text(grades: Mapping[CellKey, HumanGrade]) -> str:
-    """A run's human grades in a few words: "4.2/5 over 6; 3 up, 1 down", or "" when nobody graded it."""
-    stars = [g.stars for g in grades.values() if g.stars is not None]
-    up = sum(1 for g in grades.values() if g.thumbs is True)
-    down = sum(1 for g in grades.values() if g.thumbs is False)
-    parts = []
-    if stars:
-        parts.append(f"{sum(stars) / len(stars):.1f}/5 over {len(stars)}")
-    if up or down:
-        parts.append(f"{up} up, {down} down")
-    return "; ".join(parts)
-
-
-def started_text(summary: RunSummary) -> str:
-    """The start time in the local time zone, to the minute."""
-    try:
-        moment = datetime.fromisoformat(summary.started_at.replace("Z", "+00:00"))
-    except ValueError:
-        return summary.started_at
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def pass_text(summary: RunSummary) -> str:
@@ -86,31 +61,10 @@ def variants_text(summary: RunSummary) -> str:
     return f"{', '.join(summary.variants)} · {', '.join(summary.models)}"
 
 
-def failed_cell_count(summary: RunSummary) -> int:
-    """The cells of a run that failed their checks or errored: what "Re-run failed cells" calls again."""
-    return summary.graded - summary.passed + summary.errors
-
-
-def can_resume(summary: RunSummary) -> bool:
-    """Whether the run has cells left to call: it stopped early, has fewer results than planned, or has errors.
-
-    A run still being written is not offered: its own writer is finishing it."""
-    if summary.state == "running":
-        return False
-    stopped = summary.state in ("interrupted", "cancelled")
-    return stopped or summary.cells_done < summary.planned_cells or summary.errors > 0
-
-
 def state_text(summary: RunSummary) -> str:
-    if summary.state in ("completed", "running") and summary.cells_done < summary.planned_cells:
+    if summary.state in (RunState.COMPLETED, RunState.RUNNING) and summary.cells_done < summary.planned_cells:
         return f"{summary.state} ({summary.cells_done}/{summary.planned_cells})"
     return summary.state
-
-
-@dataclass(frozen=True)
-class RunRow:
-    summary: RunSummary
-    human: str = ""
 
 
 class RunListModel(QAbstractTableModel):
@@ -143,14 +97,14 @@ class RunListModel(QAbstractTableModel):
             variants_text(summary),
             pass_text(summary),
             run.human,
-            format_cost(summary.cost) if summary.cells_done else "—",
+            money(summary.cost) if summary.cells_done else "—",
             state_text(summary),
         ]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's own signature; an invalid index never changes)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's own signature; an invalid index never changes)
         return 0 if parent.isValid() else len(RUN_COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -217,12 +171,14 @@ class ComparisonModel(QAbstractTableModel):
 
     def _refilter(self) -> None:
         cells = self.comparison.cells if self.comparison is not None else []
-        self._cells = [c for c in cells if c.verdict != "unchanged"] if self.changes_only else list(cells)
+        self._cells = (
+            [c for c in cells if c.verdict is not ChangeVerdict.UNCHANGED] if self.changes_only else list(cells)
+        )
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's own signature; an invalid index never changes)
         return 0 if parent.isValid() else len(self._cells)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's own signature; an invalid index never changes)
         return 0 if parent.isValid() else len(COMPARE_COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -238,7 +194,7 @@ class ComparisonModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == COMPARE_COLUMNS.index("Change"):
             palette = colours()
             verdict = self._cells[index.row()].verdict
-            colour = {"improved": palette.passed, "regressed": palette.failed}.get(verdict)
+            colour = {ChangeVerdict.IMPROVED: palette.passed, ChangeVerdict.REGRESSED: palette.failed}.get(verdict)
             return QColor(colour) if colour else None
         return None
 
@@ -249,28 +205,6 @@ def _score(state) -> str:
     if state.error:
         return "error"
     return "" if state.score is None else f"{state.score:.2f}"
-
-
-# ----- what the window asks of the history, on a worker thread
-
-
-def list_runs(history: History, filters: dict) -> list[RunRow]:
-    runs = history.list_runs(limit=LIST_LIMIT, **filters)
-    return [RunRow(run, human_text(history.human_grades(run.id))) for run in runs]
-
-
-def filter_choices(history: History) -> tuple[list[str], list[str]]:
-    runs = history.list_runs(limit=None)
-    return sorted({r.experiment for r in runs}), sorted({m for r in runs for m in r.models})
-
-
-def export(history: History, run_id: str, fmt: str, path: Path) -> Path:
-    if fmt != "html":
-        return export_run(history, run_id, fmt, path)
-    detail = history.open_run(run_id)
-    title = f"{detail.experiment.name}: run of {started_text(detail.summary)}"
-    write_html_report(path, detail.experiment, detail.results, detail.human_grades, title=title)
-    return path
 
 
 def size_text(size: int) -> str:

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey
-from promptbench.storage import RunDetail, RunSummary
-from promptbench.ui.history.models import can_resume, failed_cell_count, started_text
+from promptbench.service.history import RunDetail, RunSummary
+from promptbench.service.run_rows import can_resume, failed_cell_count, started_text
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView

@@ -3,8 +3,8 @@
 Reading and writing the history file happens off the GUI thread through the engine bridge (`with_history`);
 the window only asks and shows the answers. A run opens in the same grid and detail pane as a live one, with the
 exact snapshot it ran with; its inputs cannot change, but grades and comments can still be added (DESIGN.md
-section 2: "only human grades and comments are added later"). The Run page is ui/history_run_page.py, the
-Compare page (two runs, or two variants of one run) ui/history_compare.py.
+section 2: "only human grades and comments are added later"). The Run page is run_page.py, the Compare page (two
+runs, or two variants of one run) compare_page.py.
 
 Running is the main window's job; this window asks for it with a signal.
 
@@ -40,12 +40,12 @@ from PySide6.QtWidgets import (
 )
 
 from promptbench.core.result import CellKey, HumanGrade
-from promptbench.service.history import clear_cache
-from promptbench.storage import History, HistoryError, HistorySizes, RunDetail
+from promptbench.service.history import History, HistoryError, HistorySizes, RunDetail, clear_cache, export_run
+from promptbench.service.run_rows import filter_choices, run_rows
 from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.history.compare_page import ComparePage, ShownComparison, VariantPicker, read_runs, read_variants
 from promptbench.ui.history.finder import RunFinder
-from promptbench.ui.history.models import export, filter_choices, freed_text, list_runs, size_text
+from promptbench.ui.history.models import freed_text, size_text
 from promptbench.ui.history.run_page import RunPage
 from promptbench.ui.theme import colours
 
@@ -155,7 +155,7 @@ class HistoryWindow(QMainWindow):
         filters, text = self.finder.query()
 
         def read(history: History):
-            rows = list_runs(history, filters)
+            rows = run_rows(history, filters)
             hits = history.search(text, limit=SEARCH_LIMIT) if text else None
             return rows, hits
 
@@ -255,7 +255,7 @@ class HistoryWindow(QMainWindow):
 
     def export(self, run_id: str, fmt: str, path: Path) -> None:
         self.bridge.with_history(
-            lambda h: export(h, run_id, fmt, path),
+            lambda h: export_run(h, run_id, fmt, path),
             on_done=lambda written: self._say(f"Saved the run to {written}."),
             on_error=self._problem,
         )

@@ -16,6 +16,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from promptbench.core.experiment import Experiment
+from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.ui.results.diff_view import DiffView
 from promptbench.ui.results.grade_bar import GradeBar
@@ -25,26 +26,12 @@ from promptbench.ui.theme import Colours, colours
 OUTPUT_TAB, DIFF_TAB, CHECKS_TAB, SENT_TAB = range(4)
 
 
-def format_latency(ms: float | None) -> str:
-    if ms is None:
-        return "latency unknown"
-    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
-
-
-def format_cost(cost: float | None) -> str:
-    if cost is None:
-        return "cost unknown"
-    if cost == 0:
-        return "$0"
-    return f"${cost:.4f}" if cost >= 0.01 else f"${cost:.6f}".rstrip("0")
-
-
 def facts(result: Result) -> str:
-    """ "gpt-4o-mini on openai · 812 ms · 120 in, 45 out tokens · $0.000123 · finished: stop"."""
-    parts = [f"{result.model} on {result.provider}", format_latency(result.latency_ms)]
+    """ "gpt-4o-mini on openai · 812 ms · 120 in, 45 out tokens · $0.00012 · finished: stop"."""
+    parts = [f"{result.model} on {result.provider}", latency(result.latency_ms)]
     if result.prompt_tokens is not None or result.completion_tokens is not None:
         parts.append(f"{result.prompt_tokens or 0} in, {result.completion_tokens or 0} out tokens")
-    parts.append(format_cost(result.cost))
+    parts.append(money(result.cost))
     if result.finish_reason:
         parts.append(f"finished: {result.finish_reason}")
     if result.cached:

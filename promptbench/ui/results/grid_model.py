@@ -8,7 +8,7 @@ goes for streamed text (`apply_streamed`). With repeats, a cell shows its first 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -20,24 +20,31 @@ PREVIEW_CHARS = 240  # what a cell can show in two lines; more is the detail pan
 
 class Role(IntEnum):
     RESULT = Qt.ItemDataRole.UserRole + 1  # the Result, or None
-    STATE = Qt.ItemDataRole.UserRole + 2  # one of the CellState strings below
+    STATE = Qt.ItemDataRole.UserRole + 2  # a GridCellState
     SCORE = Qt.ItemDataRole.UserRole + 3  # a float for sorting: the score, -1 for an error, -2 for no result
     KEY = Qt.ItemDataRole.UserRole + 4  # the CellKey (repeat 0)
     HUMAN = Qt.ItemDataRole.UserRole + 5  # the HumanGrade, or None
 
 
-class CellState:
-    EMPTY, RUNNING, PASS, FAIL, ERROR, DONE = "empty", "running", "pass", "fail", "error", "done"
+class GridCellState(StrEnum):
+    """What a grid cell shows: nothing yet, a call going, a verdict, an error, or an answer with no checks."""
+
+    EMPTY = "empty"
+    RUNNING = "running"
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    DONE = "done"
 
 
-def cell_state(result: Result | None, running: bool = False) -> str:
+def cell_state(result: Result | None, running: bool = False) -> GridCellState:
     if result is None:
-        return CellState.RUNNING if running else CellState.EMPTY
+        return GridCellState.RUNNING if running else GridCellState.EMPTY
     if not result.ok:
-        return CellState.ERROR
+        return GridCellState.ERROR
     if result.passed is None:
-        return CellState.DONE
-    return CellState.PASS if result.passed else CellState.FAIL
+        return GridCellState.DONE
+    return GridCellState.PASS if result.passed else GridCellState.FAIL
 
 
 def preview(text: str) -> str:

@@ -30,18 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from promptbench.ui.results.grid_model import CellState, ResultsModel, Role
+from promptbench.core.figures import latency
+from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
 
 FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
 
 # Light enough to read dark text on; the badge repeats the verdict in words, so colour is never the only sign.
 COLOURS = {
-    CellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
-    CellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
-    CellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
-    CellState.DONE: ("#f2f2f2", "#616161", "DONE"),
-    CellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
-    CellState.EMPTY: (None, "#9e9e9e", ""),
+    GridCellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
+    GridCellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
+    GridCellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
+    GridCellState.DONE: ("#f2f2f2", "#616161", "DONE"),
+    GridCellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
+    GridCellState.EMPTY: (None, "#9e9e9e", ""),
 }
 HIGHLIGHT = QColor("#ffe066")
 
@@ -71,9 +72,9 @@ class ResultsFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         model = cast(ResultsModel, self.sourceModel())  # the grid's own model, set once by ResultsView
-        if self._filter == "failures" and CellState.FAIL not in model.row_states(source_row):
+        if self._filter == "failures" and GridCellState.FAIL not in model.row_states(source_row):
             return False
-        if self._filter == "errors" and CellState.ERROR not in model.row_states(source_row):
+        if self._filter == "errors" and GridCellState.ERROR not in model.row_states(source_row):
             return False
         if self._filter == "differ" and not model.row_differs(source_row):
             return False
@@ -94,7 +95,7 @@ class CellDelegate(QStyledItemDelegate):
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
-        state = index.data(Role.STATE) or CellState.EMPTY
+        state = index.data(Role.STATE) or GridCellState.EMPTY
         background, ink, badge = COLOURS[state]
         rect = option.rect
         painter.save()
@@ -121,7 +122,7 @@ class CellDelegate(QStyledItemDelegate):
             if result.grade is not None:
                 figures.append(f"{result.grade.score:.2f}")
             if result.latency_ms is not None:
-                figures.append("cached" if result.cached else f"{result.latency_ms:,.0f} ms")
+                figures.append("cached" if result.cached else latency(result.latency_ms))
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
@@ -133,7 +134,7 @@ class CellDelegate(QStyledItemDelegate):
             metrics,
             QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2),
             text,
-            QColor(ink) if state == CellState.ERROR else QColor("#212121"),
+            QColor(ink) if state == GridCellState.ERROR else QColor("#212121"),
         )
         painter.restore()
 

@@ -14,9 +14,9 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from promptbench.core.experiment import Experiment
+from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
-from promptbench.ui.results.detail_pane import format_cost, format_latency
 from promptbench.ui.theme import colours
 
 COLUMNS = ("Variant", "Pass rate", "Mean score", "Human grade", "Median latency", "Cost")
@@ -32,9 +32,9 @@ def figures(summary: VariantSummary) -> list[str]:
         passed += f", {summary.errors} error{'s' if summary.errors > 1 else ''}"
     score = "—" if summary.mean_score is None else f"{summary.mean_score:.2f}"
     human = summary.human.describe().removeprefix("human ")
-    latency = "—" if summary.median_latency_ms is None else format_latency(summary.median_latency_ms)
-    cost = "—" if not summary.calls else format_cost(summary.cost)
-    return [summary.variant, passed, score, human, latency, cost]
+    median = "—" if summary.median_latency_ms is None else latency(summary.median_latency_ms)
+    cost = "—" if not summary.calls else money(summary.cost)
+    return [summary.variant, passed, score, human, median, cost]
 
 
 class SummaryStrip(QWidget):
@@ -132,7 +132,7 @@ class SummaryChart(QWidget):
         longest = max((max(v) for v in self.latencies.values() if v), default=0.0)
         painter.setPen(text)
         painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), Qt.AlignmentFlag.AlignLeft, "▬ pass rate ▨ score")
-        axis = f"latency, 0 to {format_latency(longest)}" if longest else "latency"
+        axis = f"latency, 0 to {latency(longest)}" if longest else "latency"
         painter.drawText(QRectF(dots_left, 0, dots_width, self.TOP), Qt.AlignmentFlag.AlignLeft, axis)
         for row, summary in enumerate(self.summaries):
             top = self.TOP + row * self.ROW

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from promptbench.service.history import default_history_path
 from promptbench.service.providers import ProfileStatus, ProfileTest, ProviderService
-from promptbench.storage import default_history_path
 from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.settings.preferences import (
     DEFAULTS_PREFIX,

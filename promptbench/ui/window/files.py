@@ -18,8 +18,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from promptbench.core.experiment import Experiment
-from promptbench.formats.errors import FileProblem
-from promptbench.formats.experiment_file import experiment_from_json
+from promptbench.service.files import FileProblem, experiment_from_json, read_test_set
 from promptbench.ui.editor.state import EXPERIMENT, EditorState
 from promptbench.ui.editor.test_set_model import TestSetModel
 from promptbench.ui.engine.bridge import EngineBridge
@@ -161,8 +160,6 @@ class WindowFiles:
         return True
 
     def import_test_set(self, path: Path) -> None:
-        from promptbench.formats.testsets.files import read_test_set
-
         def done(cases) -> None:
             self.test_set_model.import_cases(cases, replace_all=False, label=f"Import {Path(path).name}")
             self.banner.show_message(f"Added {len(cases)} cases from {Path(path).name}.", "info")

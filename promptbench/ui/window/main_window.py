@@ -4,11 +4,11 @@ This module builds the window and wires its pieces together; it does nothing its
 EditorState, runs and every disk, keyring or network job through the EngineBridge, and the grid and test set are
 views over their models. The window's work sits in small classes of its own, each given the pieces it uses:
 
-    ui/window_files.py   New, Open, Save, Save As, importing a test set, a past run's experiment brought back,
-                         asking before unsaved work is lost, the recovery copy
-    ui/window_runs.py    a run from start to end, the summaries, the selected cell and its grade, the last run
-                         shown again, resuming and re-running a past run
-    ui/window_tools.py   the History window and the Settings dialog
+    files.py   New, Open, Save, Save As, importing a test set, a past run's experiment brought back, asking
+               before unsaved work is lost, the recovery copy (`window.files`)
+    runs.py    a run from start to end, the summaries, the selected cell and its grade, the last run shown again,
+               resuming and re-running a past run (`window.runs`)
+    tools.py   the History window and the Settings dialog (`window.tools`)
 
 What stays here is the window's own life: the first start, the provider pickers and the no-key banner, the title,
 its geometry in QSettings, and closing.
@@ -18,19 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from promptbench.core.experiment import Experiment
-from promptbench.core.result import CellKey, HumanGrade
+from promptbench.core.providers import is_echo
+from promptbench.service.provider_choices import list_models, provider_choices
 from promptbench.ui.editor.state import DIRTY, EXPERIMENT, PATH, EditorState
 from promptbench.ui.editor.test_set_model import TestSetModel, missing_values
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
-from promptbench.ui.engine.bridge import EngineBridge, list_models, provider_choices
+from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
@@ -38,14 +37,9 @@ from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.settings.preferences import app_settings, saved_history_path
 from promptbench.ui.window.banner import Banner
 from promptbench.ui.window.files import WindowFiles
-from promptbench.ui.window.files import demo_experiment as demo_experiment  # where the tests have always found it
 from promptbench.ui.window.run_bar import RunBar
 from promptbench.ui.window.runs import WindowRuns
 from promptbench.ui.window.tools import WindowTools
-
-if TYPE_CHECKING:
-    from promptbench.ui.history.window import HistoryWindow
-    from promptbench.ui.settings.dialog import SettingsDialog
 
 NO_KEY_BANNER = (
     "This demo runs offline on the Echo provider, which answers with your prompt instead of a model. "
@@ -214,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def _got_providers(self, choices) -> None:
         self.variants.set_providers(choices.labels)
-        uses_echo_only = all(v.provider == "echo" for v in self.state.experiment.variants)
+        uses_echo_only = all(is_echo(v.provider) for v in self.state.experiment.variants)
         if not choices.any_key and uses_echo_only and not self.banner.isVisible():  # never hide a sharper message
             self.banner.show_message(NO_KEY_BANNER, "info")
 
@@ -257,67 +251,7 @@ class MainWindow(QMainWindow):
         self.bridge.shutdown()
         event.accept()
 
-    # ----- the window's actions under the names app.py, the tests and the benchmarks call
-
-    def new_experiment(self) -> None:
-        self.files.new_experiment()
-
-    def choose_and_open(self) -> None:
-        self.files.choose_and_open()
-
-    def open_path(self, path: Path) -> bool:
-        return self.files.open_path(path)
-
-    def save(self) -> bool:
-        return self.files.save()
-
-    def save_as(self) -> bool:
-        return self.files.save_as()
-
-    def import_test_set(self, path: Path) -> None:
-        self.files.import_test_set(path)
-
-    def restore_experiment(self, experiment: Experiment) -> None:
-        self.files.restore_experiment(experiment)
-
-    def confirm_discard(self) -> bool:
-        return self.files.confirm_discard()
+    # ----- what app.py and the benchmarks ask of the window itself
 
     def run(self, *, confirm: bool = True) -> None:
         self.runs.run(confirm=confirm)
-
-    def cancel_run(self) -> None:
-        self.runs.cancel_run()
-
-    def run_again(self, run_id: str, *, resume: bool) -> None:
-        self.runs.run_again(run_id, resume=resume)
-
-    def save_grade(self, key: CellKey, grade: HumanGrade) -> None:
-        self.runs.save_grade(key, grade)
-
-    def show_history(self) -> None:
-        self.tools.show_history()
-
-    def show_settings(self) -> None:
-        self.tools.show_settings()
-
-    @property
-    def history_window(self) -> HistoryWindow | None:
-        return self.tools.history_window
-
-    @property
-    def settings_dialog(self) -> SettingsDialog | None:
-        return self.tools.settings_dialog
-
-    @property
-    def confirm_box(self) -> QMessageBox | None:
-        """The question asked before a large run."""
-        return self.runs.confirm_box
-
-    @property
-    def unsaved_box(self) -> QMessageBox | None:
-        return self.files.unsaved_box
-
-    @property
-    def file_problem(self) -> QMessageBox | None:
-        return self.files.file_problem

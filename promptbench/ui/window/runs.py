@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
 from promptbench.core.result import CellKey, HumanGrade
+from promptbench.core.run_state import RunState
 from promptbench.core.summary import summarize
+from promptbench.service.estimates import estimate_run
 from promptbench.ui.editor.state import EditorState
 from promptbench.ui.editor.variant_column import VariantColumns
 from promptbench.ui.engine.bridge import EngineBridge, PastRun, RunAgain, RunDone
@@ -23,7 +25,7 @@ from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.window.banner import Banner
-from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar, estimate_run
+from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar
 
 SUMMARY_INTERVAL_MS = 400  # summaries follow a run at most this often; they are figures, not a live feed
 
@@ -133,7 +135,7 @@ class WindowRuns:
     def show_end(self, done: RunDone) -> None:
         self._resuming = False
         if done.problems:
-            self.run_bar.finished("failed", " Nothing was called.")
+            self.run_bar.finished(RunState.FAILED, " Nothing was called.")
             self.banner.show_message("The experiment cannot run yet: " + " ".join(done.problems), "error")
             self.on_finished(done)
             return

@@ -35,6 +35,11 @@ class ReceivedRequest:
     body: dict[str, Any] | None
     authorization_ok: bool = False
     connection_id: int = 0
+    target: str = ""  # the path with its query string, as sent
+
+    @property
+    def query(self) -> str:
+        return self.target.partition("?")[2]
 
 
 class OpenAIServer:
@@ -222,5 +227,6 @@ class OpenAIServer:
                 body if isinstance(body, dict) else None,
                 authorization_ok,
                 connection.id,
+                request.target,
             )
         )

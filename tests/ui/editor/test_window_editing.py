@@ -122,7 +122,7 @@ def test_a_file_that_is_not_a_test_set_says_why_and_changes_nothing(make_window,
     window = make_window()
     path = tmp_path / "notes.docx"
     path.write_bytes(b"PK")
-    window.import_test_set(path)
+    window.files.import_test_set(path)
     qtbot.waitUntil(lambda: window.banner.kind == "error" and "notes.docx was not imported" in window.banner.text)
     assert "'.docx'" in window.banner.text
     assert len(window.state.experiment.cases) == 5

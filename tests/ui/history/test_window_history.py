@@ -10,7 +10,7 @@ import pytest
 
 from promptbench.core.experiment import Check
 from promptbench.storage import History
-from promptbench.ui.results.grid_model import CellState, Role
+from promptbench.ui.results.grid_model import GridCellState, Role
 from promptbench.ui.settings.preferences import DEFAULTS_PREFIX, HISTORY_KEY
 from tests.support.openai_server import Fault
 from tests.ui.conftest import KEY, KEY_VAR, local_experiment
@@ -41,11 +41,11 @@ def menu_action(window, text):
 def test_the_tools_menu_opens_history_and_settings_on_the_windows_bridge(make_window, qtbot):
     window = make_window()
     menu_action(window, "History…").trigger()
-    qtbot.waitExposed(window.history_window)
-    assert window.history_window.bridge is window.bridge
+    qtbot.waitExposed(window.tools.history_window)
+    assert window.tools.history_window.bridge is window.bridge
     menu_action(window, "Settings…").trigger()
-    assert window.settings_dialog.isVisible() and window.settings_dialog.bridge is window.bridge
-    window.settings_dialog.reject()
+    assert window.tools.settings_dialog.isVisible() and window.tools.settings_dialog.bridge is window.bridge
+    window.tools.settings_dialog.reject()
 
 
 def test_resume_calls_only_the_errored_cells_into_the_same_run(make_window, qtbot, server):
@@ -56,12 +56,12 @@ def test_resume_calls_only_the_errored_cells_into_the_same_run(make_window, qtbo
     errors = [r for r in window.results_model.results() if r.error is not None]
     assert len(errors) == 1 and server.count(CHAT) == 6
 
-    done = run_and_wait(window, qtbot, lambda: window.run_again(first.run_id, resume=True))
+    done = run_and_wait(window, qtbot, lambda: window.runs.run_again(first.run_id, resume=True))
     assert done.run_id == first.run_id and done.state == "completed"
     assert server.count(CHAT) == 7  # the one errored cell, nothing else
     model = window.results_model
     states = {model.index(r, c).data(Role.STATE) for r in range(3) for c in range(2)}
-    assert states == {CellState.PASS}  # the five kept cells stayed on screen, the sixth filled in
+    assert states == {GridCellState.PASS}  # the five kept cells stayed on screen, the sixth filled in
     with History.open(window.bridge._history_path) as history:
         results = history.results(first.run_id)
         assert len(results) == 6 and all(r.error is None for r in results)
@@ -76,7 +76,7 @@ def test_rerun_calls_the_failed_cells_again_as_a_new_run(make_window, qtbot, ser
     first = run_and_wait(window, qtbot)
     assert server.count(CHAT) == 6
 
-    again = run_and_wait(window, qtbot, lambda: window.run_again(first.run_id, resume=False))
+    again = run_and_wait(window, qtbot, lambda: window.runs.run_again(first.run_id, resume=False))
     assert again.run_id != first.run_id
     assert server.count(CHAT) == 8  # the two failed cells were asked again, not answered from the cache
     assert sorted((r.key.variant, r.key.case) for r in window.results_model.results()) == [("Plain", 1), ("Polite", 1)]
@@ -92,7 +92,7 @@ def test_a_restored_run_is_a_new_unsaved_experiment(make_window, qtbot, server):
     window.state.new()
     with History.open(window.bridge._history_path) as history:
         snapshot = history.snapshot(done.run_id)
-    window.restore_experiment(snapshot)
+    window.files.restore_experiment(snapshot)
     assert window.state.experiment == snapshot and window.state.dirty and window.state.path is None
     assert "Restored" in window.banner.text
 
@@ -101,7 +101,7 @@ def test_new_experiments_take_the_run_defaults_from_settings(make_window):
     window = make_window()
     window.settings.setValue(DEFAULTS_PREFIX + "concurrency", 3)
     window.settings.setValue(DEFAULTS_PREFIX + "cache", False)
-    window.new_experiment()
+    window.files.new_experiment()
     assert window.state.experiment.settings.concurrency == 3
     assert window.state.experiment.settings.cache is False
 

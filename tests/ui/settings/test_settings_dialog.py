@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from promptbench.profiles import ProfileSettings
 from promptbench.secrets import KeyStore
-from promptbench.service.providers import ProviderService, Verdict
+from promptbench.service.providers import ProfileTestVerdict, ProviderService
 from promptbench.ui.settings.dialog import SettingsDialog
 from promptbench.ui.settings.preferences import HISTORY_KEY, saved_defaults, saved_theme
 from tests.support.stand_ins import MemoryKeyring
@@ -60,7 +60,7 @@ def test_set_and_test_a_provider_against_the_test_server(dialog, server, keyring
     assert "key: keyring" in dialog.profile_list.currentItem().text()
     dialog.test_button.click()
     qtbot.waitUntil(lambda: dialog.last_test is not None, timeout=10000)
-    assert dialog.last_test.verdict is Verdict.OK
+    assert dialog.last_test.verdict is ProfileTestVerdict.OK
     assert "answered with gpt-4o-mini" in dialog.message.text()
     assert server.count("/v1/chat/completions") == 1
 
@@ -72,7 +72,7 @@ def test_a_wrong_key_is_said_plainly_and_never_shown(dialog, server, qtbot):
     qtbot.waitUntil(lambda: "saved" in dialog.message.text())
     dialog.test_button.click()
     qtbot.waitUntil(lambda: dialog.last_test is not None, timeout=10000)
-    assert dialog.last_test.verdict is Verdict.WRONG_KEY
+    assert dialog.last_test.verdict is ProfileTestVerdict.WRONG_KEY
     assert "was refused (401)" in dialog.message.text()
     assert "sk-wrong" not in dialog.message.text()
 

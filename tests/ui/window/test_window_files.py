@@ -35,7 +35,7 @@ def test_close_with_changes_asks_and_cancel_keeps_the_window(make_window, qtbot)
 
 def test_save_on_close_writes_the_file(make_window, qtbot, tmp_path):
     from promptbench.formats.experiment_file import load_experiment, save_experiment
-    from promptbench.ui.window.main_window import demo_experiment
+    from promptbench.ui.window.files import demo_experiment
 
     path = tmp_path / "mine.json"
     save_experiment(demo_experiment(), path)

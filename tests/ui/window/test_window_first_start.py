@@ -45,7 +45,7 @@ def test_a_key_in_the_environment_means_no_demo_banner(make_window, qtbot):
 
 def test_geometry_splitters_and_last_experiment_come_back(make_window, qtbot, tmp_path):
     from promptbench.formats.experiment_file import save_experiment
-    from promptbench.ui.window.main_window import demo_experiment
+    from promptbench.ui.window.files import demo_experiment
 
     path = tmp_path / "mine.json"
     save_experiment(demo_experiment(), path)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from promptbench.core.experiment import TestCase
 from promptbench.storage import History
-from promptbench.ui.results.grid_model import CellState, Role
+from promptbench.ui.results.grid_model import GridCellState, Role
 from tests.ui.conftest import KEY, KEY_VAR, close_quietly, local_experiment
 
 pytestmark = pytest.mark.gui
@@ -33,7 +33,7 @@ def test_a_run_against_the_server_fills_the_grid(make_window, qtbot, server):
     for row in range(3):
         for column in range(2):
             index = model.index(row, column)
-            assert index.data(Role.STATE) == CellState.PASS
+            assert index.data(Role.STATE) == GridCellState.PASS
             assert f"topic {row}" in index.data(Qt.ItemDataRole.DisplayRole)
     assert window.run_bar.status.text().startswith("Finished: 6/6 calls")
     assert window.run_bar.progress.value() == 6
@@ -78,7 +78,7 @@ def test_a_big_run_shows_the_estimate_first(make_window, qtbot, server):
     experiment = local_experiment(server, cases=30)
     window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
     window.run()
-    box = window.confirm_box
+    box = window.runs.confirm_box
     assert box is not None and box.isVisible()
     assert "up to 60 calls" in box.text()
     box.reject()
@@ -127,5 +127,5 @@ def test_streamed_text_fills_a_cell_before_it_is_done(make_window, qtbot, server
     seen = []
     window.results_model.dataChanged.connect(lambda first, _last: seen.append(first.data(Role.STATE)))
     run_and_wait(window, qtbot)
-    assert CellState.RUNNING in seen
+    assert GridCellState.RUNNING in seen
     assert window.results_model.result_at(0, 0).output.count("words") == 30

@@ -1,0 +1,76 @@
+"""Files the faces read and write: experiment files, test sets (CSV, JSONL, JSON, XLSX, pasted rows) and
+promptfoo configs.
+
+Reading and writing them is promptbench.formats' job; the faces reach it through here. Every reader raises
+`FileProblem`, with one sentence per problem naming its place, and changes nothing when it does. The test set and
+promptfoo readers are imported on first use: neither the window nor `promptbench run` needs them to start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from promptbench.core.experiment import Experiment, TestCase
+from promptbench.core.result import Result
+from promptbench.formats.errors import FileProblem
+from promptbench.formats.experiment_file import experiment_from_json, load_experiment, save_experiment
+
+__all__ = [
+    "FileProblem",
+    "cases_from_table",
+    "experiment_from_json",
+    "export_promptfoo",
+    "load_experiment",
+    "load_promptfoo",
+    "parse_pasted_rows",
+    "read_test_set",
+    "save_experiment",
+    "write_results_json",
+]
+
+
+def read_test_set(path: Path) -> list[TestCase]:
+    """The test cases in a CSV, TSV, JSONL, JSON or XLSX file (the first sheet)."""
+    from promptbench.formats.testsets.files import read_test_set as read
+
+    return read(Path(path))
+
+
+def parse_pasted_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """What a spreadsheet puts on the clipboard, split: its first row, and the rows after it."""
+    from promptbench.formats.testsets.files import parse_pasted_rows as parse
+
+    return parse(text)
+
+
+def cases_from_table(table: tuple[list[str], list[tuple[int, list[str]]]], where: str) -> list[TestCase]:
+    """The test cases in a header and numbered rows, read as a test set file's are; `where` names them in a
+    FileProblem."""
+    from promptbench.formats.testsets.files import cases_from_table as read
+
+    return read(table, where)
+
+
+def load_promptfoo(path: Path) -> Experiment:
+    """A promptfoo config (promptfooconfig.yaml) as an experiment."""
+    from promptbench.formats.promptfoo.config import load_promptfoo as load
+
+    return load(Path(path))
+
+
+def export_promptfoo(experiment: Experiment, path: Path) -> None:
+    """Write `experiment` as a promptfoo config; FileProblem for what promptfoo cannot say."""
+    from promptbench.formats.promptfoo.config import export_promptfoo as export
+
+    export(experiment, Path(path))
+
+
+def write_results_json(
+    path: Path, experiment: Experiment, results: Sequence[Result], *, run_info: Mapping[str, Any] | None = None
+) -> None:
+    """Write every cell of a run as JSON (docs/results-format.md); `run_info` says which run it was."""
+    from promptbench.formats.reports.results_json import write_results_json as write
+
+    write(Path(path), experiment, results, run_info=run_info)
