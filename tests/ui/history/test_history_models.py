@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from promptbench.service.run_rows import run_rows as list_runs
 from promptbench.storage import History
-from promptbench.ui.history.models import COMPARE_COLUMNS, SUMMARY_ROLE, ComparisonModel, RunListModel, list_runs
+from promptbench.ui.history.models import COMPARE_COLUMNS, SUMMARY_ROLE, ComparisonModel, RunListModel
 from tests.ui.history.history_runs_b import experiment, full_run, write_run
 
 pytestmark = pytest.mark.gui

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.ui.results.grid_model import CellState, ResultsModel, Role
+from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
 from promptbench.ui.results.grid_view import ResultsFilter
 from tests.ui.history.history_runs_b import experiment, full_run
 
@@ -43,8 +43,8 @@ def test_the_results_model_keeps_qts_rules_through_a_run(qtbot, qtmodeltester):
     live_run(model)
 
     assert (model.rowCount(), model.columnCount()) == (3, 2)
-    assert model.data(model.index(1, 1), Role.STATE) == CellState.FAIL
-    assert model.data(model.index(2, 1), Role.STATE) == CellState.ERROR
+    assert model.data(model.index(1, 1), Role.STATE) == GridCellState.FAIL
+    assert model.data(model.index(2, 1), Role.STATE) == GridCellState.ERROR
     assert model.data(model.index(2, 1), Qt.ItemDataRole.ToolTipRole) == "Rate limited (429)."
     assert model.data(model.index(0, 0), Role.HUMAN).stars == 4
     assert len(model.results()) == 7
