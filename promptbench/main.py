@@ -1,6 +1,6 @@
 """The `promptbench` command: with a command word, the headless CLI; with none, the window.
 
-It sits above both faces, so neither imports the other (DESIGN.md section 3).
+It sits above both faces, so neither imports the other (docs/architecture.md).
 """
 
 from __future__ import annotations

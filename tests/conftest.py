@@ -33,7 +33,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_leaked_threads():
-    """A thread left running after a test is a bug in the code under test (DESIGN.md section 7, rule 7)."""
+    """A thread left running after a test is a bug in the code under test (CONTRIBUTING.md, rule 7)."""
     before = set(threading.enumerate())
     yield
     leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]

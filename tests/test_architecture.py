@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md section 3 hold: the core never imports Qt or another promptbench layer, and the faces
+"""The layers of docs/architecture.md hold: the core never imports Qt or another promptbench layer, and the faces
 reach storage, formats, secrets and profiles only through the service."""
 
 import subprocess

@@ -2,7 +2,7 @@
 
 Only successful completions are put (the runner never puts errors; repeats bypass the cache). Past a size cap
 the least recently used entries are removed. Each get and put is its own small transaction under the
-History's lock, so the engine thread and the GUI thread may both use it.
+History's lock, so any thread of the process may use it (the engine's loop, the history writer, the window's worker).
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def _screenshot(app, window, path: Path, run: bool, part: str) -> int:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    settle()  # provider list and the last run come back from the engine thread
+    settle()  # provider list and the last run come back from the bridge thread
     if run:
         loop = QEventLoop()
         window.run_finished.connect(lambda _done: loop.quit())

@@ -1,8 +1,8 @@
 """The bridge between the window and the engine: a bridge thread with its own asyncio event loop, and the engine
 process that runs the experiments.
 
-This is the only module that knows how the engine is run under Qt (DESIGN.md section 3). Runs go to the engine in a
-process of its own (promptbench.ui.engine.process: a busy engine thread here would hold the GIL the GUI thread
+This is the only module that knows how the engine is run under Qt (docs/architecture.md). Runs go to the engine in a
+process of its own (promptbench.ui.engine.process: a busy engine on a thread of this process would hold the GIL the GUI thread
 needs for every Qt-to-Python call); the bridge thread reads its events from the pipe. Blocking jobs of the window
 (keyring, history, files) go to one worker thread through the bridge thread's loop. Everything coming back (run
 events, the answers of jobs) is put on one thread-safe queue, and the bridge thread wakes the GUI thread with one
@@ -66,7 +66,7 @@ class PastRun:
 
 
 class EngineBridge(QObject):
-    """Owns the engine thread, its event loop and the history file (opened and written on that thread)."""
+    """Owns the bridge thread, its event loop, the engine process and the history file (opened on that thread)."""
 
     run_events = Signal(object)
     run_done = Signal(object)
@@ -94,7 +94,7 @@ class EngineBridge(QObject):
         self._drain_timer.setSingleShot(True)
         self._drain_timer.setInterval(DRAIN_INTERVAL_MS)
         self._drain_timer.timeout.connect(self._drain)
-        self._wake.connect(self._on_wake)  # queued: emitted on the engine thread, received on the GUI thread
+        self._wake.connect(self._on_wake)  # queued: emitted on the bridge thread, received on the GUI thread
         self._closed = False
         self._thread.start()
 
@@ -137,7 +137,7 @@ class EngineBridge(QObject):
         keep: bool = True,
         again: RunAgain | None = None,
     ) -> None:
-        """Check, then run `experiment` on the engine thread, recording it in history when `keep` is true.
+        """Check, then run `experiment` in the engine process, recording it in history when `keep` is true.
 
         With `again`, `experiment` is that past run's snapshot, and only some of its cells are called: the missing
         and errored ones, into the same run (resume), or the failed and errored ones, as a new run (re-run)."""
@@ -191,7 +191,7 @@ class EngineBridge(QObject):
         if not self._loop.is_running():
             self._loop.close()
 
-    # ----- the engine thread's side
+    # ----- the bridge thread's side
 
     _cancel_pending = False
 
@@ -206,7 +206,7 @@ class EngineBridge(QObject):
         asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def _post(self, *item: Any) -> None:
-        """Called on the engine thread (or a worker): queue an item, and wake the GUI thread if it is asleep."""
+        """Called on the bridge thread (or a worker): queue an item, and wake the GUI thread if it is asleep."""
         self._inbox.put(item)
         if not self._wake_pending.is_set():
             self._wake_pending.set()

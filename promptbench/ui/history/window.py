@@ -2,9 +2,8 @@
 
 Reading and writing the history file happens off the GUI thread through the engine bridge (`with_history`);
 the window only asks and shows the answers. A run opens in the same grid and detail pane as a live one, with the
-exact snapshot it ran with; its inputs cannot change, but grades and comments can still be added (DESIGN.md
-section 2: "only human grades and comments are added later"). The Run page is run_page.py, the Compare page (two
-runs, or two variants of one run) compare_page.py.
+exact snapshot it ran with; its inputs never change after it starts, but grades and comments can still be added.
+The Run page is run_page.py, the Compare page (two runs, or two variants of one run) compare_page.py.
 
 Running is the main window's job; this window asks for it with a signal.
 

@@ -1,6 +1,6 @@
 """OpenAIServer: a real HTTP server on 127.0.0.1 that speaks the OpenAI API, with knobs for latency and faults.
 
-Every PromptBench test and benchmark talks to the network through this (DESIGN.md section 7, rule 6). It runs its own
+Every PromptBench test and benchmark talks to the network through this (CONTRIBUTING.md, rule 6). It runs its own
 asyncio loop on its own thread, so synchronous tests, async tests and Qt tests can all use it the same way; start()
 returns once it listens, stop() closes every connection, cancels every sleep and joins the thread.
 """
