@@ -39,17 +39,31 @@ class Profile(ProviderProfile):
     with every call (Azure's classic endpoints want `api-version` there, not in a header)."""
 
     default_query: dict[str, str] = field(default_factory=dict)
+    preset: str | None = None  # the preset it was made from, shown beside the user's name for it
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Profile:
         base = ProviderProfile.from_dict(data)
-        return cls(**base.__dict__, default_query=dict(data.get("default_query") or {}))
+        preset = data.get("preset")
+        return cls(
+            **base.__dict__,
+            default_query=dict(data.get("default_query") or {}),
+            preset=preset if isinstance(preset, str) else None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         if self.default_query:
             data["default_query"] = dict(self.default_query)
+        if self.preset:
+            data["preset"] = self.preset
         return data
+
+    @property
+    def preset_label(self) -> str | None:
+        """The preset's label, as secondary text beside the user's name ("My lab", "vLLM (local)")."""
+        preset = presets().get(self.preset or "")
+        return preset.display_name if preset is not None and preset.display_name != self.display_name else None
 
 
 # ----- presets
@@ -82,9 +96,13 @@ def profile_from_preset(
     if preset_name not in available:
         raise ProfileProblem(f"There is no preset named {preset_name!r}; the presets are: {', '.join(available)}.")
     preset = available[preset_name]
+    name = (name or preset.name).strip()
     profile = replace(
         preset,
-        name=name or preset.name,
+        name=name,
+        # The user's own name is what every list and error shows; the preset's label is secondary text.
+        label=preset.label if name == preset.name else None,
+        preset=preset.name,
         base_url=(base_url or preset.base_url).rstrip("/"),
         default_model=default_model or preset.default_model,
         headers={**preset.headers, **(headers or {})},
@@ -103,8 +121,12 @@ def profile_from_preset(
 def validate(profile: ProviderProfile) -> None:
     """Raise ProfileProblem when `profile` could not be used or would put a key where keys never go."""
     where = f"Profile {profile.name!r}"
-    if not profile.name or not all(c.isalnum() or c in "-_." for c in profile.name):
-        raise ProfileProblem(f"{where}: a profile name uses only letters, digits, '-', '_' and '.'.")
+    if (
+        not profile.name.strip()
+        or profile.name != profile.name.strip()
+        or not all(c.isalnum() or c in "-_. " for c in profile.name)
+    ):
+        raise ProfileProblem(f"{where}: a profile name uses only letters, digits, spaces, '-', '_' and '.'.")
     if not profile.base_url.startswith(("http://", "https://")):
         raise ProfileProblem(f"{where}: the base URL must start with http:// or https://, not {profile.base_url!r}.")
     for header in profile.headers:
@@ -132,12 +154,12 @@ class ProfileSettings:
     def __init__(self, path: Path | None = None, env: Mapping[str, str] | None = None) -> None:
         self.path = path if path is not None else config_dir(env) / SETTINGS_FILE
 
-    def load(self) -> list[Profile]:
-        """The saved profiles; none when the file does not exist yet."""
+    def _document(self) -> dict[str, Any]:
+        """The whole file as JSON data; an empty document when the file does not exist yet."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            return {"format": SETTINGS_FORMAT, "version": SETTINGS_VERSION, "profiles": []}
         except OSError as error:
             raise ProfileProblem(f"{self.path}: cannot be read ({error.strerror}).") from None
         try:
@@ -148,6 +170,11 @@ class ProfileSettings:
             raise ProfileProblem(f"{self.path}: not a PromptBench provider settings file.")
         if data.get("version", 0) > SETTINGS_VERSION:
             raise ProfileProblem(f"{self.path}: written by a newer PromptBench (version {data['version']}).")
+        return data
+
+    def load(self) -> list[Profile]:
+        """The saved profiles; none when the file does not exist yet."""
+        data = self._document()
         profiles = []
         for index, entry in enumerate(data.get("profiles") or []):
             try:
@@ -170,11 +197,10 @@ class ProfileSettings:
         profiles = list(profiles)
         for profile in profiles:
             validate(profile)
-        data = {
-            "format": SETTINGS_FORMAT,
-            "version": SETTINGS_VERSION,
-            "profiles": [p.to_dict() for p in profiles],
-        }
+        self._write({**self._document(), "profiles": [p.to_dict() for p in profiles]})
+
+    def _write(self, data: dict[str, Any]) -> None:
+        data = {**data, "format": SETTINGS_FORMAT, "version": SETTINGS_VERSION}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".providers-", suffix=".json")
         try:
@@ -202,6 +228,43 @@ class ProfileSettings:
             return False
         self.save(kept)
         return True
+
+    def update(self, name: str, profile: Profile) -> None:
+        """Put `profile` in the place of the saved profile `name` (an edit keeps the profile's place in lists)."""
+        validate(profile)
+        saved = self.load()
+        if name not in {p.name for p in saved}:
+            raise ProfileProblem(f"There is no saved profile named {name!r}.")
+        if profile.name != name and profile.name in {p.name for p in saved}:
+            raise ProfileProblem(f"A profile named {profile.name!r} already exists; choose another name.")
+        self.save([profile if p.name == name else p for p in saved])
+
+    # ----- addresses the user approved for a key (never the key itself)
+
+    def key_hosts(self) -> list[tuple[str, str]]:
+        """The (key, host) pairs the user approved: `key` is "profile:NAME" (its key in the keyring) or
+        "env:VARIABLE" (the key in that environment variable), `host` is "HOST:PORT"."""
+        entries = self._document().get("key_hosts") or []
+        return [
+            (entry["key"], entry["host"])
+            for entry in entries
+            if isinstance(entry, dict) and isinstance(entry.get("key"), str) and isinstance(entry.get("host"), str)
+        ]
+
+    def approve_key_host(self, key: str, host: str) -> None:
+        """Remember that `key` may go to `host` from now on."""
+        data = self._document()
+        entries = [e for e in data.get("key_hosts") or [] if e != {"key": key, "host": host}]
+        self._write({**data, "key_hosts": [*entries, {"key": key, "host": host}]})
+
+    def forget_key_host(self, host: str) -> int:
+        """Forget every approval for `host`; how many there were."""
+        data = self._document()
+        entries = data.get("key_hosts") or []
+        kept = [e for e in entries if not (isinstance(e, dict) and e.get("host") == host)]
+        if len(kept) != len(entries):
+            self._write({**data, "key_hosts": kept})
+        return len(entries) - len(kept)
 
 
 # ----- every profile a run may name

@@ -30,7 +30,7 @@ def register(subparsers, service: ServiceFactory = ProviderService) -> None:
     """Add the `keys` and `providers` commands; each sets `handler`, a function of the parsed args returning the
     exit code. `service` builds the ProviderService (tests hand in one with their own keyring)."""
     keys = subparsers.add_parser("keys", help="API keys in the OS keyring").add_subparsers(
-        dest="keys_command", required=True, metavar="{set,delete,list}"
+        dest="keys_command", required=True, metavar="{set,delete,list,hosts}"
     )
     set_key = keys.add_parser("set", help="store a profile's key (from stdin, or a hidden prompt)")
     set_key.add_argument("profile")
@@ -41,6 +41,15 @@ def register(subparsers, service: ServiceFactory = ProviderService) -> None:
     keys.add_parser("list", help="where each profile's key comes from").set_defaults(
         handler=lambda args: keys_list(args, service())
     )
+    hosts = keys.add_parser("hosts", help="the addresses you approved for a key that a file named")
+    hosts.set_defaults(handler=lambda args: keys_hosts_list(args, service()))
+    hosts_commands = hosts.add_subparsers(dest="hosts_command", metavar="{list,remove}")
+    hosts_commands.add_parser("list", help="list them (the default)").set_defaults(
+        handler=lambda args: keys_hosts_list(args, service())
+    )
+    forget = hosts_commands.add_parser("remove", help="forget every approval of HOST[:PORT]")
+    forget.add_argument("host", metavar="HOST[:PORT]")
+    forget.set_defaults(handler=lambda args: keys_hosts_remove(args, service()))
 
     providers = subparsers.add_parser("providers", help="provider profiles").add_subparsers(
         dest="providers_command", required=True, metavar="{list,add,remove,test}"
@@ -123,6 +132,29 @@ def keys_list(args, service: ProviderService) -> int:
     width = max(len(s.profile.name) for s in statuses)
     for status in statuses:
         print(f"{status.profile.name:<{width}}  {status.key.describe()}")
+    return ExitCode.OK
+
+
+def keys_hosts_list(args, service: ProviderService) -> int:
+    try:
+        approved = service.key_hosts()
+    except ProfileProblem as problem:
+        return _say_error(problem, ExitCode.NOT_DONE)
+    if not approved:
+        print("No addresses approved: keys go only to their profiles' own addresses.")
+    for entry in approved:
+        print(f"{entry.host}  {entry.describe()}")
+    return ExitCode.OK
+
+
+def keys_hosts_remove(args, service: ProviderService) -> int:
+    try:
+        forgotten = service.forget_key_host(args.host)
+    except ProfileProblem as problem:
+        return _say_error(problem, ExitCode.NOT_DONE)
+    if not forgotten:
+        return _say_error(f"No key was approved for {args.host}; nothing changed.", ExitCode.USAGE)
+    print(f"Forgot {args.host}: a file that sends a key there will be stopped again.")
     return ExitCode.OK
 
 

@@ -14,7 +14,16 @@ from promptbench.cli.summary import print_summary
 from promptbench.core.runner import RunOutcome
 from promptbench.service.files import FileProblem, write_results_json
 from promptbench.service.history import HistoryError, open_history
-from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, RunSession, load_for_run, prepare_run
+from promptbench.service.run import (
+    ExperimentProblems,
+    KeysNeedApproval,
+    RunAgain,
+    RunOptions,
+    RunSession,
+    approve_key_hosts,
+    load_for_run,
+    prepare_run,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,12 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--stream", action="store_true", help="ask providers to stream answers")
     run.add_argument("--output", "-o", type=Path, metavar="PATH", help="write every cell as JSON to PATH")
     run.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+    run.add_argument(
+        "--allow-key-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="let this run send a key to this address, which the file names (repeatable)",
+    )
     run.set_defaults(handler=run_command)
 
     resume = subparsers.add_parser("resume", help="finish an interrupted or cancelled run: call only missing cells")
     resume.add_argument("run_id", metavar="RUN")
     resume.add_argument("--output", "-o", type=Path, metavar="PATH", help="write every cell as JSON to PATH")
     resume.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
+    resume.add_argument("--allow-key-host", action="append", default=[], metavar="HOST[:PORT]")
     resume.set_defaults(handler=resume_command)
 
 
@@ -53,7 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
     )
     try:
         experiment = load_for_run(args.file)
-        prepared = prepare_run(experiment, options, source=str(args.file))
+        prepared = _prepare(experiment, options, str(args.file), args.allow_key_host)
     except FileProblem as problem:
         return _report_problems(problem.path, problem.problems)
     except ExperimentProblems as problems:
@@ -81,7 +98,7 @@ def resume_command(args: argparse.Namespace) -> int:
         try:
             run_id = history.resolve(args.run_id)
             experiment = history.snapshot(run_id)
-            prepared = prepare_run(experiment, source=f"run {run_id}")
+            prepared = _prepare(experiment, RunOptions(), f"run {run_id}", args.allow_key_host)
         except HistoryError as error:
             print(f"promptbench: {error}", file=sys.stderr)
             return ExitCode.USAGE
@@ -96,6 +113,32 @@ def resume_command(args: argparse.Namespace) -> int:
         return _finish(session, outcome, args.output)
     finally:
         history.close()
+
+
+def _prepare(experiment, options: RunOptions, source: str, allowed: list[str]):
+    """prepare_run, asking on a terminal before a key goes to an address its owner has not chosen."""
+    try:
+        return prepare_run(experiment, options, source=source, allow_key_hosts=allowed)
+    except KeysNeedApproval as need:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise
+        always = []
+        for destination in need.destinations:
+            question = (
+                f"This experiment would send {destination.key_words} to {destination.base_url}. "
+                "Allow? [o]nce / [a]lways for this address / [N]o: "
+            )
+            try:
+                answer = input(question).strip().lower()
+            except EOFError:
+                answer = ""
+            if answer not in ("o", "once", "a", "always"):
+                raise
+            allowed = [*allowed, destination.host]
+            if answer.startswith("a"):
+                always.append(destination)
+        approve_key_hosts(always)
+        return prepare_run(experiment, options, source=source, allow_key_hosts=allowed)
 
 
 def _run_with_interrupt(session: RunSession) -> RunOutcome:

@@ -42,8 +42,10 @@ from promptbench.secrets import (
     KeySource,
     KeyStore,
 )
+from promptbench.service.key_hosts import allowed_host
 
 __all__ = [
+    "ApprovedKeyHost",
     "BACKEND_FAILURES",
     "NO_KEYRING",
     "SERVICE",
@@ -84,6 +86,19 @@ class ProfileStatus:
     @property
     def saved(self) -> bool:
         return isinstance(self.profile, Profile)
+
+
+@dataclass(frozen=True)
+class ApprovedKeyHost:
+    """An address the user approved for one key: `key` is "profile:NAME" or "env:VARIABLE"."""
+
+    key: str
+    host: str
+
+    def describe(self) -> str:
+        """Which key, in words; never the key."""
+        kind, _, name = self.key.partition(":")
+        return f"the {name} environment variable's key" if kind == "env" else f"the {name} profile's key"
 
 
 @dataclass(frozen=True)
@@ -181,6 +196,31 @@ class ProviderService:
 
     def redactor(self) -> Redactor:
         return self.key_store.redactor()
+
+    def every_key_redactor(self) -> Redactor:
+        """A Redactor that knows the key of every profile this installation has (keyring, memory, environment),
+        whatever its shape: for text that may hold any of them, such as a crash report."""
+        redactor = self.key_store.redactor()
+        try:
+            profiles = list(self.profiles().values())
+        except ProfileProblem:
+            profiles = []
+        for profile in profiles:
+            try:
+                redactor.add(self.key_store.find(profile).key)
+            except Exception:  # noqa: BLE001 - a keyring that fails here must not stop the report itself
+                continue
+        return redactor
+
+    # ----- addresses the user approved for a key
+
+    def key_hosts(self) -> list[ApprovedKeyHost]:
+        """Every address the user approved for a key ("Always for this address"), in the order approved."""
+        return [ApprovedKeyHost(key, host) for key, host in self.settings.key_hosts()]
+
+    def forget_key_host(self, host: str) -> int:
+        """Forget every approval of `host` ("HOST:PORT", or a URL); how many there were."""
+        return self.settings.forget_key_host(allowed_host(host))
 
     # ----- testing a profile
 

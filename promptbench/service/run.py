@@ -24,8 +24,9 @@ from promptbench.core.run_state import RunState
 from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
-from promptbench.profiles import known_profiles
+from promptbench.profiles import ProfileSettings, known_profiles
 from promptbench.secrets import KeyStore
+from promptbench.service.key_hosts import KeyBinding, KeyDestination, approve, bind_keys
 from promptbench.service.prices import load_prices
 from promptbench.service.recorder import ResultRecorder
 
@@ -39,6 +40,20 @@ class ExperimentProblems(Exception):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class KeysNeedApproval(ExperimentProblems):
+    """The experiment would send keys to addresses their owner has not chosen; nothing was called. The user may
+    allow them once (prepare_run's `allow_key_hosts`) or always (`approve_key_hosts`)."""
+
+    def __init__(self, destinations: list[KeyDestination]) -> None:
+        self.destinations = destinations
+        super().__init__([d.sentence() for d in destinations])
+
+
+def approve_key_hosts(destinations: Iterable[KeyDestination], env: Mapping[str, str] | None = None) -> None:
+    """Remember these addresses for these keys for good ("Always for this address")."""
+    approve(ProfileSettings(env=env), list(destinations))
 
 
 @dataclass(frozen=True)
@@ -84,26 +99,29 @@ def prepare_run(
     env: Mapping[str, str] | None = None,
     prices: PriceTable | None = None,
     source: str | None = None,
+    settings: ProfileSettings | None = None,
+    allow_key_hosts: Iterable[str] = (),
 ) -> PreparedRun:
+    """Check `experiment` and find its keys. A key the file would send to an address its owner did not choose
+    stops the run (KeysNeedApproval) unless `allow_key_hosts` ("HOST[:PORT]") covers that address."""
     env = os.environ if env is None else env
     keys = keys or KeyStore(env=env)
+    settings = settings if settings is not None else ProfileSettings(env=env)
     experiment = options.apply(experiment)
-    profiles = known_profiles(experiment.providers, env=env)
+    profiles = known_profiles(experiment.providers, env=env, settings=settings)
     problems = experiment_problems(experiment, profiles.keys(), _check_problems(experiment))
-    used = {variant.provider for variant in experiment.variants if variant.provider in profiles}
-    found: dict[str, str | None] = {}
-    for name in sorted(used):
-        profile = profiles[name]
-        found[name] = keys.get(profile) if profile.needs_key else None
-        if profile.needs_key and not found[name]:
-            where = next(i for i, v in enumerate(experiment.variants) if v.provider == name)
-            variable = f" or the {profile.api_key_env} environment variable" if profile.api_key_env else ""
-            problems.append(
-                f"variants[{where}].provider: there is no key for {profile.display_name}. Set it with "
-                f"`promptbench keys set {name}`{variable}."
-            )
+    used = {
+        variant.provider: (profiles[variant.provider], f"variants[{index}].provider")
+        for index, variant in reversed(list(enumerate(experiment.variants)))
+        if variant.provider in profiles
+    }
+    bound = bind_keys(used, keys, KeyBinding(env, settings, allow_key_hosts))
+    problems += bound.missing
     if problems:
         raise ExperimentProblems(problems)
+    if bound.destinations:
+        raise KeysNeedApproval(bound.destinations)
+    found = bound.keys
     redactor = Redactor(key for key in found.values() if key)
     return PreparedRun(
         experiment, {n: profiles[n] for n in used}, found, prices or load_prices(), source, None, redactor
@@ -170,7 +188,7 @@ class RunSession:
                 observer=self._observe,
                 cache=history.cache if history is not None else None,
                 prices=prepared.prices,
-                scorer=_make_scorer(experiment, clients),
+                scorer=_make_scorer(experiment, clients, prepared.redactor),
             )
             if self._cancel_requested:
                 self._runner.cancel()
@@ -193,7 +211,7 @@ class RunSession:
         self._observer(event)
 
 
-def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient]):
+def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], redactor: Redactor):
     """The scorer the runner calls after each answer; None when the experiment has no checks at all."""
     if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
         return None
@@ -213,7 +231,7 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient]):
     models: dict[str, Any] = (
         {"default_model": profile.default_model} if profile is not None and profile.default_model else {}
     )
-    grader = OpenAIGrader(client_for, **models) if openai_clients else None
+    grader = OpenAIGrader(client_for, redactor=redactor, **models) if openai_clients else None
 
     async def score(answer: Answer) -> Grade | None:
         case = answer.cell.case

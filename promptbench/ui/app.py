@@ -112,7 +112,7 @@ def run_app(
     app.setApplicationName("PromptBench")
     window = MainWindow()
     apply_theme(app, saved_theme(window.settings))
-    crash = CrashHandler(lambda: str(window.state.write_recovery()), parent=window)
+    crash = CrashHandler(lambda: str(window.state.write_recovery()), redact=_redact_every_key, parent=window)
     crash.install()
     try:
         window.restore_geometry()
@@ -162,3 +162,10 @@ def _screenshot(app, window, path: Path, run: bool, part: str) -> int:
         return 1
     print(f"Saved a screenshot to {path}.")
     return 0
+
+
+def _redact_every_key(text: str) -> str:
+    """A crash report goes through the known keys of every profile (whatever their shape) and every key shape."""
+    from promptbench.service.providers import ProviderService
+
+    return ProviderService().every_key_redactor()(text)

@@ -13,6 +13,8 @@ import pytest
 
 from promptbench.core.experiment import Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant
 from promptbench.formats.experiment_file import save_experiment
+from promptbench.profiles import ProfileSettings
+from promptbench.service.key_hosts import host_of
 from tests.support import REPO
 
 KEY = "sk-test-cli-planted-4f9a1c2e7b3d"
@@ -49,6 +51,10 @@ class ServerProcess:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"{}")
 
+    def requests(self) -> list[dict]:
+        """Every /v1 request the server received, each with `authorization_ok` (whether it carried the key)."""
+        return self.admin("stats")["requests"]
+
     def chat_count(self) -> int:
         return self.admin("stats")["counts"].get("/v1/chat/completions", 0)
 
@@ -80,9 +86,16 @@ def experiment_for(base_url: str, cases: int = 3, **settings) -> Experiment:
     )
 
 
-def write_experiment(tmp_path: Path, experiment: Experiment) -> Path:
+def write_experiment(tmp_path: Path, experiment: Experiment, *, approve: bool = True) -> Path:
+    """Save the experiment; with `approve`, the user has approved (as "Always for this address" would) each
+    declared profile's address for the key variable it names, so the address rule lets the run have the key."""
     path = tmp_path / "experiment.json"
     save_experiment(experiment, path)
+    if approve:
+        settings = ProfileSettings()
+        for profile in experiment.providers:
+            if profile.api_key_env:
+                settings.approve_key_host(f"env:{profile.api_key_env}", host_of(profile.base_url))
     return path
 
 

@@ -70,12 +70,14 @@ def test_failing_check_exits_1_and_the_summary_says_so(tmp_path, server_process)
 
 def test_a_planted_key_is_nowhere_but_the_environment(tmp_path, server_process):
     home = tmp_path / "home"
-    path = write_experiment(tmp_path, experiment_for(server_process.base_url, cases=3))
+    path = write_experiment(tmp_path, experiment_for(server_process.base_url, cases=3), approve=False)
     db = home / "history.db"
     outputs = [
         promptbench(
             "run",
             str(path),
+            "--allow-key-host",
+            server_process.base_url.removeprefix("http://").removesuffix("/v1"),
             "--db",
             str(db),
             "--output",

@@ -44,4 +44,6 @@ def make_experiment(server, *, cases=None, variants=None, settings=None, provide
 
 
 def env_for(server) -> dict[str, str]:
-    return {KEY_VARIABLE: server.api_key}
+    """The user's environment: the key, and (beside it, as OPENAI_BASE_URL beside OPENAI_API_KEY) the address the
+    user sends it to, so the address rule (promptbench.service.key_hosts) lets the file's profile have it."""
+    return {KEY_VARIABLE: server.api_key, "PB_TEST_SERVER_BASE_URL": server.base_url}

@@ -127,7 +127,7 @@ def test_quota_is_not_retried(server):
 
 def test_wrong_key_fails_at_once_and_stops_that_provider(server):
     experiment = make_experiment(server, settings=RunSettings(concurrency=1, retries=3))
-    prepared = prepare_run(experiment, env={"PB_TEST_SERVER_KEY": "sk-wrong-key-0123456789"})
+    prepared = prepare_run(experiment, env={**env_for(server), "PB_TEST_SERVER_KEY": "sk-wrong-key-0123456789"})
     events = []
     outcome = run_session(prepared, events.append)
     assert server.count(CHAT) == 1  # one refused call, no retry, no stack of 401s

@@ -164,14 +164,14 @@ def test_providers_test_exit_codes(cli, capsys):
     with OpenAIServer(api_key=PLANTED_KEY) as server:
         cli("providers", "add", "openai", "--name", "local", "--base-url", server.base_url)
         assert cli("providers", "test", "local") == 3
-        assert "There is no key for OpenAI" in capsys.readouterr().err
+        assert "There is no key for local" in capsys.readouterr().err
         cli("keys", "set", "local", stdin=PLANTED_KEY)
         assert cli("providers", "test", "local") == 0
         out = capsys.readouterr().out
         assert "Models (3): gpt-4o-mini, gpt-4o, text-embedding-3-small" in out
-        assert "OpenAI answered with gpt-4o-mini in " in out
+        assert "local answered with gpt-4o-mini in " in out
         cli("keys", "set", "local", stdin="sk-not-the-right-one-0000")
         assert cli("providers", "test", "local") == 3
         err = capsys.readouterr().err
-        assert err == "promptbench: The key for OpenAI was refused (401). Set it with: promptbench keys set local\n"
+        assert err == "promptbench: The key for local was refused (401). Set it with: promptbench keys set local\n"
     assert cli("providers", "test", "nope") == 2

@@ -29,7 +29,7 @@ def test_a_working_profile_reports_its_models_and_latency(service, server):
     assert result.models == tuple(server.models)
     assert result.model == "gpt-4o-mini"
     assert result.latency is not None and result.latency > 0
-    assert result.message.startswith("OpenAI answered with gpt-4o-mini in ")
+    assert result.message.startswith("local answered with gpt-4o-mini in ")
     assert [r.path for r in server.requests] == ["/v1/models", "/v1/chat/completions"]
     for request in server.requests:
         assert request.headers["authorization"] == f"Bearer {PLANTED_KEY}"
@@ -49,7 +49,7 @@ def test_a_wrong_key_is_named_plainly_and_no_chat_call_follows(service, server):
     service.set_key(name, "sk-wrong-key-000000000000")
     result = service.test_profile(name)
     assert result.verdict is ProfileTestVerdict.WRONG_KEY
-    assert result.message == "The key for OpenAI was refused (401)."
+    assert result.message == "The key for local was refused (401)."
     assert server.count("/v1/chat/completions") == 0
 
 
@@ -64,7 +64,7 @@ def test_no_key_is_said_before_any_call(service, server):
     name = _add(service, server.base_url)
     result = service.test_profile(name)
     assert result.verdict is ProfileTestVerdict.NO_KEY
-    assert result.message == "There is no key for OpenAI in the keyring or in OPENAI_API_KEY."
+    assert result.message == "There is no key for local in the keyring or in OPENAI_API_KEY."
     assert server.requests == []
 
 
@@ -102,7 +102,7 @@ def test_an_unknown_model_is_refused_with_its_name(service, server):
     service.set_key(name, PLANTED_KEY)
     result = service.test_profile(name, model="gpt-nonexistent")
     assert result.verdict is ProfileTestVerdict.REFUSED
-    assert result.message == "OpenAI does not know the model 'gpt-nonexistent' (404)."
+    assert result.message == "local does not know the model 'gpt-nonexistent' (404)."
 
 
 def test_a_quota_error_passes_on_the_server_sentence(service, server):
@@ -111,7 +111,7 @@ def test_a_quota_error_passes_on_the_server_sentence(service, server):
     server.add_faults(Fault.quota())
     result = service.test_profile(name)
     assert result.verdict is ProfileTestVerdict.REFUSED
-    assert result.message.startswith("OpenAI answered /chat/completions with 429: You exceeded your current quota")
+    assert result.message.startswith("local answered /chat/completions with 429: You exceeded your current quota")
 
 
 def test_a_server_error_is_a_server_error(service, server):

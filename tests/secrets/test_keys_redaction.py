@@ -32,7 +32,7 @@ def test_a_server_quoting_the_key_is_redacted_in_the_message(service):
             service.set_key("tattle", key)
             result = service.test_profile("tattle")
             assert result.verdict is ProfileTestVerdict.REFUSED
-            assert result.message.startswith("OpenAI answered /chat/completions with 400: Bad request from ")
+            assert result.message.startswith("tattle answered /chat/completions with 400: Bad request from ")
             assert key not in result.message and key[:12] not in result.message
             assert MASK in result.message
         assert site.headers[-1]["authorization"] == f"Bearer {SHAPELESS_KEY}"  # the key really went out
@@ -61,7 +61,7 @@ def test_nothing_printed_or_written_by_the_commands_holds_the_key(tmp_path, isol
         settings.add(profile_from_preset("openai", name="tattle", base_url=site.base_url))
         settings.add(profile_from_preset("openai", name="gone", base_url=f"http://127.0.0.1:{closed_port()}/v1"))
         assert promptbench("providers", "test", "refusing") == 3
-        assert "The key for OpenAI (from OPENAI_API_KEY) was refused (401)." in printed[-1]
+        assert "The key for refusing (from OPENAI_API_KEY) was refused (401)." in printed[-1]
         assert promptbench("providers", "test", "gone") == 3
         assert "Could not reach" in printed[-1]
         assert promptbench("providers", "test", "tattle") == 3

@@ -30,7 +30,7 @@ def test_a_key_is_set_listed_used_and_deleted_in_a_real_secret_service(secret_se
 
         stored = secret_service.run(KEYS_CLI, "keys", "set", "local", stdin=PLANTED_KEY + "\n")
         assert stored.returncode == 0, stored.stderr
-        assert stored.stdout == "Stored the key for OpenAI in the system keyring.\n"
+        assert stored.stdout == "Stored the key for local in the system keyring.\n"
         assert secret_service.keyring_entry("local") == PLANTED_KEY
 
         listed = secret_service.run(KEYS_CLI, "keys", "list")
@@ -40,7 +40,7 @@ def test_a_key_is_set_listed_used_and_deleted_in_a_real_secret_service(secret_se
 
         tested = secret_service.run(KEYS_CLI, "providers", "test", "local")
         assert tested.returncode == 0, tested.stderr
-        assert "OpenAI answered with gpt-4o-mini" in tested.stdout
+        assert "local answered with gpt-4o-mini" in tested.stdout
 
         experiment = Experiment(
             name="Secret Service run",

@@ -43,6 +43,7 @@ class LocalSite:
     def __init__(self, answer) -> None:
         self.targets: list[str] = []
         self.headers: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []  # each request's body, so `answer` may look at the latest
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -51,8 +52,7 @@ class LocalSite:
                 site.targets.append(self.path)
                 site.headers.append(headers)
                 length = int(headers.get("content-length") or 0)
-                if length:
-                    self.rfile.read(length)
+                site.bodies.append(self.rfile.read(length) if length else b"")
                 status, content_type, body = answer(self.command, self.path, headers)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -101,6 +101,30 @@ def tattle_site() -> LocalSite:
         return 400, "application/json", json.dumps({"error": error}).encode()
 
     return LocalSite(answer)
+
+
+def grader_tattle_site() -> LocalSite:
+    """An OpenAI-like server that answers chat calls, except a grader's (a rubric in the prompt), which it refuses
+    with an error body quoting the key it got, as some providers' 400 and 401 bodies do."""
+    site: LocalSite
+
+    def answer(method, target, headers):
+        body = site.bodies[-1]
+        if b"<Rubric>" in body:
+            key = headers.get("authorization", "").removeprefix("Bearer ")
+            error = {"message": f"Invalid API key: {key} is not valid for grading", "type": "invalid_request_error",
+                     "param": None, "code": None}  # fmt: skip
+            return 400, "application/json", json.dumps({"error": error}).encode()
+        completion = {
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "m1",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "An answer."},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+        }  # fmt: skip
+        return 200, "application/json", json.dumps(completion).encode()
+
+    site = LocalSite(answer)
+    return site
 
 
 def closed_port() -> int:

@@ -69,10 +69,12 @@ def _grader(context: CheckContext, what: str) -> ModelGrader:
     return context.grader
 
 
-def _grader_failure(error: Exception) -> CheckError:
+def _grader_failure(error: Exception, grader: ModelGrader) -> CheckError:
     if isinstance(error, CheckError):
         return error
-    return CheckError(f"The grader call failed: {Redactor()(str(error)) or type(error).__name__}.")
+    # The grader's own redactor knows the run's keys, whatever their shape; a bare one knows only key shapes.
+    redact = getattr(grader, "redact", None) or Redactor()
+    return CheckError(f"The grader call failed: {redact(str(error)) or type(error).__name__}.")
 
 
 async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
@@ -80,7 +82,7 @@ async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool,
     try:
         reply = await grader.complete(rubric_messages(output, value), provider=check.provider, model=check.model)
     except Exception as error:  # any failure of the grader's call is an error on this check, not on the run
-        raise _grader_failure(error) from None
+        raise _grader_failure(error, grader) from None
     passed, score, reason = parse_rubric_reply(reply, check.threshold)
     if inverse:
         return CheckVerdict(not passed, 1 - score, reason)
@@ -161,7 +163,7 @@ async def check_similar(output: str, value: Any, check: Check, inverse: bool, co
     try:
         vectors = await grader.embed([*references, output], provider=check.provider, model=check.model)
     except Exception as error:  # a failed embeddings call is an error on this check
-        raise _grader_failure(error) from None
+        raise _grader_failure(error, grader) from None
     if len(vectors) != len(references) + 1:
         raise CheckError("The embeddings endpoint did not return one vector per text.")
     output_vector = vectors[-1]
@@ -198,6 +200,11 @@ class OpenAIGrader:
         self.default_model = default_model
         self.default_embedding_model = default_embedding_model
         self._redact = redactor or Redactor()
+
+    @property
+    def redact(self) -> Redactor:
+        """The redactor every sentence about a grader call goes through: the run's, with its keys."""
+        return self._redact
 
     async def complete(self, messages: list[dict[str, str]], *, provider: str | None, model: str | None) -> str:
         import openai  # on first use: scoring without a grader should not pay for loading the openai library
