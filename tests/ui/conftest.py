@@ -18,6 +18,12 @@ KEY = "sk-gui-test-0123456789abcdef"
 KEY_VAR = "PROMPTBENCH_GUI_TEST_KEY"
 
 
+def env_for(server: OpenAIServer) -> dict[str, str]:
+    """The user's environment: the key, and beside it (as OPENAI_BASE_URL beside OPENAI_API_KEY) the address the
+    user sends it to, so the address rule lets the experiment's `local` profile have the key."""
+    return {KEY_VAR: KEY, "PROMPTBENCH_GUI_TEST_BASE_URL": server.base_url}
+
+
 @pytest.fixture(autouse=True)
 def settings_in_tmp(isolated_home):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -32,7 +32,15 @@ from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
 from promptbench.service.history import History, HistoryError
-from promptbench.service.run import ExperimentProblems, RunAgain, RunOptions, prepare_run
+from promptbench.service.key_hosts import KeyDestination
+from promptbench.service.run import (
+    ExperimentProblems,
+    KeysNeedApproval,
+    RunAgain,
+    RunOptions,
+    approve_key_hosts,
+    prepare_run,
+)
 from promptbench.ui.engine.process import EngineProcess, RunRequest
 
 ENGINE_STOP_S = 10.0  # how long a closing window waits for the engine to record a cancelled run
@@ -49,6 +57,8 @@ class RunDone:
     problems: list[str] = field(default_factory=list)
     history_error: str | None = None
     stopped: str | None = None  # why the run stopped before its end, when the engine itself failed
+    # Keys the experiment would send to addresses their owner has not chosen; the window asks about each.
+    key_destinations: list[KeyDestination] = field(default_factory=list)
 
 
 class EngineBug(Exception):
@@ -82,6 +92,7 @@ class EngineBridge(QObject):
         self._inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._wake_pending = threading.Event()
         self._session: EngineProcess | object | None = None  # _PENDING until the engine has the run
+        self._last_start: tuple | None = None  # what start_run was last given, to start it again allowing keys
         self._engine: EngineProcess | None = None
         self._finished: asyncio.Future[RunDone] | None = None
         self._received: list[Result] = []
@@ -141,10 +152,22 @@ class EngineBridge(QObject):
 
         With `again`, `experiment` is that past run's snapshot, and only some of its cells are called: the missing
         and errored ones, into the same run (resume), or the failed and errored ones, as a new run (re-run)."""
+        self._start(experiment, options, source, keep, again, ())
+
+    def run_allowing_key_hosts(self, destinations: list[KeyDestination], *, always: bool) -> None:
+        """Start the run that was refused for these keys again, letting each go to its address: this once, or
+        always (the approval is kept in the settings file, never the key)."""
+        if self._last_start is None:
+            return
+        experiment, options, source, keep, again, _allowed = self._last_start
+        self._start(experiment, options, source, keep, again, (tuple(destinations), always))
+
+    def _start(self, experiment, options, source, keep, again, allowing) -> None:
         if self._session is not None:
             raise RuntimeError("a run is already going")
         self._session = _PENDING  # so a second click before the engine starts is refused too
-        self._submit(self._run(experiment, options, source, keep, again))
+        self._last_start = (experiment, options, source, keep, again, allowing)
+        self._submit(self._run(experiment, options, source, keep, again, allowing))
 
     def warm_up(self) -> None:
         """Start the engine process now (it takes a second to import the openai library), so Run does not wait."""
@@ -222,18 +245,34 @@ class EngineBridge(QObject):
                 self._history = History.open(self._history_path)
             return self._history
 
+    def _prepare(self, experiment: Experiment, options: RunOptions, source: str | None, allowing):
+        destinations, always = allowing or ((), False)
+        if always:
+            approve_key_hosts(destinations, env=self.env)
+        hosts = [d.host for d in destinations]
+        return prepare_run(experiment, options, env=self.env, source=source, allow_key_hosts=hosts)
+
     async def _run(
-        self, experiment: Experiment, options: RunOptions, source: str | None, keep: bool, again: RunAgain | None
+        self,
+        experiment: Experiment,
+        options: RunOptions,
+        source: str | None,
+        keep: bool,
+        again: RunAgain | None,
+        allowing: tuple = (),
     ) -> None:
         done = RunDone(None, RunState.FAILED)
         try:
             try:
                 # prepare_run reads the keyring, the price table and the settings file: a worker's job.
                 prepared = await self._loop.run_in_executor(
-                    self._worker, lambda: prepare_run(experiment, options, env=self.env, source=source)
+                    self._worker, lambda: self._prepare(experiment, options, source, allowing)
                 )
                 # Opened here too, so a damaged history file is said before the engine starts.
                 history = await self._loop.run_in_executor(self._worker, self._open_history) if keep else None
+            except KeysNeedApproval as need:
+                done.problems, done.key_destinations = need.problems, need.destinations
+                return
             except ExperimentProblems as problems:
                 done.problems = problems.problems
                 return

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from promptbench.service.history import default_history_path
 from promptbench.service.providers import ProfileStatus, ProfileTest, ProviderService
 from promptbench.ui.engine.bridge import EngineBridge
+from promptbench.ui.settings.key_hosts_page import KeyHostsPage
 from promptbench.ui.settings.preferences import (
     DEFAULTS_PREFIX,
     HISTORY_KEY,
@@ -70,6 +71,8 @@ class SettingsDialog(QDialog):
         self.last_test: ProfileTest | None = None
         tabs = QTabWidget()
         tabs.addTab(self._providers_page(), "Providers")
+        self.key_hosts_page = KeyHostsPage(self.service, self.bridge)
+        tabs.addTab(self.key_hosts_page, "Key addresses")
         tabs.addTab(self._defaults_page(), "Run defaults")
         tabs.addTab(self._appearance_page(), "Appearance")
         tabs.addTab(self._history_page(), "History")

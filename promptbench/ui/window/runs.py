@@ -24,6 +24,7 @@ from promptbench.ui.engine.bridge import EngineBridge, PastRun, RunAgain, RunDon
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.summary_strip import SummaryStrip
+from promptbench.ui.settings.key_host_question import ask_key_hosts
 from promptbench.ui.window.banner import Banner
 from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar
 
@@ -104,6 +105,11 @@ class WindowRuns:
         source = str(self.state.path) if self.state.path else f"window: {experiment.name}"
         self.bridge.start_run(experiment, source=source)
 
+    def _allow_key_hosts(self, destinations, always: bool) -> None:
+        if not self.bridge.running:
+            self.banner.clear()
+            self.bridge.run_allowing_key_hosts(destinations, always=always)
+
     def cancel_run(self) -> None:
         if self.bridge.running:
             self.bridge.cancel_run()
@@ -134,6 +140,8 @@ class WindowRuns:
 
     def show_end(self, done: RunDone) -> None:
         self._resuming = False
+        if done.key_destinations:  # ask before a key goes where its owner did not send it; nothing was called
+            self.key_question = ask_key_hosts(self.window, done.key_destinations, self._allow_key_hosts)
         if done.problems:
             self.run_bar.finished(RunState.FAILED, " Nothing was called.")
             self.banner.show_message("The experiment cannot run yet: " + " ".join(done.problems), "error")

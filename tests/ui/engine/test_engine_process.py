@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from promptbench.storage import History
-from tests.ui.conftest import KEY, KEY_VAR, close_quietly, local_experiment
+from tests.ui.conftest import close_quietly, env_for, local_experiment
 
 pytestmark = pytest.mark.gui
 CHAT = "/v1/chat/completions"
@@ -29,7 +29,7 @@ def writer_pid(history_path, run_id) -> int:
 
 
 def test_the_run_is_carried_out_and_written_by_another_process(make_window, qtbot, server, history_path):
-    window = make_window(env={KEY_VAR: KEY}, experiment=local_experiment(server))
+    window = make_window(env=env_for(server), experiment=local_experiment(server))
     done = run_and_wait(window, qtbot)
     assert done.state == "completed" and len(done.results) == 6
     engine_pid = window.bridge._engine.process.pid
@@ -39,7 +39,7 @@ def test_the_run_is_carried_out_and_written_by_another_process(make_window, qtbo
 def test_a_killed_engine_ends_the_run_with_a_sentence_and_the_next_run_starts_a_new_one(make_window, qtbot, server):
     server.latency = 0.3
     experiment = local_experiment(server, cases=8).with_settings(concurrency=1)
-    window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
+    window = make_window(env=env_for(server), experiment=experiment)
     with qtbot.waitSignal(window.run_finished, timeout=30000) as finished:
         window.run(confirm=False)
         qtbot.waitUntil(lambda: window.run_bar.done >= 1, timeout=20000)
@@ -59,7 +59,7 @@ def test_a_killed_engine_ends_the_run_with_a_sentence_and_the_next_run_starts_a_
 def test_closing_the_window_mid_run_records_the_run_as_cancelled(make_window, qtbot, server, history_path):
     server.latency = 0.3
     experiment = local_experiment(server, cases=8).with_settings(concurrency=1)
-    window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
+    window = make_window(env=env_for(server), experiment=experiment)
     window.run(confirm=False)
     qtbot.waitUntil(lambda: window.run_bar.done >= 1, timeout=20000)
     engine_pid = window.bridge._engine.process.pid

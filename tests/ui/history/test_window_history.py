@@ -13,7 +13,7 @@ from promptbench.storage import History
 from promptbench.ui.results.grid_model import GridCellState, Role
 from promptbench.ui.settings.preferences import DEFAULTS_PREFIX, HISTORY_KEY
 from tests.support.openai_server import Fault
-from tests.ui.conftest import KEY, KEY_VAR, local_experiment
+from tests.ui.conftest import env_for, local_experiment
 
 pytestmark = pytest.mark.gui
 CHAT = "/v1/chat/completions"
@@ -49,7 +49,7 @@ def test_the_tools_menu_opens_history_and_settings_on_the_windows_bridge(make_wi
 
 
 def test_resume_calls_only_the_errored_cells_into_the_same_run(make_window, qtbot, server):
-    window = make_window(env={KEY_VAR: KEY}, experiment=serial(local_experiment(server)))
+    window = make_window(env=env_for(server), experiment=serial(local_experiment(server)))
     server.add_faults(Fault.server_error())  # the first call (it goes alone) fails; the other five answer
     first = run_and_wait(window, qtbot)
     assert first.state == "completed"
@@ -72,7 +72,7 @@ def test_rerun_calls_the_failed_cells_again_as_a_new_run(make_window, qtbot, ser
     experiment = local_experiment(server)
     cases = list(experiment.cases)
     cases[1] = replace(cases[1], checks=(Check("contains", "zebra"),))  # fails for both variants
-    window = make_window(env={KEY_VAR: KEY}, experiment=replace(experiment, cases=tuple(cases)))
+    window = make_window(env=env_for(server), experiment=replace(experiment, cases=tuple(cases)))
     first = run_and_wait(window, qtbot)
     assert server.count(CHAT) == 6
 
@@ -87,7 +87,7 @@ def test_rerun_calls_the_failed_cells_again_as_a_new_run(make_window, qtbot, ser
 
 
 def test_a_restored_run_is_a_new_unsaved_experiment(make_window, qtbot, server):
-    window = make_window(env={KEY_VAR: KEY}, experiment=local_experiment(server, name="Restored"))
+    window = make_window(env=env_for(server), experiment=local_experiment(server, name="Restored"))
     done = run_and_wait(window, qtbot)
     window.state.new()
     with History.open(window.bridge._history_path) as history:
@@ -114,7 +114,7 @@ def test_the_history_place_chosen_in_settings_is_used_at_the_next_start(qtbot, t
     chosen = tmp_path / "elsewhere" / "runs.db"
     chosen.parent.mkdir()
     app_settings().setValue(HISTORY_KEY, str(chosen))
-    window = MainWindow(env={KEY_VAR: KEY})
+    window = MainWindow(env=env_for(server))
     try:
         window.state.adopt(local_experiment(server))
         done = run_and_wait(window, qtbot)

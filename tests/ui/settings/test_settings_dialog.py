@@ -106,3 +106,21 @@ def test_theme_defaults_and_history_location_are_kept(dialog, tmp_path):
     dialog.set_history_location(tmp_path / "elsewhere.db")
     assert dialog.settings.value(HISTORY_KEY) == str(tmp_path / "elsewhere.db")
     dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("follow"))
+
+
+def test_an_allowed_key_address_is_listed_and_removable(qtbot, tmp_path):
+    from promptbench.ui.settings.dialog import SettingsDialog as Dialog
+
+    ProfileSettings().approve_key_host("env:PB_LAB_KEY", "10.0.0.5:8000")
+    service = ProviderService(key_store=KeyStore(env={}, backend=MemoryKeyring()), settings=ProfileSettings(), env={})
+    window = Dialog(service, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), env={})
+    qtbot.addWidget(window)
+    window.show()
+    page = window.key_hosts_page
+    qtbot.waitUntil(lambda: page.host_list.count() == 1)
+    assert page.host_list.item(0).text().startswith("10.0.0.5:8000") and "PB_LAB_KEY" in page.host_list.item(0).text()
+    page.host_list.setCurrentRow(0)
+    page.remove_button.click()
+    qtbot.waitUntil(lambda: page.host_list.count() == 0)
+    assert ProfileSettings().key_hosts() == []
+    window.reject()

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from promptbench.core.experiment import TestCase
 from promptbench.storage import History
 from promptbench.ui.results.grid_model import GridCellState, Role
-from tests.ui.conftest import KEY, KEY_VAR, close_quietly, local_experiment
+from tests.ui.conftest import KEY_VAR, close_quietly, env_for, local_experiment
 
 pytestmark = pytest.mark.gui
 CHAT = "/v1/chat/completions"
@@ -24,7 +24,7 @@ def run_and_wait(window, qtbot, timeout=20000):
 
 
 def test_a_run_against_the_server_fills_the_grid(make_window, qtbot, server):
-    window = make_window(env={KEY_VAR: KEY}, experiment=local_experiment(server))
+    window = make_window(env=env_for(server), experiment=local_experiment(server))
     done = run_and_wait(window, qtbot)
     assert done.state == "completed"
     assert server.count(CHAT) == 6
@@ -44,7 +44,7 @@ def test_a_run_against_the_server_fills_the_grid(make_window, qtbot, server):
 def test_escape_cancels_a_run_and_keeps_what_arrived(make_window, qtbot, server):
     server.latency = 0.4
     experiment = local_experiment(server, cases=6).with_settings(concurrency=1)
-    window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
+    window = make_window(env=env_for(server), experiment=experiment)
     with qtbot.waitSignal(window.run_finished, timeout=20000) as finished:
         window.run()
         qtbot.waitUntil(lambda: window.run_bar.done >= 1, timeout=10000)
@@ -59,7 +59,9 @@ def test_escape_cancels_a_run_and_keeps_what_arrived(make_window, qtbot, server)
 
 
 def test_a_wrong_key_shows_the_banner(make_window, qtbot, server):
-    window = make_window(env={KEY_VAR: "sk-wrong-0123456789abcdef"}, experiment=local_experiment(server))
+    window = make_window(
+        env={**env_for(server), KEY_VAR: "sk-wrong-0123456789abcdef"}, experiment=local_experiment(server)
+    )
     run_and_wait(window, qtbot)
     assert window.banner.isVisible() and window.banner.kind == "error"
     assert "was refused (401)" in window.banner.text
@@ -76,7 +78,7 @@ def test_no_key_at_all_is_said_before_any_call(make_window, qtbot, server):
 
 def test_a_big_run_shows_the_estimate_first(make_window, qtbot, server):
     experiment = local_experiment(server, cases=30)
-    window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
+    window = make_window(env=env_for(server), experiment=experiment)
     window.run()
     box = window.runs.confirm_box
     assert box is not None and box.isVisible()
@@ -87,7 +89,7 @@ def test_a_big_run_shows_the_estimate_first(make_window, qtbot, server):
 
 
 def test_open_a_cell_see_its_diff_grade_it_and_find_the_grade_after_a_restart(make_window, qtbot, server, history_path):
-    window = make_window(env={KEY_VAR: KEY}, experiment=local_experiment(server))
+    window = make_window(env=env_for(server), experiment=local_experiment(server))
     done = run_and_wait(window, qtbot)
     view = window.results_view
     view.select(1, 1)  # case 2, variant "Polite"
@@ -110,7 +112,7 @@ def test_open_a_cell_see_its_diff_grade_it_and_find_the_grade_after_a_restart(ma
     experiment = window.state.experiment
     close_quietly(window)
 
-    again = make_window(env={KEY_VAR: KEY}, load=False)
+    again = make_window(env=env_for(server), load=False)
     again.state.adopt(experiment)
     again.runs.restore_last_run()
     qtbot.waitUntil(lambda: again.results_model.run_id == done.run_id, timeout=5000)
@@ -123,7 +125,7 @@ def test_streamed_text_fills_a_cell_before_it_is_done(make_window, qtbot, server
     server.stream_delay = 0.05
     experiment = local_experiment(server, cases=1).with_settings(stream=True)
     experiment = replace(experiment, cases=(TestCase(vars={"topic": " ".join(["words"] * 30)}),))
-    window = make_window(env={KEY_VAR: KEY}, experiment=experiment)
+    window = make_window(env=env_for(server), experiment=experiment)
     seen = []
     window.results_model.dataChanged.connect(lambda first, _last: seen.append(first.data(Role.STATE)))
     run_and_wait(window, qtbot)
