@@ -30,7 +30,7 @@ class Progress:
         self._total = 0
         self._done = 0
         self._failed = 0
-        self._cost = 0.0
+        self._cost: float | None = 0.0  # None once an answer's cost is unknown, as the summary says
         self._next_line_at = 0
         self._last_line_done = -1
         self._last_draw = 0.0
@@ -42,7 +42,8 @@ class Progress:
         elif isinstance(event, CellFinished):
             self._done += 1
             self._failed += not event.result.ok
-            self._cost += event.result.cost or 0.0
+            if event.result.ok and self._cost is not None:
+                self._cost = None if event.result.cost is None else self._cost + event.result.cost
             self._show_progress()
         elif isinstance(event, CellRetrying) and not self._interactive:
             key = event.key

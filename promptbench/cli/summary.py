@@ -27,7 +27,7 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
                 f"{s.passed}/{s.graded} {s.pass_rate:.0%}" if s.graded else "-",
                 f"{s.mean_score:.2f}" if s.mean_score is not None else "-",
                 latency(s.median_latency_ms) if s.median_latency_ms is not None else "-",
-                f"{s.prompt_tokens}/{s.completion_tokens}",
+                "unknown" if s.prompt_tokens is None else f"{s.prompt_tokens}/{s.completion_tokens}",
                 money(s.cost),
             )
         )

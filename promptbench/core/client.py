@@ -204,6 +204,15 @@ class OpenAIChatClient:
                             on_text("".join(parts))
                     if choice.finish_reason:
                         finish_reason = choice.finish_reason
+        if finish_reason is None:
+            # llama.cpp's server, asked a second question mid-stream, closes the first stream with only the role
+            # chunk and [DONE]: that is a cut, not an empty answer.
+            raise CallFailed(
+                "stream_cut",
+                f"{self.profile.display_name} ended the streamed answer before finishing it (no finish reason); "
+                "the server may be busy with another request.",
+                retryable=True,
+            )
         return Completion(
             output="".join(parts),
             finish_reason=finish_reason,

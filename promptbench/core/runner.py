@@ -2,8 +2,9 @@
 
 Each provider profile gets a pool of workers as large as its concurrency, pulling cells from its own queue in
 case order, so the grid fills row by row and one slow provider does not hold up another. Cancel stops new calls
-at once: in-flight calls are abandoned, every finished result is kept. A refused key stops calls to that profile;
-its remaining cells stay unrun so a resume can call them once the key is fixed.
+at once: in-flight calls are abandoned, every finished result is kept. A refused key stops calls to that profile,
+and so do BREAKER_AFTER connection failures in a row (a dead server); its remaining cells stay unrun so a resume can
+call them once the key or the server is fixed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.retry import RetryPolicy
 from promptbench.core.run_state import RunState
 from promptbench.core.templates import render_messages
+
+# Connection failures in a row after which a profile's remaining cells stop: a dead server is not retried cell by
+# cell (at 200 cells with backoff, that was minutes of waiting for nothing).
+BREAKER_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class Runner:
         policy: RetryPolicy | None = None,
         clock: Callable[[], float] = time.perf_counter,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        breaker_after: int = BREAKER_AFTER,
     ) -> None:
         self.experiment = experiment
         self.cells = list(cells)
@@ -125,6 +131,8 @@ class Runner:
         self._clock = clock
         self._sleep = sleep
         self._stopped: dict[str, str] = {}
+        self._breaker_after = breaker_after
+        self._connection_failures: dict[str, int] = {}  # consecutive ones, per provider profile
         self._cancelled = False
         self._workers: list[asyncio.Task[None]] = []
 
@@ -152,7 +160,14 @@ class Runner:
                 raise outcome
         finished = {r.key for r in self.results}
         unrun = [c.key for c in self.cells if c.key not in finished]
-        state = RunState.CANCELLED if self._cancelled else (RunState.FAILED if unrun else RunState.COMPLETED)
+        if self._cancelled:
+            state = RunState.CANCELLED
+        elif unrun:
+            state = RunState.FAILED
+        elif any(r.error is not None for r in self.results):
+            state = RunState.COMPLETED_WITH_ERRORS
+        else:
+            state = RunState.COMPLETED
         self._observe(RunFinished(state, len(self.results), len(unrun), dict(self._stopped)))
         return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
 
@@ -200,19 +215,39 @@ class Runner:
                     variant.model, messages, variant.parameters, timeout=timeout, stream=stream, on_text=on_text
                 )
             except CallFailed as failure:
+                provider = client.profile.name
                 if failure.kind == "auth":
-                    self._stop_provider(client.profile.name, failure.sentence)
+                    self._stop_provider(provider, failure.sentence)
+                elif failure.kind == "connection":
+                    self._count_connection_failure(client, failure)
                 delay = self._policy.delay(retry_number + 1, failure.retry_after) if failure.retryable else None
-                if delay is None or self._cancelled:
+                if delay is None or self._cancelled or provider in self._stopped:
                     return self._failed(cell, failure, attempts=retry_number + 1)
                 retry_number += 1
                 self._observe(CellRetrying(cell.key, retry_number, delay, failure.sentence))
                 await self._sleep(delay)
+                if client.profile.name in self._stopped:  # the breaker tripped while this cell waited
+                    return self._failed(cell, failure, attempts=retry_number)
                 continue
             latency_ms = (self._clock() - started) * 1000
+            self._connection_failures[client.profile.name] = 0
             if self._cache is not None and key is not None:
                 self._cache.put(key, completion)
             return await self._finish(cell, completion, latency_ms=latency_ms, attempts=retry_number + 1)
+
+    def _count_connection_failure(self, client: ChatClient, failure: CallFailed) -> None:
+        """The circuit breaker: after `breaker_after` connection failures in a row, a profile's server is taken to
+        be down, and its remaining cells stop (a resume calls them once it is back) instead of each being retried."""
+        provider = client.profile.name
+        count = self._connection_failures.get(provider, 0) + 1
+        self._connection_failures[provider] = count
+        if count >= self._breaker_after:
+            self._stop_provider(
+                provider,
+                f"{client.profile.display_name} at {client.profile.base_url} could not be reached {count} times in a "
+                "row, so its remaining calls were not made; start the server (or check the base URL), then resume "
+                "the run.",
+            )
 
     def _stop_provider(self, provider: str, reason: str) -> None:
         if provider not in self._stopped:

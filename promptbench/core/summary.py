@@ -40,8 +40,8 @@ class VariantSummary:
     mean_score: float | None
     median_latency_ms: float | None
     p95_latency_ms: float | None
-    prompt_tokens: int
-    completion_tokens: int
+    prompt_tokens: int | None  # None when a server gave no count for some answer: unknown, not 0
+    completion_tokens: int | None
     cost: float | None
     named_scores: dict[str, float] = field(default_factory=dict)  # each metric's mean over the cells that have it
     errored_checks: int = 0  # checks that could not run (a grader failed, a value was bad)
@@ -88,8 +88,8 @@ def _summarize_one(name: str, cells: list[Result], human: list[HumanGrade]) -> V
         mean_score=statistics.fmean(g.score for g in graded) if graded else None,
         median_latency_ms=statistics.median(latencies) if latencies else None,
         p95_latency_ms=_percentile(latencies, 0.95),
-        prompt_tokens=sum(r.prompt_tokens or 0 for r in answered),
-        completion_tokens=sum(r.completion_tokens or 0 for r in answered),
+        prompt_tokens=_total(r.prompt_tokens for r in answered),
+        completion_tokens=_total(r.completion_tokens for r in answered),
         # One unknown price makes the total unknown rather than quietly too low.
         cost=sum(known_costs) if len(known_costs) == len(costs) else None,
         named_scores=_named_means(graded),
@@ -151,3 +151,10 @@ def disagreements(results: Iterable[Result], variants: Sequence[str]) -> list[in
     return sorted(
         case for case, by_variant in _verdicts(results, variants).items() if len(set(by_variant.values())) > 1
     )
+
+
+def _total(given: Iterable[int | None]) -> int | None:
+    """The sum of token counts, or None when any is unknown (a stream without usage): unknown is not 0."""
+    counts = list(given)
+    known = [c for c in counts if c is not None]
+    return None if any(c is None for c in counts) else sum(known)

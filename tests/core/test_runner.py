@@ -287,3 +287,58 @@ def test_retrying_events_carry_the_reason(server):
     run_session(prepare_run(experiment, env=env_for(server)), events.append)
     [retry] = [e for e in events if isinstance(e, CellRetrying)]
     assert retry.delay_seconds == 0.05 and retry.reason == "Local test server is rate limiting the calls (429)."
+
+
+def test_a_stream_cut_after_the_role_chunk_is_retried_then_recorded_as_an_error(server):
+    experiment = make_experiment(server, cases=(TestCase(vars={"text": "one"}),)).with_settings(stream=True, retries=2)
+    server.add_faults(Fault.stream_cut(), Fault.stream_cut(), Fault.stream_cut())
+    outcome, delays = run_direct(replace(experiment, variants=experiment.variants[:1]), server)
+    (result,) = outcome.results
+    assert result.error_kind == "stream_cut" and result.attempts == 3 and len(delays) == 2
+    assert result.output is None and result.error.startswith("Local test server ended the streamed answer before")
+    assert outcome.state == "completed with errors"
+    server.add_faults(Fault.stream_cut())  # one cut, then a whole answer: the retry gets it
+    outcome, _ = run_direct(replace(experiment, variants=experiment.variants[:1]), server)
+    assert outcome.results[0].ok and outcome.results[0].attempts == 2 and outcome.state == "completed"
+
+
+def test_streaming_asks_for_usage_and_a_server_without_it_leaves_tokens_unknown(server):
+    experiment = make_experiment(server, cases=(TestCase(vars={"text": "one"}),)).with_settings(stream=True)
+    outcome, _ = run_direct(replace(experiment, variants=experiment.variants[:1]), server)
+    assert [r.body["stream_options"] for r in server.requests] == [{"include_usage": True}]
+    assert outcome.results[0].prompt_tokens > 0
+
+
+def test_a_dead_server_trips_the_breaker_after_five_connection_failures(tmp_path):
+    from promptbench.core.client import make_client
+    from promptbench.core.experiment import Experiment, Message, ProviderProfile, Variant
+    from promptbench.core.runner import BREAKER_AFTER
+    from tests.support.stand_ins import closed_port
+
+    dead = ProviderProfile("dead", f"http://127.0.0.1:{closed_port()}/v1", needs_key=False, label="My test server")
+    experiment = Experiment(
+        name="Dead",
+        variants=(Variant("A", "m", (Message("user", "{{q}}"),), provider="dead"),),
+        cases=tuple(TestCase(vars={"q": str(i)}) for i in range(200)),
+        providers=(dead,),
+        settings=RunSettings(concurrency=8, retries=4),
+    )
+    events = []
+
+    async def no_wait(seconds: float) -> None:
+        pass
+
+    async def main():
+        client = make_client(dead, None)
+        try:
+            runner = Runner(experiment, plan_cells(experiment), {"dead": client}, observer=events.append, sleep=no_wait)
+            return await runner.run()
+        finally:
+            await client.aclose()
+
+    outcome = asyncio.run(main())
+    assert sum(r.attempts for r in outcome.results) == BREAKER_AFTER == 5  # connection attempts, all told
+    assert len(outcome.unrun) == 199 and outcome.state == "failed"
+    stopped = [e for e in events if isinstance(e, ProviderStopped)]
+    assert len(stopped) == 1 and outcome.stopped_providers["dead"] == stopped[0].reason
+    assert stopped[0].reason.startswith("My test server at http://127.0.0.1:") and stopped[0].reason.count(". ") == 0

@@ -163,3 +163,13 @@ def test_a_key_header_edited_into_the_file_by_hand_is_refused_on_load():
         settings.load()
     assert str(settings.path) in str(raised.value) and "keys go in the keyring" in str(raised.value)
     assert PLANTED_KEY not in str(raised.value)
+
+
+def test_local_presets_default_to_what_their_server_handles_and_take_a_base_url():
+    from promptbench.profiles import presets, profile_from_preset
+
+    assert presets()["llamacpp"].concurrency == 1  # llama-cpp-python's server cuts a stream when a second call comes
+    assert presets()["lmstudio"].concurrency == 1
+    moved = profile_from_preset("llamacpp", name="Laptop llama", base_url="http://localhost:8081/v1")
+    assert (moved.base_url, moved.concurrency, moved.display_name) == ("http://localhost:8081/v1", 1, "Laptop llama")
+    assert moved.preset_label == "llama.cpp server (local)"

@@ -83,7 +83,10 @@ def describe_summary(summary: VariantSummary | None) -> str:
         parts.append(f"{summary.errors} errors")
     if summary.median_latency_ms is not None:
         parts.append(f"median {latency(summary.median_latency_ms)}")
-    parts.append(f"{summary.prompt_tokens + summary.completion_tokens:,} tokens")
+    if summary.prompt_tokens is not None and summary.completion_tokens is not None:
+        parts.append(f"{summary.prompt_tokens + summary.completion_tokens:,} tokens")
+    else:
+        parts.append("tokens unknown")
     parts.append(money(summary.cost))
     return " · ".join(parts)
 

@@ -47,7 +47,7 @@ class RunBar(QWidget):
         layout.addWidget(self.progress, 1)
         layout.addWidget(self.status, 2)
         self.total = self.done = self.failed = 0
-        self.spent = 0.0
+        self.spent: float | None = 0.0  # None once an answer's cost is unknown, as the summary then says
 
     def starting(self, planned: int) -> None:
         self.total, self.done, self.failed, self.spent = planned, 0, 0, 0.0
@@ -67,8 +67,8 @@ class RunBar(QWidget):
                 result = event.result
                 if not result.ok:
                     self.failed += 1
-                if result.cost:
-                    self.spent += result.cost
+                if result.ok and self.spent is not None:
+                    self.spent = None if result.cost is None else self.spent + result.cost
             elif isinstance(event, RunFinished):
                 pass  # `finished` says how it ended
         self.progress.setValue(self.done)
@@ -81,6 +81,7 @@ class RunBar(QWidget):
             RunState.COMPLETED: "Finished",
             RunState.CANCELLED: "Cancelled",
             RunState.FAILED: "Stopped",
+            RunState.COMPLETED_WITH_ERRORS: "Finished with errors",
         }
         word = words.get(state, state)
         self.status.setText(f"{word}: {self._figures()}{note}")

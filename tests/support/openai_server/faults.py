@@ -20,6 +20,7 @@ KINDS = (
     "malformed",
     "html",
     "stream_error",
+    "stream_cut",
     "unauthorized",
 )
 
@@ -83,6 +84,12 @@ class Fault:
     def stream_error(cls) -> Fault:
         """For stream=true: a few content chunks, then `data: {"error": {...}}`. Without streaming: a 500."""
         return cls("stream_error", status=200)
+
+    @classmethod
+    def stream_cut(cls) -> Fault:
+        """For stream=true: only the role chunk, then `[DONE]`, with no finish reason (llama-cpp-python's server
+        closes a running stream this way when a second request arrives). Without streaming: a 500."""
+        return cls("stream_cut", status=200)
 
     @classmethod
     def unauthorized(cls) -> Fault:

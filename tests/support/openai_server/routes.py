@@ -180,7 +180,7 @@ async def _act_out(server: OpenAIServer, reply: _Reply, fault: Fault, request: R
         return await reply.json(429, errors.rate_limited(model_id, wait), headers)
     if kind == "quota":
         return await reply.json(429, errors.insufficient_quota())
-    if kind == "server_error" or (kind == "stream_error" and not body.get("stream")):
+    if kind == "server_error" or (kind in ("stream_error", "stream_cut") and not body.get("stream")):
         return await reply.json(500, errors.server_error(reply.request_id))
     if kind == "overloaded":
         return await reply.json(503, errors.overloaded())
@@ -208,6 +208,9 @@ async def _act_out(server: OpenAIServer, reply: _Reply, fault: Fault, request: R
         chunks = stream.opening() + stream.content(stream.pieces[:3])
         chunks.append(errors.server_error(reply.request_id))
         return await _stream(server, reply, chunks, done=False)
+    if kind == "stream_cut":
+        usable = _usable(body, model_id)
+        return await _stream(server, reply, chat.ChunkStream(usable, "").opening())
     raise AssertionError(f"fault kind {kind!r} has no behaviour")
 
 

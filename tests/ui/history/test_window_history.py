@@ -52,7 +52,7 @@ def test_resume_calls_only_the_errored_cells_into_the_same_run(make_window, qtbo
     window = make_window(env=env_for(server), experiment=serial(local_experiment(server)))
     server.add_faults(Fault.server_error())  # the first call (it goes alone) fails; the other five answer
     first = run_and_wait(window, qtbot)
-    assert first.state == "completed"
+    assert first.state == "completed with errors"
     errors = [r for r in window.results_model.results() if r.error is not None]
     assert len(errors) == 1 and server.count(CHAT) == 6
 
