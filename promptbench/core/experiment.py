@@ -242,6 +242,8 @@ class RunSettings:
     repeats: int = 1
     cache: bool = True
     stream: bool = False
+    grader_max_tokens: int = 1024  # a verdict is a sentence and a JSON object; a small local model rambles on
+    grader_timeout: float = 60.0  # seconds per grader call
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunSettings:

@@ -115,6 +115,9 @@ def prepare_run(
         for index, variant in reversed(list(enumerate(experiment.variants)))
         if variant.provider in profiles
     }
+    graders, grader_problems = _grader_profiles(experiment, profiles)
+    problems += grader_problems
+    used = {**graders, **used}
     bound = bind_keys(used, keys, KeyBinding(env, settings, allow_key_hosts))
     problems += bound.missing
     if problems:
@@ -126,6 +129,34 @@ def prepare_run(
     return PreparedRun(
         experiment, {n: profiles[n] for n in used}, found, prices or load_prices(), source, None, redactor
     )
+
+
+def _grader_profiles(
+    experiment: Experiment, profiles: Mapping[str, ProviderProfile]
+) -> tuple[dict[str, tuple[ProviderProfile, str]], list[str]]:
+    """The profiles model-graded checks name (any profile: declared in the file, saved, or a preset), each with
+    where it is first named; and a sentence for each name no profile has."""
+    named: list[tuple[str, str]] = [
+        (check.provider, f"default_checks[{i}].provider")
+        for i, check in enumerate(experiment.default_checks)
+        if check.provider
+    ]
+    for c, case in enumerate(experiment.cases):
+        named += [(ch.provider, f"cases[{c}].checks[{k}].provider") for k, ch in enumerate(case.checks) if ch.provider]
+    found: dict[str, tuple[ProviderProfile, str]] = {}
+    problems = []
+    for name, where in named:
+        if name in found:
+            continue
+        if name not in profiles:
+            problems.append(
+                f"{where}: '{name}' is not a provider profile this file or this installation knows; declare it in "
+                "the file's providers, add it in Settings > Providers, or name a preset."
+            )
+            found[name] = (ProviderProfile(name, "echo://"), where)  # reported once
+            continue
+        found[name] = (profiles[name], where)
+    return {n: v for n, v in found.items() if n in profiles}, problems
 
 
 def _check_problems(experiment: Experiment):
@@ -218,12 +249,14 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], reda
     from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
 
     openai_clients = {name: c.openai for name, c in clients.items() if isinstance(c, OpenAIChatClient)}
-    default_provider = next(iter(openai_clients), None)
+    variant_providers = [v.provider for v in experiment.variants]
+    default_provider = next((p for p in variant_providers if p in openai_clients), None)
+    default_provider = default_provider or next(iter(openai_clients), None)
 
     def client_for(provider: str | None):
         name = provider or default_provider
         if name not in openai_clients:
-            raise LookupError(f"model-graded checks need a provider profile the run uses; '{name}' is not one")
+            raise LookupError(f"model-graded checks need a provider profile that calls a model; '{name}' does not")
         return openai_clients[name]
 
     # A grader named by no check uses the run's first profile and its own default model, not OpenAI's.
@@ -231,7 +264,19 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], reda
     models: dict[str, Any] = (
         {"default_model": profile.default_model} if profile is not None and profile.default_model else {}
     )
-    grader = OpenAIGrader(client_for, redactor=redactor, **models) if openai_clients else None
+    settings = experiment.settings
+    grader = (
+        OpenAIGrader(
+            client_for,
+            redactor=redactor,
+            max_tokens=settings.grader_max_tokens,
+            timeout=settings.grader_timeout,
+            model_for={name: c.profile.default_model for name, c in clients.items() if c.profile.default_model},
+            **models,
+        )
+        if openai_clients
+        else None
+    )
 
     async def score(answer: Answer) -> Grade | None:
         case = answer.cell.case

@@ -8,7 +8,7 @@ error, never a fail of the output: the output was not judged.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from promptbench.core.experiment import Check
@@ -44,11 +44,10 @@ Examples:
 
 
 def rubric_messages(output: str, rubric: str) -> list[dict[str, str]]:
-    """The messages sent to the grader model for one output and one rubric."""
-    return [
-        {"role": "system", "content": RUBRIC_SYSTEM_PROMPT},
-        {"role": "user", "content": f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>"},
-    ]
+    """The message sent to the grader model for one output and one rubric. The instructions go in the user
+    message, not a system one: some local models' chat templates drop system messages."""
+    task = f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>"
+    return [{"role": "user", "content": f"{RUBRIC_SYSTEM_PROMPT}\n\nNow grade this one:\n\n{task}"}]
 
 
 def rubric_value_problems(value: Any) -> list[str]:
@@ -83,7 +82,11 @@ async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool,
         reply = await grader.complete(rubric_messages(output, value), provider=check.provider, model=check.model)
     except Exception as error:  # any failure of the grader's call is an error on this check, not on the run
         raise _grader_failure(error, grader) from None
-    passed, score, reason = parse_rubric_reply(reply, check.threshold)
+    try:
+        passed, score, reason = parse_rubric_reply(reply, check.threshold)
+    except CheckError as no_verdict:
+        # The grader answered, just not with a verdict: the output was not judged good (promptfoo fails it too).
+        return CheckVerdict(False, 0.0, str(no_verdict))
     if inverse:
         return CheckVerdict(not passed, 1 - score, reason)
     return CheckVerdict(passed, score, reason)
@@ -101,7 +104,7 @@ def parse_rubric_reply(reply: str, threshold: float | None = None) -> tuple[bool
     )
     if verdict is None:
         excerpt = " ".join((reply or "").split())[:120]
-        raise CheckError(f"The grader's reply was not the JSON verdict it was asked for: {excerpt!r}.")
+        raise CheckError(f"The grader's reply was not the JSON verdict it was asked for: {excerpt!r}")
     score = _number(verdict.get("score"))
     passed = verdict.get("pass")
     if isinstance(passed, str):
@@ -195,8 +198,14 @@ class OpenAIGrader:
         default_model: str = "gpt-4o-mini",
         default_embedding_model: str = "text-embedding-3-small",
         redactor: Redactor | None = None,
+        max_tokens: int | None = 1024,
+        timeout: float | None = 60.0,
+        model_for: Mapping[str, str] | None = None,
     ) -> None:
         self._client_for = client_for
+        self._model_for = dict(model_for or {})  # a named grader profile's own default model
+        self.max_tokens = max_tokens
+        self.timeout = timeout
         self.default_model = default_model
         self.default_embedding_model = default_embedding_model
         self._redact = redactor or Redactor()
@@ -213,7 +222,10 @@ class OpenAIGrader:
             # Plain role/content dicts are what the openai library's TypedDicts describe; the stubs cannot see it.
             chat_messages = cast("list[ChatCompletionMessageParam]", messages)
             response = await self._client_for(provider).chat.completions.create(
-                model=model or self.default_model, messages=chat_messages
+                model=model or self._model_for.get(provider or "") or self.default_model,
+                messages=chat_messages,
+                max_tokens=self.max_tokens or openai.omit,
+                timeout=self.timeout or openai.NOT_GIVEN,
             )
         except openai.APIError as error:
             raise CheckError(self._sentence("grader model", error)) from None
@@ -226,7 +238,9 @@ class OpenAIGrader:
 
         try:
             response = await self._client_for(provider).embeddings.create(
-                model=model or self.default_embedding_model, input=texts
+                model=model or self.default_embedding_model,
+                input=texts,
+                timeout=self.timeout or openai.NOT_GIVEN,
             )
         except openai.APIError as error:
             raise CheckError(self._sentence("embeddings endpoint", error)) from None

@@ -69,10 +69,10 @@ def test_llm_rubric_uses_the_graders_verdict(server, reply, threshold, passed, s
     assert (outcome.passed, outcome.score, outcome.reason, outcome.error) == (passed, score, reason, False)
     assert seen == ["judge"]
     (request,) = [r for r in server.requests if r.path.endswith("/chat/completions")]
-    sent = request.body["messages"]
-    assert sent[0]["role"] == "system" and '"pass"' in sent[0]["content"]
-    assert "<Output>\nHello there!\n</Output>" in sent[1]["content"] and "Greets the user" in sent[1]["content"]
-    assert request.body["model"] == "gpt-4o-mini"
+    (sent,) = request.body["messages"]  # instructions in the user message: some chat templates drop system ones
+    assert sent["role"] == "user" and '"pass"' in sent["content"]
+    assert "<Output>\nHello there!\n</Output>" in sent["content"] and "Greets the user" in sent["content"]
+    assert request.body["model"] == "gpt-4o-mini" and request.body["max_tokens"] == 1024
 
 
 def test_not_llm_rubric_inverts(server):
@@ -82,13 +82,14 @@ def test_not_llm_rubric_inverts(server):
 
 
 @pytest.mark.parametrize("reply", ["I think it is fine.", "", '{"verdict": "ok"}'])
-def test_unparseable_grader_reply_is_an_error_not_a_fail(server, reply):
+def test_a_grader_reply_with_no_verdict_fails_the_check_and_is_quoted(server, reply):
+    # As promptfoo does: the grader answered, so the output was judged, and not found good.
     server.reply = _rubric_reply(reply)
     result = grade_with_server(server, "x", [Check("llm-rubric", "Is good")])
     (outcome,) = result.checks
-    assert outcome.error and not outcome.passed and outcome.score == 0
-    assert "not the JSON verdict" in outcome.reason
-    assert result.reason.startswith("The llm-rubric check could not run: ")
+    assert not outcome.error and not outcome.passed and outcome.score == 0
+    assert outcome.reason == f"The grader's reply was not the JSON verdict it was asked for: {reply!r}"
+    assert result.passed is False
 
 
 @pytest.mark.parametrize(
