@@ -52,7 +52,7 @@ def register(subparsers, service: ServiceFactory = ProviderService) -> None:
     forget.set_defaults(handler=lambda args: keys_hosts_remove(args, service()))
 
     providers = subparsers.add_parser("providers", help="provider profiles").add_subparsers(
-        dest="providers_command", required=True, metavar="{list,add,remove,test}"
+        dest="providers_command", required=True, metavar="{list,add,edit,remove,test}"
     )
     providers.add_parser("list", help="profiles and presets").set_defaults(
         handler=lambda args: providers_list(args, service())
@@ -67,6 +67,14 @@ def register(subparsers, service: ServiceFactory = ProviderService) -> None:
     add.add_argument("--concurrency", type=int)
     add.add_argument("--timeout", type=float, help="seconds")
     add.set_defaults(handler=lambda args: providers_add(args, service()))
+    edit = providers.add_parser("edit", help="change a profile's base URL, default model, concurrency or name")
+    edit.add_argument("profile")
+    edit.add_argument("--base-url")
+    edit.add_argument("--model", dest="default_model", help="the profile's default model")
+    edit.add_argument("--concurrency", type=int)
+    edit.add_argument("--timeout", type=float, help="seconds")
+    edit.add_argument("--name", dest="new_name", help="a new name (its key goes with it)")
+    edit.set_defaults(handler=lambda args: providers_edit(args, service()))
     remove = providers.add_parser("remove", help="forget a saved profile and its key")
     remove.add_argument("profile")
     remove.set_defaults(handler=lambda args: providers_remove(args, service()))
@@ -197,6 +205,27 @@ def providers_add(args, service: ProviderService) -> int:
     print(f"Saved the profile {profile.name} ({profile.base_url}).")
     if profile.needs_key:
         print(f"Give it a key with: promptbench keys set {profile.name}")
+    return ExitCode.OK
+
+
+def providers_edit(args, service: ProviderService) -> int:
+    changes = {
+        key: getattr(args, key)
+        for key in ("base_url", "default_model", "concurrency", "timeout", "new_name")
+        if getattr(args, key) is not None
+    }
+    if not changes:
+        return _say_error(
+            "Say what to change: --base-url, --model, --concurrency, --timeout or --name.", ExitCode.USAGE
+        )
+    try:
+        profile = service.edit_profile(args.profile, **changes)
+    except ProfileProblem as problem:
+        return _say_error(problem, ExitCode.USAGE)
+    except KeyringUnavailable as problem:
+        return _say_error(problem, ExitCode.NOT_DONE)
+    model = f", model {profile.default_model}" if profile.default_model else ""
+    print(f"Saved the profile {profile.name} ({profile.base_url}{model}).")
     return ExitCode.OK
 
 

@@ -8,7 +8,7 @@ calls them on a worker thread.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.providers import is_echo
@@ -22,6 +22,7 @@ class ProviderChoices:
 
     labels: dict[str, str]
     any_key: bool
+    default_models: dict[str, str] = field(default_factory=dict)  # what choosing the profile sets as the model
 
 
 def provider_choices(experiment: Experiment, env: Mapping[str, str] | None) -> ProviderChoices:
@@ -32,7 +33,15 @@ def provider_choices(experiment: Experiment, env: Mapping[str, str] | None) -> P
     profiles = known_profiles(experiment.providers, env=env)
     keys = KeyStore(env=env)
     any_key = any(keys.get(p) for p in profiles.values() if p.needs_key)
-    return ProviderChoices({name: p.display_name for name, p in profiles.items()}, any_key)
+    labels = {name: _label(p) for name, p in profiles.items()}
+    defaults = {name: p.default_model for name, p in profiles.items() if p.default_model}
+    return ProviderChoices(labels, any_key, defaults)
+
+
+def _label(profile) -> str:
+    """The user's name for a profile, with the preset it came from as secondary text ("My lab · vLLM (local)")."""
+    preset = getattr(profile, "preset_label", None)
+    return f"{profile.display_name} · {preset}" if preset else profile.display_name
 
 
 def list_models(experiment: Experiment, provider: str, env: Mapping[str, str] | None) -> list[str]:

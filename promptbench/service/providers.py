@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import httpx2
@@ -168,6 +168,49 @@ class ProviderService:
         profile = profile_from_preset(preset_name, **changes)
         self.settings.add(profile, taken=_UNTOUCHABLE)
         return profile
+
+    def edit_profile(
+        self,
+        name: str,
+        *,
+        base_url: str | None = None,
+        default_model: str | None = None,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        new_name: str | None = None,
+    ) -> Profile:
+        """Change a profile: a saved one in place; a preset or built-in is saved as the user's own copy under its
+        name first. Its key stays with it (a new name takes the key along)."""
+        saved = {p.name: p for p in self.settings.load()}
+        current = saved.get(name)
+        if current is None:
+            base = self.profile(name)
+            if is_echo(base):
+                raise ProfileProblem(f"{base.display_name} cannot be edited.")
+            current = Profile.from_dict({**base.to_dict(), "preset": name if name in presets() else None})
+        changes: dict = {}
+        if base_url is not None:
+            changes["base_url"] = base_url.strip().rstrip("/")
+        if default_model is not None:
+            changes["default_model"] = default_model.strip() or None
+        if concurrency is not None:
+            changes["concurrency"] = concurrency
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if new_name is not None and new_name.strip() and new_name.strip() != name:
+            changes["name"], changes["label"] = new_name.strip(), None
+        edited = replace(current, **changes)
+        if name in saved:
+            self.settings.update(name, edited)
+        else:
+            self.settings.add(edited, taken=_UNTOUCHABLE)
+        if edited.name != name:
+            found = self.key_store.find(current)
+            if found.key and found.source in (KeySource.KEYRING, KeySource.MEMORY):
+                move = self.key_store.set if found.source is KeySource.KEYRING else self.key_store.keep_in_memory
+                move(edited.name, found.key)
+                self.key_store.delete(name)
+        return edited
 
     def remove_profile(self, name: str) -> bool:
         """Forget a saved profile and its key; False when no saved profile has that name."""

@@ -149,7 +149,7 @@ def test_providers_list_shows_profiles_and_presets(cli, capsys):
     out = capsys.readouterr().out
     [lab] = [line.split() for line in out.splitlines() if line.startswith("lab ")]
     assert lab == ["lab", "http://10.1.2.3:8000/v1", "key:", "not", "needed"]
-    assert out.splitlines()[-1].startswith("Presets for `promptbench providers add`: openai, azure,")
+    assert out.splitlines()[-1].startswith("Presets for `promptbench providers add`: custom, openai, azure,")
 
 
 def test_providers_remove_forgets_the_profile_and_its_key(cli, memory_keyring):
@@ -175,3 +175,24 @@ def test_providers_test_exit_codes(cli, capsys):
         err = capsys.readouterr().err
         assert err == "promptbench: The key for local was refused (401). Set it with: promptbench keys set local\n"
     assert cli("providers", "test", "nope") == 2
+
+
+def test_providers_edit_changes_a_profile_in_place_and_a_renamed_one_keeps_its_key(cli, memory_keyring, capsys):
+    assert cli("providers", "add", "llamacpp", "--name", "My laptop") == 0
+    assert cli("keys", "set", "My laptop", stdin=PLANTED_KEY) == 0
+    capsys.readouterr()
+    code = cli("providers", "edit", "My laptop", "--base-url", "http://localhost:8081/v1", "--model", "qwen",
+               "--concurrency", "2")  # fmt: skip
+    assert (
+        code == 0 and capsys.readouterr().out == "Saved the profile My laptop (http://localhost:8081/v1, model qwen).\n"
+    )
+    (saved,) = ProfileSettings().load()
+    assert (saved.base_url, saved.default_model, saved.concurrency, saved.preset) == (
+        "http://localhost:8081/v1", "qwen", 2, "llamacpp")  # fmt: skip
+    assert cli("providers", "edit", "My laptop", "--name", "Big box") == 0
+    assert memory_keyring.entries == {(SERVICE, "Big box"): PLANTED_KEY}
+    assert cli("providers", "edit", "Big box") == 2 and "Say what to change" in capsys.readouterr().err
+    assert cli("providers", "edit", "nobody", "--model", "x") == 2
+    # A preset edited becomes the user's own copy under the preset's name.
+    assert cli("providers", "edit", "vllm", "--base-url", "http://10.0.0.5:8000/v1") == 0
+    assert {p.name: p.base_url for p in ProfileSettings().load()}["vllm"] == "http://10.0.0.5:8000/v1"

@@ -16,13 +16,14 @@ from promptbench.profiles import (
     config_dir,
     default_query,
     known_profiles,
+    needs_own_base_url,
     presets,
     profile_from_preset,
 )
 from tests.support.stand_ins import PLANTED_KEY
 
 EXPECTED_PRESETS = {
-    "openai", "azure", "openrouter", "groq", "together", "mistral", "deepseek", "gemini", "anthropic",
+    "custom", "openai", "azure", "openrouter", "groq", "together", "mistral", "deepseek", "gemini", "anthropic",
     "ollama", "lmstudio", "llamacpp", "vllm",
 }  # fmt: skip
 LOCAL = {"ollama", "lmstudio", "llamacpp", "vllm"}
@@ -36,6 +37,8 @@ def test_every_preset_the_issue_names_is_shipped_and_complete():
         if name in LOCAL:
             assert preset.needs_key is False and preset.api_key_env is None, name
             assert preset.base_url.startswith("http://localhost:"), name
+        elif name == "custom":  # its own key, never one inherited from an environment variable
+            assert preset.needs_key is True and preset.api_key_env is None and needs_own_base_url(preset)
         else:
             assert preset.needs_key is True and preset.api_key_env.endswith("_API_KEY"), name
     assert shipped["openai"].api_key_env == "OPENAI_API_KEY"

@@ -262,6 +262,7 @@ class VariantColumns(QScrollArea):
         self.state = state
         self.columns: list[VariantColumn] = []
         self._providers: dict[str, str] = {}
+        self._default_models: dict[str, str] = {}
         self._models: dict[str, list[str]] = {}
         self._missing: dict[str, list[int]] = {}
         self._inner = QWidget()
@@ -278,9 +279,11 @@ class VariantColumns(QScrollArea):
 
     # ----- fed by the window
 
-    def set_providers(self, providers: Mapping[str, str]) -> None:
-        """Profile name -> label, for the provider pickers."""
+    def set_providers(self, providers: Mapping[str, str], default_models: Mapping[str, str] | None = None) -> None:
+        """Profile name -> label, for the provider pickers; and each profile's default model, which choosing the
+        profile puts in the model field."""
         self._providers = dict(providers)
+        self._default_models = dict(default_models or {})
         self._sync()
 
     def set_models(self, provider: str, models: Sequence[str]) -> None:
@@ -331,6 +334,9 @@ class VariantColumns(QScrollArea):
         index = self.columns.index(column)
         variants = list(self.state.experiment.variants)
         provider_changed = variants[index].provider != variant.provider
+        default_model = self._default_models.get(variant.provider)
+        if provider_changed and default_model:
+            variant = replace(variant, model=default_model)
         variants[index] = variant
         self.state.edit(replace(self.state.experiment, variants=tuple(variants)))
         if provider_changed:

@@ -47,6 +47,7 @@ from promptbench.ui.settings.preferences import (
     saved_defaults,
     saved_theme,
 )
+from promptbench.ui.settings.profile_editor import ProfileEditor
 from promptbench.ui.theme import THEME_LABELS, THEMES, apply_theme, colours
 
 
@@ -98,6 +99,15 @@ class SettingsDialog(QDialog):
         self.remove_key_button = QPushButton("Remove key")
         self.test_button = QPushButton("Test connection")
         self.remove_profile_button = QPushButton("Remove profile")
+        # Shown only when no keyring works: the key then lives in this process's memory until the app closes.
+        self.session_key_button = QPushButton("Keep for this session only")
+        self.session_key_button.setToolTip("No keyring works here: the key is kept in memory until PromptBench closes")
+        self.session_key_button.setVisible(False)
+        self.session_key_button.clicked.connect(self.keep_key_for_session)
+        self.keyring_problem: str | None = None
+        self._shown: str | None = None
+        self.editor = ProfileEditor()
+        self.editor.save_requested.connect(self.save_changes)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.save_key_button.clicked.connect(self.save_key)
@@ -108,6 +118,7 @@ class SettingsDialog(QDialog):
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_field, 1)
         key_row.addWidget(self.save_key_button)
+        key_row.addWidget(self.session_key_button)
         key_row.addWidget(self.remove_key_button)
         detail = QVBoxLayout()
         detail.addWidget(self.profile_title)
@@ -120,6 +131,7 @@ class SettingsDialog(QDialog):
         actions.addWidget(self.remove_profile_button)
         detail.addLayout(actions)
         detail.addWidget(self.message)
+        detail.addWidget(self.editor)
         detail.addStretch(1)
         detail.addWidget(self._add_box())
         page = QWidget()
@@ -133,7 +145,7 @@ class SettingsDialog(QDialog):
         self.preset_box = QComboBox()
         for preset in self.service.preset_list():
             self.preset_box.addItem(preset.display_name, preset.name)
-        self.new_name = QLineEdit(placeholderText="a short name, like work-openai")
+        self.new_name = QLineEdit(placeholderText="your name for it, like My test server")
         self.new_base_url = QLineEdit()
         self.new_model = QLineEdit(placeholderText="the preset's default")
         self.add_button = QPushButton("Add provider")
@@ -159,19 +171,20 @@ class SettingsDialog(QDialog):
         """Read the profiles and where their keys come from (keyring work: off the GUI thread)."""
         chosen = select or self.current_profile()
         self.bridge.call(
-            self.service.statuses,
-            on_done=lambda statuses: self._show_statuses(statuses, chosen),
+            lambda: (self.service.statuses(), self.service.keyring_problem()),
+            on_done=lambda found: self._show_statuses(found[0], found[1], chosen),
             on_error=self._problem,
         )
 
-    def _show_statuses(self, statuses: list[ProfileStatus], chosen: str | None) -> None:
+    def _show_statuses(self, statuses: list[ProfileStatus], keyring_problem: str | None, chosen: str | None) -> None:
         self.statuses = {s.profile.name: s for s in statuses}
+        self.keyring_problem = keyring_problem
         self.profile_list.blockSignals(True)
         self.profile_list.clear()
         for status in statuses:
-            item = QListWidgetItem(
-                f"{status.profile.display_name}\n    {status.profile.name} · key: {status.key.describe()}"
-            )
+            # The user's own name first; the preset it came from (or the profile's name) as secondary text.
+            secondary = getattr(status.profile, "preset_label", None) or status.profile.name
+            item = QListWidgetItem(f"{status.profile.display_name}\n    {secondary} · key: {status.key.describe()}")
             item.setData(Qt.ItemDataRole.UserRole, status.profile.name)
             self.profile_list.addItem(item)
             if status.profile.name == chosen:
@@ -193,6 +206,11 @@ class SettingsDialog(QDialog):
     def _show_profile(self) -> None:
         status = self.statuses.get(self.current_profile() or "")
         self.key_field.clear()
+        if self._shown != self.current_profile():  # a test result or a message is about the profile it was for
+            self._shown = self.current_profile()
+            self.message.clear()
+            self.last_test = None
+        self.editor.show_profile(status.profile if status is not None else None)
         if status is None:
             self.profile_title.setText("")
             self.profile_facts.setText("")
@@ -213,8 +231,11 @@ class SettingsDialog(QDialog):
             if not profile.needs_key
             else "Paste the key here, then Save key."
         )
+        if self.keyring_problem and profile.needs_key and not has_key:
+            self.key_field.setPlaceholderText("No keyring works here: paste the key, then Keep for this session only.")
         self.key_field.setEnabled(profile.needs_key)
-        self.save_key_button.setEnabled(profile.needs_key)
+        self.save_key_button.setEnabled(profile.needs_key and not self.keyring_problem)
+        self.session_key_button.setVisible(bool(self.keyring_problem) and profile.needs_key)
         self.remove_key_button.setEnabled(has_key)
         self.remove_profile_button.setEnabled(status.saved)
 
@@ -231,6 +252,32 @@ class SettingsDialog(QDialog):
             on_done=lambda _none: self._done(f"The key for {name} is saved in the keyring.", name),
             on_error=self._problem,
         )
+
+    def keep_key_for_session(self) -> None:
+        name, key = self.current_profile(), self.key_field.text().strip()
+        self.key_field.clear()
+        if not name or not key:
+            return
+        self.bridge.call(
+            self.service.keep_key_in_memory,
+            name,
+            key,
+            on_done=lambda _none: self._done(
+                f"The key for {name} is kept for this session only: it is gone when PromptBench closes.", name
+            ),
+            on_error=self._problem,
+        )
+
+    def save_changes(self) -> None:
+        name = self.current_profile()
+        if not name:
+            return
+        changes = self.editor.changes()
+
+        def saved(profile) -> None:
+            self._done(f"Saved the changes to {profile.display_name}.", profile.name)
+
+        self.bridge.call(lambda: self.service.edit_profile(name, **changes), on_done=saved, on_error=self._problem)
 
     def remove_key(self) -> None:
         name = self.current_profile()

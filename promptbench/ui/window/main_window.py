@@ -43,9 +43,9 @@ from promptbench.ui.window.tools import WindowTools
 
 NO_KEY_BANNER = (
     "This demo runs offline on the Echo provider, which answers with your prompt instead of a model. "
-    "To try a real model, add a key: run `promptbench keys set openai` (or set OPENAI_API_KEY), "
-    "or add another provider with `promptbench providers add`, then pick it in a variant."
+    "To try a real model, add a provider and its key in Settings > Providers, then pick it in a variant."
 )
+NO_KEY_ACTION = "Open Settings > Providers"
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         history_path = history_path or saved_history_path(self.settings)
         self.bridge = EngineBridge(history_path=history_path, env=env, parent=self)
         self.banner = Banner()
+        self.banner.action_clicked.connect(self._banner_action)
         self.run_bar = RunBar()
         self.variants = VariantColumns(self.state)
         self.test_set_model = TestSetModel(self.state, self)
@@ -207,10 +208,14 @@ class MainWindow(QMainWindow):
         self.bridge.call(provider_choices, experiment, self.env, on_done=self._got_providers)
 
     def _got_providers(self, choices) -> None:
-        self.variants.set_providers(choices.labels)
+        self.variants.set_providers(choices.labels, choices.default_models)
         uses_echo_only = all(is_echo(v.provider) for v in self.state.experiment.variants)
         if not choices.any_key and uses_echo_only and not self.banner.isVisible():  # never hide a sharper message
-            self.banner.show_message(NO_KEY_BANNER, "info")
+            self.banner.show_message(NO_KEY_BANNER, "info", action=NO_KEY_ACTION)
+
+    def _banner_action(self) -> None:
+        if self.banner.text == NO_KEY_BANNER:
+            self.tools.show_settings()  # it opens on its Providers page
 
     def _ask_models(self, provider: str) -> None:
         if provider in self._models_asked:

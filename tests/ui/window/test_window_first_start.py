@@ -4,6 +4,7 @@ the window comes back as it was (geometry, splitters, the last experiment)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QTabWidget
 
 from promptbench.ui.window.main_window import NO_KEY_BANNER
 from tests.ui.conftest import close_quietly
@@ -18,7 +19,12 @@ def test_first_start_opens_the_demo_on_echo_with_a_banner(make_window, qtbot):
     assert {v.provider for v in experiment.variants} == {"echo"}
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert window.banner.text == NO_KEY_BANNER
-    assert "promptbench keys set openai" in window.banner.text
+    assert "Settings > Providers" in window.banner.text and "promptbench" not in window.banner.text
+    window.banner.action.click()  # the banner's button opens Settings on its Providers page
+    dialog = window.tools.settings_dialog
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible())
+    assert dialog.findChild(QTabWidget).currentIndex() == 0 and dialog.findChild(QTabWidget).tabText(0) == "Providers"
+    dialog.reject()
     assert [c.name.text() for c in window.variants.columns] == ["Short instruction", "With refund policy"]
     assert window.test_set_model.columns[:2] == ["draft_reply", "customer_message"]
 
