@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from promptbench.core.experiment import Check
 from promptbench.service.files import FileProblem
+from promptbench.ui.close_keys import close_on_keys
 from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
 from promptbench.ui.elided_label import ElidedLabel
 
@@ -198,6 +199,7 @@ class ChecksDialog(QDialog):
         layout.addWidget(self.rows, 1)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        close_on_keys(self)
 
     def accept(self) -> None:
         problems = self.rows.problems()

@@ -7,14 +7,21 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-STYLES = {
-    "info": "background: #e8f1fb; border: 1px solid #9cc3ea; color: #0d3c61;",
-    "warning": "background: #fff4dc; border: 1px solid #f0c36d; color: #5c3c00;",
-    "error": "background: #fde8e6; border: 1px solid #ef9a9a; color: #7f1d1d;",
-}
+from promptbench.ui.theme import Colours, colours
+
+
+def banner_style(kind: str, palette: Colours) -> str:
+    """The banner's style sheet in the theme's colours for `kind` (info, warning, error)."""
+    background, border, text = palette.banners[kind]
+    return (
+        f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 4px; }}"
+        f" QFrame#banner QLabel {{ color: {text}; }}"
+        f" QFrame#banner QToolButton {{ color: {text}; }}"
+    )
 
 
 class Banner(QFrame):
@@ -46,11 +53,22 @@ class Banner(QFrame):
 
     def show_message(self, text: str, kind: str = "info", action: str | None = None) -> None:
         self.kind = kind
-        self.setStyleSheet(f"QFrame#banner {{ {STYLES[kind]} border-radius: 4px; }}")
+        self._restyle()
         self.label.setText(text)
         self.action.setText(action or "")
         self.action.setVisible(bool(action))
         self.show()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        # The theme changed: the banner's colours are the theme's, so its style sheet is made again.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+        super().changeEvent(event)
+
+    def _restyle(self) -> None:
+        style = banner_style(self.kind, colours(QGuiApplication.palette()))
+        if self.styleSheet() != style:
+            self.setStyleSheet(style)
 
     def clear(self) -> None:
         self.label.clear()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
@@ -250,6 +250,20 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.state.title} — PromptBench")
+
+    # ----- the theme changed: views that hold colours in built HTML show the selected cell again
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        key = self.detail_pane.key
+        experiment = self.results_model.experiment
+        if (
+            event.type() == QEvent.Type.ApplicationPaletteChange
+            and key is not None
+            and experiment is not None
+            and any(v.name == key.variant for v in experiment.variants)
+        ):
+            self.runs.show_cell(key)
+        super().changeEvent(event)
 
     # ----- closing
 

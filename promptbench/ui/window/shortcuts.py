@@ -53,7 +53,7 @@ def shortcut_rows(menu_bar: QMenuBar, window: QWidget) -> list[tuple[str, str]]:
                 Qt.ShortcutContext.ApplicationShortcut
             ):
                 keys = shortcut.key().toString(QKeySequence.SequenceFormat.NativeText)
-                if (shortcut.whatsThis(), keys) not in rows:
+                if keys and (shortcut.whatsThis(), keys) not in rows:
                     rows.append((shortcut.whatsThis(), keys))
     return rows
 
