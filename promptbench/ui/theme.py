@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -111,6 +111,23 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+class ThemeNotifier(QObject):
+    """Says when `apply_theme` changed the look. Qt's own PaletteChange does not reach a widget that has a style
+    sheet of its own (the banner), so what builds colours into a style sheet or HTML listens here."""
+
+    changed = Signal()
+
+
+_notifier: ThemeNotifier | None = None
+
+
+def notifier() -> ThemeNotifier:
+    global _notifier
+    if _notifier is None:
+        _notifier = ThemeNotifier()
+    return _notifier
+
+
 def is_dark(palette: QPalette | None = None) -> bool:
     """True when the window background is darker than its text."""
     palette = palette or QGuiApplication.palette()
@@ -140,6 +157,7 @@ def apply_theme(app: QApplication, choice: str) -> None:
     # update, so nothing shows the old theme's colours (views that build HTML with colours re-render on that event).
     for widget in app.allWidgets():
         widget.update()
+    notifier().changed.emit()
 
 
 def dark_palette() -> QPalette:

@@ -7,11 +7,11 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from promptbench.ui.theme import Colours, colours
+from promptbench.ui.theme import Colours, colours, notifier
 
 
 def banner_style(kind: str, palette: Colours) -> str:
@@ -45,6 +45,7 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action)
         layout.addWidget(close)
+        notifier().changed.connect(self._restyle)  # its colours are the theme's: a switch makes them again
         self.hide()
 
     @property
@@ -58,12 +59,6 @@ class Banner(QFrame):
         self.action.setText(action or "")
         self.action.setVisible(bool(action))
         self.show()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        # The theme changed: the banner's colours are the theme's, so its style sheet is made again.
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-        super().changeEvent(event)
 
     def _restyle(self) -> None:
         style = banner_style(self.kind, colours(QGuiApplication.palette()))

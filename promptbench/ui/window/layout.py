@@ -20,9 +20,9 @@ MAIN_KEY = "layout/main_splitter"
 BOTTOM_KEY = "layout/bottom_splitter"
 
 
-def fit_to_screen(window: QWidget) -> None:
+def fit_to_screen(window: QWidget, *, centre: bool = False) -> None:
     """Shrink `window` to the available area of its screen (a saved size from a bigger monitor, or the first
-    size on a laptop) and move it fully onto that screen."""
+    size on a laptop) and move it fully onto that screen; `centre` puts it in the middle (the first start)."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:
         return
@@ -37,9 +37,13 @@ def fit_to_screen(window: QWidget) -> None:
     if (width, height) != (window.width(), window.height()):
         window.resize(width, height)
     frame = window.frameGeometry()
+    if centre:
+        frame.moveTo(
+            area.left() + (area.width() - width - extra_w) // 2, area.top() + (area.height() - height - extra_h) // 2
+        )
     x = min(max(frame.x(), area.left()), area.right() + 1 - width - extra_w)
     y = min(max(frame.y(), area.top()), area.bottom() + 1 - height - extra_h)
-    if (x, y) != (frame.x(), frame.y()):
+    if (x, y) != (window.frameGeometry().x(), window.frameGeometry().y()):
         window.move(x, y)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
@@ -37,9 +37,10 @@ from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
 from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.settings.preferences import app_settings, saved_history_path
+from promptbench.ui.theme import notifier
 from promptbench.ui.window.banner import Banner
 from promptbench.ui.window.files import WindowFiles
-from promptbench.ui.window.layout import WindowLayout, fit_to_screen
+from promptbench.ui.window.layout import FIRST_SIZE, WindowLayout, fit_to_screen
 from promptbench.ui.window.run_bar import RunBar
 from promptbench.ui.window.runs import WindowRuns
 from promptbench.ui.window.shortcuts import ShortcutsDialog, open_documentation
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.bridge.run_events.connect(self.runs.show_events)
         self.bridge.run_done.connect(self.runs.show_end)
         self.detail_pane.grade_changed.connect(self.runs.save_grade)
+        notifier().changed.connect(self._theme_changed)
 
     # ----- building
 
@@ -200,9 +202,10 @@ class MainWindow(QMainWindow):
         """The size, place and pane sizes of the last session, kept within the screen it opens on; the first
         time, a size that fits the screen."""
         value = self.settings.value("geometry")
-        if not (isinstance(value, QByteArray) and self.restoreGeometry(value)):
-            self.resize(1400, 900)
-        fit_to_screen(self)
+        restored = isinstance(value, QByteArray) and self.restoreGeometry(value)
+        if not restored:
+            self.resize(*FIRST_SIZE)
+        fit_to_screen(self, centre=not restored)
         self.layout_panes.restore()
 
     def show_shortcuts(self) -> None:
@@ -253,17 +256,11 @@ class MainWindow(QMainWindow):
 
     # ----- the theme changed: views that hold colours in built HTML show the selected cell again
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def _theme_changed(self) -> None:
         key = self.detail_pane.key
         experiment = self.results_model.experiment
-        if (
-            event.type() == QEvent.Type.ApplicationPaletteChange
-            and key is not None
-            and experiment is not None
-            and any(v.name == key.variant for v in experiment.variants)
-        ):
+        if key is not None and experiment is not None and any(v.name == key.variant for v in experiment.variants):
             self.runs.show_cell(key)
-        super().changeEvent(event)
 
     # ----- closing
 
