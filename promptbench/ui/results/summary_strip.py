@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
@@ -73,7 +73,12 @@ class PassBar(QWidget):
 
 
 class SummaryStrip(QScrollArea):
-    """The strip: a small table of figures per variant beside the chart. `set_results` redraws both."""
+    """The strip: a small table of figures per variant beside the chart. `set_results` redraws both.
+
+    Signals: height_wanted(int), when more or fewer variants change the height the strip needs to show them all;
+    the window's splitter gives it that height from the results' room (the window itself does not grow)."""
+
+    height_wanted = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,8 +125,12 @@ class SummaryStrip(QScrollArea):
         for result in results:
             if result.ok and not result.cached and result.latency_ms is not None and result.key.variant in latencies:
                 latencies[result.key.variant].append(result.latency_ms)
+        before = self.sizeHint().height()
         self.chart.set_data(self.summaries, latencies)
+        self.widget().adjustSize()
         self.updateGeometry()
+        if self.sizeHint().height() != before:
+            self.height_wanted.emit(self.sizeHint().height())
 
     def row_texts(self) -> list[list[str]]:
         """What the table shows, row by row (for tests and screen readers' sake, the same words)."""
@@ -132,7 +141,8 @@ class SummaryStrip(QScrollArea):
         inner = self.widget().sizeHint()
         row = self.fontMetrics().lineSpacing() + 2
         most = row * (MOST_ROWS_SHOWN + 1) + 8
-        bar = self.horizontalScrollBar().sizeHint().height()
+        # Room for the sideways scroll bar only when the strip is narrower than what it shows.
+        bar = self.horizontalScrollBar().sizeHint().height() if inner.width() > self.viewport().width() else 0
         return QSize(inner.width(), min(inner.height(), max(most, self.chart.minimumHeight())) + bar)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
@@ -223,7 +233,8 @@ class SummaryChart(QWidget):
         metrics = painter.fontMetrics()
         painter.setPen(text)
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), left, "pass rate, 0 to 100%")
+        bars_title = metrics.elidedText("pass rate, 0 to 100%", Qt.TextElideMode.ElideRight, bars_width)
+        painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), left, bars_title)
         title = metrics.elidedText(self.latency_title(), Qt.TextElideMode.ElideRight, spread_width)
         painter.drawText(QRectF(spread_left, 0, spread_width, self.TOP), left, title)
         for row, summary in enumerate(self.summaries):

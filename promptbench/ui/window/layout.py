@@ -74,6 +74,20 @@ class WindowLayout:
         ]
         for splitter in (main, bottom):
             splitter.splitterMoved.connect(lambda *_args: self._follow())
+        summary = main.widget(1)
+        if hasattr(summary, "height_wanted"):
+            summary.height_wanted.connect(self.give_summary)
+
+    def give_summary(self, height: int) -> None:
+        """The summary needs `height` to show every variant: take it from (or give it back to) the results,
+        unless the person collapsed the summary."""
+        sizes = self.main.sizes()
+        if not any(sizes) or sizes[1] == 0 or sizes[1] == height:
+            return
+        change = min(height - sizes[1], max(0, sizes[2] - 200))
+        sizes[1] += change
+        sizes[2] -= change
+        self.main.setSizes(sizes)
 
     def pane(self, name: str) -> Pane:
         return next(p for p in self.panes if p.name == name)
