@@ -97,7 +97,7 @@ class SummaryStrip(QScrollArea):
             else:
                 self.grid.addWidget(header, 0, column + 1 if column > 1 else 0)
         self.chart = SummaryChart()
-        inner = QWidget()
+        self.inner = inner = QWidget()
         layout = QHBoxLayout(inner)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignTop)
@@ -127,7 +127,7 @@ class SummaryStrip(QScrollArea):
                 latencies[result.key.variant].append(result.latency_ms)
         before = self.sizeHint().height()
         self.chart.set_data(self.summaries, latencies)
-        self.widget().adjustSize()
+        self.inner.adjustSize()
         self.updateGeometry()
         if self.sizeHint().height() != before:
             self.height_wanted.emit(self.sizeHint().height())
@@ -138,7 +138,7 @@ class SummaryStrip(QScrollArea):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         """As tall as the table and chart (up to MOST_ROWS_SHOWN variants) and a scroll bar; as wide as they are."""
-        inner = self.widget().sizeHint()
+        inner = self.inner.sizeHint()
         row = self.fontMetrics().lineSpacing() + 2
         most = row * (MOST_ROWS_SHOWN + 1) + 8
         # Room for the sideways scroll bar only when the strip is narrower than what it shows.

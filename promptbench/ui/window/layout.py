@@ -13,6 +13,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from promptbench.ui.results.summary_strip import SummaryStrip
+
 FIRST_SIZE = (1400, 900)  # on a screen with room for it; smaller screens get their available area
 # Room left for the window manager's frame and title bar, which Qt does not know before the window is shown.
 FRAME_ALLOWANCE = (16, 40)
@@ -61,8 +63,11 @@ class Pane:
 class WindowLayout:
     """The split of `window` into its panes. `restore()` once before the window is shown, `save()` on close."""
 
-    def __init__(self, window: QWidget, main: QSplitter, bottom: QSplitter, settings: QSettings) -> None:
+    def __init__(
+        self, window: QWidget, main: QSplitter, bottom: QSplitter, summary: SummaryStrip, settings: QSettings
+    ) -> None:
         self.window = window
+        self.summary = summary
         self.main = main
         self.bottom = bottom
         self.settings = settings
@@ -74,9 +79,7 @@ class WindowLayout:
         ]
         for splitter in (main, bottom):
             splitter.splitterMoved.connect(lambda *_args: self._follow())
-        summary = main.widget(1)
-        if hasattr(summary, "height_wanted"):
-            summary.height_wanted.connect(self.give_summary)
+        summary.height_wanted.connect(self.give_summary)
 
     def give_summary(self, height: int) -> None:
         """The summary needs `height` to show every variant: take it from (or give it back to) the results,
@@ -105,7 +108,7 @@ class WindowLayout:
 
     def first_sizes(self) -> None:
         width, height = self.window.width(), self.window.height()
-        summary = self.main.widget(1).sizeHint().height()
+        summary = self.summary.sizeHint().height()
         editors = int(height * 0.32)
         self.main.setSizes([editors, summary, max(200, height - editors - summary)])
         self.bottom.setSizes([int(width * 0.24), int(width * 0.46), int(width * 0.30)])
@@ -123,9 +126,7 @@ class WindowLayout:
             return
         grows = next(i for i in range(pane.splitter.count()) if not pane.splitter.isCollapsible(i))
         if shown:
-            wanted = pane.size or max(pane.splitter.widget(pane.index).minimumSizeHint().height(), 120)
-            if pane.splitter is self.bottom:
-                wanted = pane.size or 300
+            wanted = pane.size or (300 if pane.splitter is self.bottom else 160)
             sizes[pane.index] = wanted
             sizes[grows] = max(0, sizes[grows] - wanted)
         else:

@@ -153,7 +153,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.run_bar)
         layout.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
-        self.layout_panes = WindowLayout(self, self.main_splitter, self.bottom_splitter, self.settings)
+        self.layout_panes = WindowLayout(
+            self, self.main_splitter, self.bottom_splitter, self.summary_strip, self.settings
+        )
 
     def _menus(self) -> None:
         def action(menu, text, slot, keys=None) -> QAction:

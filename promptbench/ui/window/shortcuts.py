@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QMenu,
     QMenuBar,
     QMessageBox,
     QTableWidget,
@@ -40,7 +41,7 @@ def shortcut_rows(menu_bar: QMenuBar, window: QWidget) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for menu_action in menu_bar.actions():
         menu = menu_action.menu()
-        if menu is None:
+        if not isinstance(menu, QMenu):
             continue
         menu_name = _plain(menu_action.text())
         for action in menu.actions():
