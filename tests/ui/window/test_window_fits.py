@@ -169,3 +169,20 @@ def test_the_documentation_is_the_docs_folder_of_this_checkout():
 
     folder = documentation()
     assert folder is not None and (folder / "window.md").is_file()
+
+
+def test_the_test_sets_columns_fit_their_content_within_limits(make_window):
+    from dataclasses import replace
+
+    from promptbench.core.experiment import TestCase
+    from promptbench.ui.editor.test_set_view import COLUMN_WIDTHS
+
+    window = make_window()
+    experiment = window.state.experiment
+    cases = (TestCase(vars={**experiment.cases[0].vars, "draft_reply": "word " * 200}), *experiment.cases[1:])
+    window.state.edit(replace(experiment, cases=cases))
+    view = window.test_set_view
+    widths = [view.table.columnWidth(c) for c in range(window.test_set_model.columnCount())]
+    narrowest, widest = COLUMN_WIDTHS
+    assert widths and all(narrowest <= w <= widest for w in widths[:-1]), widths  # the last one stretches
+    assert max(widths[:-1]) == widest  # the 200-word value is cut, not given its whole width
