@@ -38,6 +38,9 @@ class Colours:
     # text). Badge words are white; the output's text is `text`, an error's is `errored`.
     cells: dict[str, tuple[str, str, str]]
     search_mark: str  # behind a search match in a cell, under `text`
+    variable_fg: str  # a {{variable}} in the prompt editors
+    variable_bg: str
+    tag_fg: str  # a {% tag %}, on the editor's base colour
 
 
 BADGE_TEXT = "#ffffff"
@@ -66,6 +69,9 @@ LIGHT = Colours(
         "done": ("#f2f2f2", "#5f5f5f", "#1f1f1f"),
     },
     search_mark="#ffe066",
+    variable_fg="#1b5e9f",
+    variable_bg="#e6f0fb",
+    tag_fg="#7b1fa2",
 )
 DARK = Colours(
     passed="#5cd17a",
@@ -91,6 +97,9 @@ DARK = Colours(
         "done": ("#303030", "#616161", "#e6e6e6"),
     },
     search_mark="#6b5a00",
+    variable_fg="#bcdcff",
+    variable_bg="#1f3550",
+    tag_fg="#d9a6ff",
 )
 
 

@@ -39,6 +39,8 @@ def test_every_text_colour_meets_aa_in_both_themes(qapp, name, theme, palette):
         ),
         "diff inserted": (theme.inserted_fg, theme.inserted_bg),
         "diff deleted": (theme.deleted_fg, theme.deleted_bg),
+        "template variable": (theme.variable_fg, theme.variable_bg),
+        "template tag": (theme.tag_fg, base),
     }
     for verdict in ("passed", "failed", "errored", "muted"):
         pairs[f"{verdict} on window"] = (getattr(theme, verdict), window)
@@ -90,5 +92,19 @@ def test_switching_the_theme_repaints_the_shown_window(make_window, qtbot):
             image = table.viewport().grab(rect).toImage()
             corner = image.pixelColor(image.width() - 3, image.height() - 3).name()
             assert corner == palette.cells["fail"][0], theme
+            # The prompt editors' {{variables}} are in this theme's colours too.
+            user = window.variants.columns[0].user
+            formats = user.document().firstBlock().layout().formats()
+            for block in _blocks(user.document()):
+                formats += block.layout().formats()
+            backgrounds = {f.format.background().color().name() for f in formats}
+            assert palette.variable_bg in backgrounds, (theme, backgrounds)
     finally:
         apply_theme(app, "light")
+
+
+def _blocks(document):
+    block = document.firstBlock().next()
+    while block.isValid():
+        yield block
+        block = block.next()
