@@ -73,9 +73,10 @@ def test_the_strip_shows_each_variants_figures(strip):
     }
     strip.set_results(experiment(), results, human)
     assert strip.row_texts() == [
-        ["A", "67% (2/3), 1 error", "0.67", "4.5/5 over 2 graded; 1 up, 0 down", "200 ms", "0", "$0.003"],
+        # These answers carry no token counts (a stream without usage): unknown, not 0.
+        ["A", "67% (2/3), 1 error", "0.67", "4.5/5 over 2 graded; 1 up, 0 down", "200 ms", "unknown", "$0.003"],
         # One unknown price makes the total unknown, not quietly too low.
-        ["B", "67% (2/3)", "0.67", "0 up, 1 down", "1.50 s", "0", "cost unknown"],
+        ["B", "67% (2/3)", "0.67", "0 up, 1 down", "1.50 s", "unknown", "cost unknown"],
         ["C", "—", "—", "no human grades", "—", "—", "—"],
     ]
     assert [s.variant for s in strip.chart.summaries] == ["A", "B", "C"]
