@@ -43,6 +43,8 @@ COLOURS = {
     GridCellState.DONE: ("#f2f2f2", "#616161", "DONE"),
     GridCellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
     GridCellState.EMPTY: (None, "#9e9e9e", ""),
+    GridCellState.CANCELLED: ("#ececec", "#616161", "CANCELLED"),  # after a cancel: the call was going
+    GridCellState.NOT_RUN: (None, "#8a8a8a", "NOT RUN"),  # after a cancel: never called
 }
 HIGHLIGHT = QColor("#ffe066")
 
