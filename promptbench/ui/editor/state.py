@@ -128,7 +128,10 @@ class EditorState:
             return
         top = self._undo[-1] if self._undo else None
         if merge is not None and top is not None and top.merge == merge and not self._redo:
-            self._undo[-1] = replace(top, after=experiment)
+            if experiment == top.before:
+                self._undo.pop()  # typed and then taken back (the field's own Ctrl+Z): no step left
+            else:
+                self._undo[-1] = replace(top, after=experiment)
         else:
             self._undo.append(Step(label, self._experiment, experiment, merge))
             del self._undo[:-UNDO_LIMIT]

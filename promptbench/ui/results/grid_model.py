@@ -163,7 +163,7 @@ class ResultsModel(QAbstractTableModel):
             return False
         names = _new_names(old.variants, experiment.variants)
         cases = _new_cases(old.cases, experiment.cases)
-        same_columns = [names.get(v.name) for v in old.variants] == [v.name for v in experiment.variants]
+        same_columns = [v.name for v in old.variants] == [v.name for v in experiment.variants]
         if same_columns and len(cases) == len(old.cases) == len(experiment.cases):
             # A prompt, a model or a case's value edited: the same cells, so no reset (the selection stays).
             self._experiment = experiment
