@@ -19,10 +19,11 @@ from collections.abc import Collection, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+# (background, border, ink): light backgrounds in either theme, so the ink is set on the text too, links included.
 STYLES = {
-    "info": "background: #e8f1fb; border: 1px solid #9cc3ea; color: #0d3c61;",
-    "warning": "background: #fff4dc; border: 1px solid #f0c36d; color: #5c3c00;",
-    "error": "background: #fde8e6; border: 1px solid #ef9a9a; color: #7f1d1d;",
+    "info": ("#e8f1fb", "#9cc3ea", "#0d3c61"),
+    "warning": ("#fff4dc", "#f0c36d", "#5c3c00"),
+    "error": ("#fde8e6", "#ef9a9a", "#7f1d1d"),
 }
 
 
@@ -75,8 +76,9 @@ class Banner(QFrame):
         cause: str | None = None,
     ) -> None:
         """An error banner: `intro`, then one problem a line; those in `linked` are links (`problem_clicked`)."""
+        ink = STYLES["error"][2]
         lines = [
-            f'<a href="problem:{i}">{html.escape(p)}</a>' if i in linked else html.escape(p)
+            f'<a href="problem:{i}" style="color: {ink};">{html.escape(p)}</a>' if i in linked else html.escape(p)
             for i, p in enumerate(problems)
         ]
         rich = html.escape(intro) + "".join(f"<br>• {line}" for line in lines)
@@ -103,7 +105,11 @@ class Banner(QFrame):
         self.kind = kind
         self.cause = cause
         self._text = plain
-        self.setStyleSheet(f"QFrame#banner {{ {STYLES[kind]} border-radius: 4px; }}")
+        background, border, ink = STYLES[kind]
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 4px; }}"
+            f" QFrame#banner QLabel {{ color: {ink}; }}"
+        )
         self.label.setText(shown)
         self.action.setText(action or "")
         self.action.setVisible(bool(action))

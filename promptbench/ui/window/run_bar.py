@@ -62,7 +62,7 @@ class RunBar(QWidget):
         """The run was refused before any call; whatever the grid showed is still there."""
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        self.progress.setFormat("%p%")
+        self.progress.setFormat("Not run")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status.setText("Not run: fix the problems above. Nothing was called; the results shown are as before.")

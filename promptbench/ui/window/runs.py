@@ -187,7 +187,7 @@ class WindowRuns:
             cells = self.results_model.rowCount() * self.results_model.columnCount()
             self.run_bar.cancelled(cells, cells - cancelled - not_run, cancelled + not_run)
         else:
-            self.run_bar.finished(done.state, note + (f" Run {done.run_id}." if done.run_id else ""))
+            self.run_bar.finished(done.state, (f" · run {done.run_id}." if done.run_id else "") + note)
         self._clear_provider_banners()
         if done.run_id:
             self.settings.setValue("last_run_id", done.run_id)
