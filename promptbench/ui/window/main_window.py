@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
             env=env,
             restore=self.files.restore_experiment,
             run_again=self.runs.run_again,
-            settings_closed=self._after_experiment_loaded,
+            settings_closed=self._after_settings,
         )
         self._models_asked: set[str] = set()
         self._layout()
@@ -212,6 +212,10 @@ class MainWindow(QMainWindow):
         self._models_asked.clear()
         experiment = self.state.experiment
         self.bridge.call(provider_choices, experiment, self.env, on_done=self._got_providers)
+
+    def _after_settings(self) -> None:
+        self._after_experiment_loaded()
+        self.runs.recheck_keys()  # a key set there ends the banner that asked for it
 
     def _got_providers(self, choices) -> None:
         self.variants.set_providers(choices.labels)

@@ -265,6 +265,22 @@ class WindowRuns:
             cause="problems",
         )
 
+    def recheck_keys(self) -> None:
+        """Keys or profiles may have changed (Settings closed): the problems the editor cannot see (a missing key)
+        are checked again, off the GUI thread, and those gone leave the banner."""
+        if self._other_problems:
+            self.bridge.call(
+                _problems_now,
+                self.state.experiment,
+                self.bridge.env,
+                on_done=self._others_now,
+                on_error=lambda _e: None,
+            )
+
+    def _others_now(self, problems: list[str]) -> None:
+        self._other_problems = [p for p in self._other_problems if p in problems]
+        self._recheck_problems()
+
     def _clear_problems(self) -> None:
         self._located, self._other_problems = [], []
         self.test_set.model.mark(())
@@ -376,6 +392,17 @@ class WindowRuns:
         self._resuming = resume
         self.run_bar.starting(0)  # the engine plans the cells to call; its RunStarted gives the bar their number
         self.bridge.start_run(past.experiment, source=source, again=RunAgain(past.run_id, resume))
+
+
+def _problems_now(experiment: Experiment, env) -> list[str]:
+    """The problems a run of `experiment` would be refused for now (reads the keyring: a worker's job)."""
+    from promptbench.service.run import ExperimentProblems, prepare_run
+
+    try:
+        prepare_run(experiment, env=env)
+    except ExperimentProblems as problems:
+        return problems.problems
+    return []
 
 
 def _load_prices():

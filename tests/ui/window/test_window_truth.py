@@ -190,3 +190,20 @@ def test_a_csv_with_a_description_column_fills_the_description_column_only(make_
     assert model.index(1, model.column_of(DESCRIPTION)).data() == "about birds"
     assert model.headerData(model.column_of(DESCRIPTION), Qt.Orientation.Horizontal) == "Description"
     assert window.state.experiment.cases[1].vars == {"topic": "birds"}
+
+
+def test_the_no_key_banner_goes_when_the_key_is_set_and_settings_close(make_window, qtbot, server):
+    env: dict[str, str] = {}
+    window = make_window(env=env, experiment=local_experiment(server))
+    done = run_and_wait(window, qtbot)
+    assert done.problems and "there is no key for local" in window.banner.text
+    window.tools.show_settings()
+    dialog = window.tools.settings_dialog
+    dialog.reject()  # closed with nothing changed: the banner stays
+    settle(window, qtbot)
+    assert window.banner.isVisible() and "there is no key for local" in window.banner.text
+    env[KEY_VAR] = KEY  # the key is set (here through the profile's environment variable)
+    window.tools.show_settings()
+    window.tools.settings_dialog.reject()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)
+    assert window.banner.text == ""
