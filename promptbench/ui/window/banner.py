@@ -14,17 +14,23 @@ Signals:
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-# (background, border, ink): light backgrounds in either theme, so the ink is set on the text too, links included.
-STYLES = {
-    "info": ("#e8f1fb", "#9cc3ea", "#0d3c61"),
-    "warning": ("#fff4dc", "#f0c36d", "#5c3c00"),
-    "error": ("#fde8e6", "#ef9a9a", "#7f1d1d"),
-}
+from promptbench.ui.theme import Colours, colours, notifier
+
+
+def banner_style(kind: str, palette: Colours) -> str:
+    """The banner's style sheet in the theme's colours for `kind` (info, warning, error)."""
+    background, border, text = palette.banners[kind]
+    return (
+        f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 4px; }}"
+        f" QFrame#banner QLabel {{ color: {text}; }}"
+        f" QFrame#banner QToolButton {{ color: {text}; }}"
+    )
 
 
 class Banner(QFrame):
@@ -39,6 +45,7 @@ class Banner(QFrame):
         self.kind = "info"
         self.cause: str | None = None
         self._text = ""
+        self._render: Callable[[str], str] = lambda _ink: ""  # what the label shows, in the theme's ink
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -52,6 +59,7 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action)
         layout.addWidget(close)
+        notifier().changed.connect(self._restyle)  # its colours are the theme's: a switch makes them again
         self.hide()
 
     @property
@@ -64,7 +72,7 @@ class Banner(QFrame):
     ) -> None:
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._show(text, text, kind, action, cause)
+        self._show(lambda _ink: text, text, kind, action, cause)
 
     def show_problems(
         self,
@@ -76,12 +84,15 @@ class Banner(QFrame):
         cause: str | None = None,
     ) -> None:
         """An error banner: `intro`, then one problem a line; those in `linked` are links (`problem_clicked`)."""
-        ink = STYLES["error"][2]
-        lines = [
-            f'<a href="problem:{i}" style="color: {ink};">{html.escape(p)}</a>' if i in linked else html.escape(p)
-            for i, p in enumerate(problems)
-        ]
-        rich = html.escape(intro) + "".join(f"<br>• {line}" for line in lines)
+
+        def rich(ink: str) -> str:
+            # A link's colour is not the style sheet's: it is given here, in the theme's ink for the banner.
+            lines = [
+                f'<a href="problem:{i}" style="color: {ink};">{html.escape(p)}</a>' if i in linked else html.escape(p)
+                for i, p in enumerate(problems)
+            ]
+            return html.escape(intro) + "".join(f"<br>• {line}" for line in lines)
+
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
@@ -90,6 +101,7 @@ class Banner(QFrame):
 
     def clear(self) -> None:
         self.label.clear()
+        self._render = lambda _ink: ""
         self._text = ""
         self.cause = None
         self.hide()
@@ -101,16 +113,12 @@ class Banner(QFrame):
         self.clear()
         return True
 
-    def _show(self, shown: str, plain: str, kind: str, action: str | None, cause: str | None) -> None:
+    def _show(self, render: Callable[[str], str], plain: str, kind: str, action: str | None, cause: str | None) -> None:
         self.kind = kind
         self.cause = cause
         self._text = plain
-        background, border, ink = STYLES[kind]
-        self.setStyleSheet(
-            f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 4px; }}"
-            f" QFrame#banner QLabel {{ color: {ink}; }}"
-        )
-        self.label.setText(shown)
+        self._render = render
+        self._restyle()
         self.action.setText(action or "")
         self.action.setVisible(bool(action))
         self.show()
@@ -118,3 +126,12 @@ class Banner(QFrame):
     def _link(self, href: str) -> None:
         if href.startswith("problem:"):
             self.problem_clicked.emit(int(href.removeprefix("problem:")))
+
+    def _restyle(self) -> None:
+        palette = colours(QGuiApplication.palette())
+        style = banner_style(self.kind, palette)
+        if self.styleSheet() != style:
+            self.setStyleSheet(style)
+        shown = self._render(palette.banners[self.kind][2])
+        if self._text and self.label.text() != shown:
+            self.label.setText(shown)

@@ -16,6 +16,7 @@ from it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -216,12 +217,13 @@ class WindowRuns:
         """Another experiment is on screen: nothing of the one before stays (results, summaries, problems)."""
         self._grid_follows_run = False
         self._selected = None
+        # Said once the editor's models have taken the new experiment: the progress bar repaints at once (Qt's
+        # QProgressBar.setValue), and painting in the middle of the switch crashed.
+        QTimer.singleShot(0, self.window, lambda: None if self.bridge.running else self.run_bar.ready())
         self.results_model.reset(self.state.experiment)
         self.detail_pane.clear()
         self._summaries()
         self._clear_problems()
-        if not self.bridge.running:
-            self.run_bar.ready()
 
     def follow_experiment(self) -> None:
         """The experiment was edited: the grid keeps what still belongs to it; the problems are checked again."""
@@ -300,7 +302,9 @@ class WindowRuns:
         results, human = self.results_model.results(), self.results_model.human_grades()
         summaries = summarize(results, [v.name for v in experiment.variants], human)
         self.variants.set_summaries({s.variant: s for s in summaries})
-        self.summary_strip.set_results(experiment, results, human)
+        # No results, no rows: the strip is empty until something ran, as in a window just opened.
+        shown = experiment if results or human else replace(experiment, variants=())
+        self.summary_strip.set_results(shown, results, human)
 
     # ----- the selected cell and its grade
 

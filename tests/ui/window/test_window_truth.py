@@ -73,10 +73,9 @@ def test_bringing_a_past_run_back_leaves_no_summary_of_the_experiment_before(mak
     assert window.state.experiment.name == "Other"
     assert (window.results_model.rowCount(), window.results_model.columnCount()) == (2, 1)
     assert window.results_model.results() == []
-    assert [row[0] for row in window.summary_strip.row_texts()] == ["Only"]
-    assert window.summary_strip.row_texts()[0][-1] == "—"  # no cost: nothing ran
+    assert window.summary_strip.row_texts() == []  # nothing ran for this experiment yet
     assert window.variants.columns[0].summary.text() == "Not run yet."
-    assert window.run_bar.status.text() == "Ready."
+    qtbot.waitUntil(lambda: window.run_bar.status.text() == "Ready.", timeout=2000)
 
 
 def test_renaming_and_removing_a_variant_update_the_grid_and_the_summaries_at_once(make_window, qtbot, server):
