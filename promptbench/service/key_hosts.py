@@ -81,13 +81,12 @@ class KeyDestination:
     key_words: str  # "your OpenAI key", "the key in the AWS_SECRET_ACCESS_KEY environment variable"
     base_url: str
     host: str
-    where: str  # "variants[0].provider"
+    where: str  # who would send it: "Variant 'Short'", "Check 1 for all cases (llm-rubric)"
 
     def sentence(self) -> str:
         return (
-            f"{self.where}: this experiment would send {self.key_words} to {self.base_url}, an address you have not "
-            f"approved for it; if you trust that address, allow it with --allow-key-host {self.host} "
-            "(in the window: Allow)."
+            f"{self.where} would send {self.key_words} to {self.base_url}, an address you have not approved for "
+            f"it; if you trust that address, allow it with --allow-key-host {self.host} (in the window: Allow)."
         )
 
 
@@ -151,7 +150,7 @@ class BoundKeys:
 
 
 def bind_keys(used: Mapping[str, tuple[ProviderProfile, str]], store: KeyStore, binding: KeyBinding) -> BoundKeys:
-    """Find the key of each used profile (`used`: name -> (profile, where the file names it)) and keep it only
+    """Find the key of each used profile (`used`: name -> (profile, who uses it, in words)) and keep it only
     when the profile's address is one its owner bound it to. A profile that needs no key still gets the key its
     environment variable holds when its address is bound to that key (a local proxy at OPENAI_BASE_URL that
     checks keys), and nothing otherwise."""
@@ -169,7 +168,7 @@ def bind_keys(used: Mapping[str, tuple[ProviderProfile, str]], store: KeyStore, 
         if not found.key:
             variable = f" or the {profile.api_key_env} environment variable" if profile.api_key_env else ""
             bound.missing.append(
-                f"{where}: there is no key for {profile.display_name}. Set it with "
+                f"{where} cannot run: there is no key for {profile.display_name}; set it with "
                 f"`promptbench keys set {name}`{variable}."
             )
             continue

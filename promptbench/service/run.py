@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class ExperimentProblems(Exception):
-    """Problems found before any call; each a sentence starting with its location."""
+    """Problems found before any call; each one plain sentence, cases and variants counted from 1."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -111,9 +111,9 @@ def prepare_run(
     profiles = known_profiles(experiment.providers, env=env, settings=settings)
     problems = experiment_problems(experiment, profiles.keys(), _check_problems(experiment))
     used = {
-        variant.provider: (profiles[variant.provider], f"variants[{index}].provider")
-        for index, variant in reversed(list(enumerate(experiment.variants)))
-        if variant.provider in profiles
+        name: (profiles[name], _variants_words([f"'{v.name}'" for v in experiment.variants if v.provider == name]))
+        for name in dict.fromkeys(v.provider for v in experiment.variants)
+        if name in profiles
     }
     graders, grader_problems = _grader_profiles(experiment, profiles)
     problems += grader_problems
@@ -131,18 +131,24 @@ def prepare_run(
     )
 
 
+def _variants_words(names: list[str]) -> str:
+    return f"Variant {names[0]}" if len(names) == 1 else f"Variants {', '.join(names[:-1])} and {names[-1]}"
+
+
 def _grader_profiles(
     experiment: Experiment, profiles: Mapping[str, ProviderProfile]
 ) -> tuple[dict[str, tuple[ProviderProfile, str]], list[str]]:
     """The profiles model-graded checks name (any profile: declared in the file, saved, or a preset), each with
     where it is first named; and a sentence for each name no profile has."""
     named: list[tuple[str, str]] = [
-        (check.provider, f"default_checks[{i}].provider")
+        (check.provider, f"Check {i + 1} for all cases ({check.type})")
         for i, check in enumerate(experiment.default_checks)
         if check.provider
     ]
     for c, case in enumerate(experiment.cases):
-        named += [(ch.provider, f"cases[{c}].checks[{k}].provider") for k, ch in enumerate(case.checks) if ch.provider]
+        named += [
+            (ch.provider, f"Case {c + 1}, check {k + 1} ({ch.type})") for k, ch in enumerate(case.checks) if ch.provider
+        ]
     found: dict[str, tuple[ProviderProfile, str]] = {}
     problems = []
     for name, where in named:
@@ -150,8 +156,8 @@ def _grader_profiles(
             continue
         if name not in profiles:
             problems.append(
-                f"{where}: '{name}' is not a provider profile this file or this installation knows; declare it in "
-                "the file's providers, add it in Settings > Providers, or name a preset."
+                f"{where} names the grader '{name}', a provider profile neither this file nor this installation "
+                "knows; declare it in the file's providers, add it in Settings > Providers, or name a preset."
             )
             found[name] = (ProviderProfile(name, "echo://"), where)  # reported once
             continue

@@ -60,13 +60,15 @@ def test_a_grader_profile_nobody_knows_is_said_before_any_call(judge):
             _experiment(judge.base_url, grader="jduge"), env=env, keys=KeyStore(env=env, backend=MemoryKeyring())
         )
     assert problems.value.problems == [
-        "default_checks[0].provider: 'jduge' is not a provider profile this file or this installation knows; declare "
-        "it in the file's providers, add it in Settings > Providers, or name a preset."
+        "Check 1 for all cases (llm-rubric) names the grader 'jduge', a provider profile neither this file nor this "
+        "installation knows; declare it in the file's providers, add it in Settings > Providers, or name a preset."
     ]
     assert judge.requests == []
 
 
 def test_a_grader_key_bound_elsewhere_stops_the_run_like_a_variants(judge):
     env = {"PB_JUDGE_KEY": KEY}  # no PB_JUDGE_BASE_URL: the user never sent this key to the judge's address
-    with pytest.raises(ExperimentProblems, match=r"default_checks\[0\].provider: this experiment would send"):
+    with pytest.raises(
+        ExperimentProblems, match=r"Check 1 for all cases \(llm-rubric\) would send the key in the PB_JUDGE_KEY"
+    ):
         prepare_run(_experiment(judge.base_url), env=env, keys=KeyStore(env=env, backend=MemoryKeyring()))

@@ -45,9 +45,8 @@ def test_the_keyring_key_of_openai_goes_to_openai_and_nowhere_a_file_says():
     with pytest.raises(KeysNeedApproval) as stopped:
         prepare_run(moved, keys=_store(env), env=env)
     assert stopped.value.problems == [
-        "variants[0].provider: this experiment would send your OpenAI key to http://evil.example:8080/v1, an address "
-        "you have not approved for it; if you trust that address, allow it with --allow-key-host evil.example:8080 "
-        "(in the window: Allow)."
+        "Variant 'A' would send your OpenAI key to http://evil.example:8080/v1, an address you have not approved for "
+        "it; if you trust that address, allow it with --allow-key-host evil.example:8080 (in the window: Allow)."
     ]
     assert PLANTED_KEY not in str(stopped.value)
     once = prepare_run(moved, keys=_store(env), env=env, allow_key_hosts=["evil.example:8080"])
