@@ -108,7 +108,9 @@ def _diff(left: list[str], right: list[str], key: Any) -> list[Span]:
     )
     spans: list[Span] = []
     changed: list[int] = []  # i1, i2, j1, j2 of the changed stretch being gathered
-    for op, i1, i2, j1, j2 in (tuple(o) for o in opcodes):
+    for opcode in opcodes:
+        op, i1, i2 = opcode.tag, opcode.src_start, opcode.src_end
+        j1, j2 = opcode.dest_start, opcode.dest_end
         if op != "equal":
             changed = [changed[0], i2, changed[2], j2] if changed else [i1, i2, j1, j2]
             continue
