@@ -59,15 +59,17 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def word_diff(a: str, b: str, *, max_cells: int = MAX_CELLS) -> list[Span]:
+def word_diff(a: str, b: str, *, max_cells: int | None = None) -> list[Span]:
     """Spans turning `a` into `b`, word by word (line by line past the budget); neighbours of a kind merged."""
     return compare_text(a, b, max_cells=max_cells).spans
 
 
-def compare_text(a: str, b: str, *, max_cells: int = MAX_CELLS) -> Comparison:
+def compare_text(a: str, b: str, *, max_cells: int | None = None) -> Comparison:
     """`a` against `b` at the finest level the budget allows."""
     if a == b:
         return Comparison([("equal", a)] if a else [])
+    if max_cells is None:
+        max_cells = MAX_CELLS
     left, right = tokens(a), tokens(b)
     if _cells(left, right) <= max_cells:
         return Comparison(_diff(left, right, _word_key), WORDS)
@@ -157,7 +159,7 @@ def _shared_trailing_space(a: str, b: str) -> str:
     return a[len(a) - size :] if size else ""
 
 
-def json_aware_diff(a: str, b: str, *, max_cells: int = MAX_CELLS) -> list[Span]:
+def json_aware_diff(a: str, b: str, *, max_cells: int | None = None) -> list[Span]:
     """When both texts are JSON, diff their canonical forms (keys sorted, indented), else diff the words.
 
     Two JSON answers with the same content in another key order or layout then show no change at all.
@@ -165,7 +167,7 @@ def json_aware_diff(a: str, b: str, *, max_cells: int = MAX_CELLS) -> list[Span]
     return compare(a, b, max_cells=max_cells).spans
 
 
-def compare(a: str, b: str, *, max_cells: int = MAX_CELLS) -> Comparison:
+def compare(a: str, b: str, *, max_cells: int | None = None) -> Comparison:
     """`a` against `b`: JSON compared as JSON (parsed, then their pretty-printed forms diffed), else the words."""
     left, right = _parse_json(a), _parse_json(b)
     if left is _NOT_JSON or right is _NOT_JSON:
@@ -198,6 +200,24 @@ def changed_words(spans: Sequence[Span]) -> tuple[int, int]:
     removed = sum(len(_words(text)) for op, text in spans if op == "delete")
     added = sum(len(_words(text)) for op, text in spans if op == "insert")
     return removed, added
+
+
+def clip(spans: Sequence[Span], limit: int) -> tuple[list[Span], int]:
+    """The spans that show the first `limit` characters of the second text (its deletions among them), and the
+    length of the whole second text: a view shows the start of a very long answer at once, the rest on request."""
+    kept: list[Span] = []
+    shown = total = 0
+    for op, text in spans:
+        if op == "delete":
+            if shown < limit:
+                kept.append((op, text))
+            continue
+        total += len(text)
+        if shown < limit:
+            part = text[: limit - shown]
+            kept.append((op, part))
+            shown += len(part)
+    return kept, total
 
 
 def _words(text: str) -> list[str]:
