@@ -2,8 +2,9 @@
 
 The diff itself is `promptbench.core.diff` (JSON compared as JSON, key order and layout ignored); this view picks
 what to compare with and shows the spans in place: what only the other text has is struck through, what only this
-output has is underlined, each also coloured, so the diff reads in greyscale and for colour-blind eyes too. A
-change of punctuation or whitespace alone is not a changed word: it is shown as this output has it, unmarked.
+output has is underlined, each also coloured, so the diff reads in greyscale and for colour-blind eyes too.
+Punctuation or spacing replaced by other punctuation or spacing is not a changed word: it shows as this output has
+it, unmarked, and is not counted.
 
 The diff and its HTML are made off the GUI thread (`promptbench.ui.results.offload`), so two 100 KB answers do
 not freeze the window; an answer past `SHOW_LIMIT` shows its start, and the rest on request.
@@ -26,14 +27,18 @@ SHOW_LIMIT = 50_000
 
 
 def diff_html(spans: Sequence[Span], palette: Colours) -> str:
-    """The spans as HTML: deletions in <s>, insertions in <u>, each with its background colour; changes of
-    punctuation or whitespace alone as this output has them, unmarked."""
+    """The spans as HTML: deletions in <s>, insertions in <u>, each with its background colour. Punctuation or
+    whitespace replaced by other punctuation or whitespace is not a changed word: it shows as this output has it,
+    unmarked."""
     parts = []
-    for op, text in spans:
+    for index, (op, text) in enumerate(spans):
         escaped = html.escape(text)
-        if op != "equal" and is_minor(text):
-            if op == "insert":
-                parts.append(escaped)
+        following = spans[index + 1] if index + 1 < len(spans) else None
+        previous = spans[index - 1] if index else None
+        if op == "delete" and is_minor(text) and following and following[0] == "insert" and is_minor(following[1]):
+            continue
+        if op == "insert" and is_minor(text) and previous and previous[0] == "delete" and is_minor(previous[1]):
+            parts.append(escaped)
         elif op == "delete":
             parts.append(f"<s style='background-color:{palette.deleted_bg}; color:{palette.deleted_fg}'>{escaped}</s>")
         elif op == "insert":
@@ -50,7 +55,7 @@ def describe(spans: Sequence[Span], other: str) -> str:
         return f"Same as {other} (JSON is compared as JSON: key order and layout do not count)."
     removed, added = changed_words(spans)
     if (removed, added) == (0, 0):
-        return f"Same words as {other}: only punctuation or spacing differs (not marked)."
+        return f"Same words as {other}: only punctuation or spacing differs."
     return f"Against {other}: {_words(removed)} only there (struck out), {_words(added)} only here (underlined)."
 
 
