@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from promptbench.core.diff import pretty_if_json
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.ui.results.detail_pane import checks_html, verdict_html
+from promptbench.ui.results.detail_pane import verdict_html
 from promptbench.ui.results.diff_view import SHOW_LIMIT, render_diff, shown_text
 from promptbench.ui.results.grade_bar import GradeBar
 from promptbench.ui.results.grid_view import ResultsView
@@ -78,6 +78,28 @@ def render_columns(
     return out
 
 
+def checks_lines(result: Result, palette: Colours) -> str:
+    """Each check of an answer on a line of its own, its verdict first, then its reason: compact, for a column."""
+    if result.error is not None:
+        return "No checks ran: the call failed."
+    if result.grade is None or not result.grade.checks:
+        return "No checks apply to this answer."
+    lines = []
+    for check in result.grade.checks:
+        if check.error:
+            mark, colour = "⚠ could not run", palette.errored
+        elif check.passed:
+            mark, colour = "✓ pass", palette.passed
+        else:
+            mark, colour = "✗ fail", palette.failed
+        metric = f" ({html.escape(check.metric)})" if check.metric else ""
+        lines.append(
+            f"<span style='color:{colour}'><b>{mark}</b></span> {html.escape(check.type)}{metric}: "
+            f"{html.escape(check.reason)}"
+        )
+    return "<br>".join(lines)
+
+
 class AnswerColumn(QFrame):
     """One variant's answer (or the expected output): its name and verdict, the text, its checks, the grade bar."""
 
@@ -99,7 +121,8 @@ class AnswerColumn(QFrame):
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.checks = QTextBrowser()
         self.checks.setOpenLinks(False)
-        self.checks.setMaximumHeight(self.fontMetrics().lineSpacing() * 6 + 10)
+        self.checks.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 10)
+        self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.grade_bar = GradeBar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -111,8 +134,8 @@ class AnswerColumn(QFrame):
         layout.addWidget(self.grade_bar)
 
     def set_selected(self, selected: bool) -> None:
-        self.setLineWidth(3 if selected else 1)
-        self.setFrameShadow(QFrame.Shadow.Plain if selected else QFrame.Shadow.Sunken)
+        if self.property("selected") != selected:
+            self.setStyleSheet("#answerColumn { border: 2px solid palette(highlight); }" if selected else "")
         self.setProperty("selected", selected)
         marker = "▶ " if selected else ""
         self.name.setText(f"{marker}<b>{html.escape(self.property('title') or '')}</b>")
@@ -145,6 +168,10 @@ class CaseView(QWidget):
         self.show_all = QPushButton("Show all")
         self.show_all.setToolTip("Show the whole of long answers (a long one takes a moment)")
         self.show_all.hide()
+        self.window_button = QPushButton("Open in a window")
+        self.window_button.setToolTip("Every answer side by side in a window of its own: more room on a laptop")
+        self.window_button.clicked.connect(self.open_window)
+        self.window_view: CaseView | None = None
         self.hints = QLabel(KEY_HINTS)
         self.hints.setToolTip("Click an answer, or the grid, then use these keys")
         self.strip = QWidget()
@@ -153,7 +180,7 @@ class CaseView(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(self.strip)
-        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Columns fill the height; when the pane is too short for the texts, checks and grade bars, it scrolls.
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.previous_button)
@@ -161,6 +188,7 @@ class CaseView(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(QLabel("Compare with"))
         top.addWidget(self.base_box)
+        top.addWidget(self.window_button)
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.note, 1)
@@ -209,6 +237,22 @@ class CaseView(QWidget):
             self._limit = SHOW_LIMIT
         self._row, self._selected = key.case, names.index(key.variant)
         self._refresh()
+
+    def open_window(self) -> CaseView:
+        """The same case view in a window of its own (over the main window), following the same grid."""
+        if self.window_view is None:
+            view = CaseView(self.results_view, self.window(), call=self.offload.call)
+            view.setWindowFlag(Qt.WindowType.Window)
+            view.setWindowTitle("Case view — PromptBench")
+            view.window_button.hide()
+            view.grade_changed.connect(self.grade_changed)  # the same save path as this view's grades
+            view.resize(1366, 768)
+            self.window_view = view
+        if self._row is not None and self.selected_variant is not None:
+            self.window_view.show_key(CellKey(self.selected_variant, self._row, 0))
+        self.window_view.show()
+        self.window_view.raise_()
+        return self.window_view
 
     def choose_base(self, text: str) -> None:
         """Compare with the variant named `text`, or with "the expected output"."""
@@ -306,6 +350,7 @@ class CaseView(QWidget):
             self.title.setText("Select a cell of the results to see its case here, every answer side by side.")
             self.inputs.clear()
             self.note.clear()
+            self.note.hide()
             self.show_all.hide()
             self._update_base_box([], None)
             return
@@ -353,9 +398,11 @@ class CaseView(QWidget):
             return
         if base_text is None:
             self.note.setText("Nothing to compare with: the base has no answer for this case.")
+            self.note.show()
             self.offload.cancel()
             return
         self.note.clear()
+        self.note.hide()
         pending = [a if f"variant '{n}'" != base_label else None for n, a in zip(names, answers, strict=True)]
         self.offload.run(render_columns, (base_label, base_text), pending, palette, self._limit, on_done=self._marked)
 
@@ -379,7 +426,7 @@ class CaseView(QWidget):
             column.checks.clear()
         else:
             column.verdict.setText(verdict_html(result, palette))
-            column.checks.setHtml(checks_html(result, palette))
+            column.checks.setHtml(checks_lines(result, palette))
         bar = column.grade_bar
         wanted = grade or HumanGrade()
         # A grade made here a moment ago, or a comment being typed, beats a refresh from the model.
@@ -401,6 +448,7 @@ class CaseView(QWidget):
             self.note.setText(
                 "Some answers are too long to compare word by word: their columns say how they were compared."
             )
+            self.note.show()
 
     def _base(self, names: list[str], results: list[Result | None], expected: str | None) -> tuple[str, str | None]:
         chosen = self.base_box.currentText()

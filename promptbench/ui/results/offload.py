@@ -25,6 +25,10 @@ class Offload:
         self._generation = 0
         self.pending = False
 
+    @property
+    def call(self) -> Call | None:
+        return self._call
+
     def set_call(self, call: Call | None) -> None:
         self._call = call
 

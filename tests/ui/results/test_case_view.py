@@ -255,3 +255,20 @@ def test_json_answers_differing_in_one_value(views):
     )
     grid.select(2, 0)
     assert marked(view.columns[1]) == ["3", "4"]
+
+
+def test_the_case_view_opens_in_a_window_of_its_own_that_grades_the_same_way(views, qtbot):
+    _model, grid, view = views
+    grades = []
+    view.grade_changed.connect(lambda key, grade: grades.append((key, grade)))
+    grid.select(1, 2)
+    window = view.open_window()
+    try:
+        assert window.isWindow() and window.isVisible() and not window.window_button.isVisible()
+        assert window.row == 1 and window.selected_variant == "Formal"
+        window.grade_key(5)
+        assert grades == [(CellKey("Formal", 1), HumanGrade(stars=5))]
+        grid.select(2, 0)  # it follows the grid
+        assert window.row == 2 and window.selected_variant == "Short"
+    finally:
+        window.close()
