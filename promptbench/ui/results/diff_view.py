@@ -6,8 +6,9 @@ output has is underlined, each also coloured, so the diff reads in greyscale and
 Punctuation or spacing replaced by other punctuation or spacing is not a changed word: it shows as this output has
 it, unmarked, and is not counted.
 
-The diff and its HTML are made off the GUI thread (`promptbench.ui.results.offload`), so two 100 KB answers do
-not freeze the window; an answer past `SHOW_LIMIT` shows its start, and the rest on request.
+The diff and its HTML are made off the GUI thread (`promptbench.ui.results.offload`), and a long diff in a process
+of its own (`promptbench.service.diffs`), so two 100 KB answers do not freeze the window; an answer past
+`SHOW_LIMIT` shows its start, and the rest on request.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from promptbench.core.diff import Comparison, Span, changed_words, clip, compare, is_minor, is_unchanged
+from promptbench.service.diffs import compare_apart
 from promptbench.ui.results.offload import Call, Offload
 from promptbench.ui.theme import Colours, colours
 
-# What a text view shows at once: about 20 ms of layout. The rest waits for "Show all".
-SHOW_LIMIT = 50_000
+# What a text view shows at once (about 3,500 words): a few ms of layout. The rest waits for "Show all".
+SHOW_LIMIT = 20_000
 
 
 def diff_html(spans: Sequence[Span], palette: Colours) -> str:
@@ -76,8 +78,8 @@ def cut_note(limit: int, total: int) -> str:
 
 def render_diff(other: str, output: str, palette: Colours, label: str, limit: int) -> tuple[Comparison, str, str]:
     """The comparison, its HTML (the start of it past `limit`) and the summary line: the work done off the GUI
-    thread."""
-    found = compare(other, output)
+    thread (and a long comparison off the window's process: `promptbench.service.diffs`)."""
+    found = compare_apart(other, output)
     shown, total = clip(found.spans, limit)
     summary = describe(found.spans, label) + (f" {found.note}" if found.note else "")
     if found.level == "none":

@@ -108,6 +108,8 @@ def highlighted_html(text: str, language: str, style: str = "default") -> str:
 def colour_job(text: str, chosen: str, style: str, limit: int) -> tuple[str, str | None, str]:
     """Off the GUI thread: (the language used, the HTML of the start of the text or None to show it plain, the
     words for the label beside the chooser)."""
+    if len(text) > HIGHLIGHT_LIMIT:  # not even guessed: its regular expressions would hold the GIL for long
+        return PLAIN, None, "too long to colour; shown plain" if chosen != PLAIN else ""
     language = guess_language(text) if chosen == AUTO else chosen
     if len(text) > HIGHLIGHT_LIMIT and language != PLAIN:
         return language, None, "too long to colour; shown plain"

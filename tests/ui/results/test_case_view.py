@@ -200,7 +200,7 @@ def test_a_very_long_answer_shows_its_start_and_all_of_it_on_request(views):
     model.apply([result("Long", 2, big)])
     grid.select(2, 1)
     assert len(answer(view.columns[1])) == diff_view.SHOW_LIMIT
-    assert "Showing the first 50,000 of 150,000 characters" in view.columns[1].summary.text()
+    assert f"Showing the first {diff_view.SHOW_LIMIT:,} of 150,000 characters" in view.columns[1].summary.text()
     assert view.show_all.isVisible()
     view.show_all.click()
     assert answer(view.columns[1]) == big
@@ -209,13 +209,13 @@ def test_a_very_long_answer_shows_its_start_and_all_of_it_on_request(views):
 def test_the_diff_runs_on_the_bridge_worker_not_the_gui_thread(views, qtbot, monkeypatch, tmp_path):
     model, grid, view = views
     threads = []
-    real = diff_view.compare
+    real = diff_view.compare_apart
 
     def recording(a, b):
         threads.append(threading.current_thread().name)
         return real(a, b)
 
-    monkeypatch.setattr(diff_view, "compare", recording)
+    monkeypatch.setattr(diff_view, "compare_apart", recording)
     bridge = EngineBridge(history_path=tmp_path / "history.db", env={})
     try:
         view.set_call(bridge.call)
