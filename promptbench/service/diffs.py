@@ -20,7 +20,16 @@ APART_CHARS = 20_000
 
 def compare_apart(a: str, b: str) -> Comparison:
     """`promptbench.core.diff.compare(a, b)`, in a process of its own when the texts are long."""
-    if len(a) + len(b) <= APART_CHARS:
-        return compare(a, b)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(compare, a, b).result()
+    return compare_pairs([(a, b)])[0]
+
+
+def compare_pairs(pairs: list[tuple[str, str]]) -> list[Comparison]:
+    """`compare` of each pair; the long ones in one process of their own, started for them and stopped after."""
+    found: list[Comparison | None] = [compare(a, b) if len(a) + len(b) <= APART_CHARS else None for a, b in pairs]
+    long = [index for index, comparison in enumerate(found) if comparison is None]
+    if long:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {index: pool.submit(compare, *pairs[index]) for index in long}
+            for index, future in futures.items():
+                found[index] = future.result()
+    return [comparison for comparison in found if comparison is not None]

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from promptbench.core.diff import pretty_if_json
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.service.diffs import compare_pairs
 from promptbench.ui.results.detail_pane import verdict_html
 from promptbench.ui.results.diff_view import SHOW_LIMIT, render_diff, shown_text
 from promptbench.ui.results.grade_bar import GradeBar
@@ -68,12 +69,13 @@ def render_columns(
     """Off the GUI thread: for each answer (None for no answer), the HTML of it marked against the base and the
     summary line; None where there is nothing to mark."""
     label, base_text = base
+    found = iter(compare_pairs([(base_text, answer) for answer in answers if answer is not None]))
     out: list[tuple[str, str] | None] = []
     for answer in answers:
         if answer is None:
             out.append(None)
             continue
-        _found, body, summary = render_diff(base_text, answer, palette, label, limit)
+        _found, body, summary = render_diff(base_text, answer, palette, label, limit, next(found))
         out.append((body, summary))
     return out
 

@@ -76,10 +76,12 @@ def cut_note(limit: int, total: int) -> str:
     return f"Showing the first {limit:,} of {total:,} characters."
 
 
-def render_diff(other: str, output: str, palette: Colours, label: str, limit: int) -> tuple[Comparison, str, str]:
-    """The comparison, its HTML (the start of it past `limit`) and the summary line: the work done off the GUI
-    thread (and a long comparison off the window's process: `promptbench.service.diffs`)."""
-    found = compare_apart(other, output)
+def render_diff(
+    other: str, output: str, palette: Colours, label: str, limit: int, found: Comparison | None = None
+) -> tuple[Comparison, str, str]:
+    """The comparison (made here unless given), its HTML (the start of it past `limit`) and the summary line: the
+    work done off the GUI thread (and a long comparison off the window's process: `promptbench.service.diffs`)."""
+    found = found if found is not None else compare_apart(other, output)
     shown, total = clip(found.spans, limit)
     summary = describe(found.spans, label) + (f" {found.note}" if found.note else "")
     if found.level == "none":

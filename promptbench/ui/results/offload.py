@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+_STALE = object()
 Call = Callable[..., None]  # EngineBridge.call(function, *args, on_done=..., on_error=...)
 
 
@@ -41,11 +42,16 @@ class Offload:
                 self.pending = False
                 on_done(value)
 
+        def job(*job_args: Any) -> Any:
+            # On the worker: a request overtaken while it waited in the queue is not worked on at all, so arrowing
+            # through ten long answers costs one diff, not ten.
+            return _STALE if generation != self._generation else function(*job_args)
+
         self.pending = True
         if self._call is None:
             done(function(*args))
         else:
-            self._call(function, *args, on_done=done)
+            self._call(job, *args, on_done=done)
 
     def cancel(self) -> None:
         """Forget the request in flight: its answer, when it comes, is dropped."""

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from promptbench.core import diff
 from promptbench.core.experiment import Experiment, Message, TestCase, Variant
 from promptbench.core.result import CellKey, CheckOutcome, Grade, HumanGrade, Result
+from promptbench.service import diffs
 from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.results import diff_view
 from promptbench.ui.results.case_view import EXPECTED, KEY_HINTS, CaseView
@@ -209,13 +210,13 @@ def test_a_very_long_answer_shows_its_start_and_all_of_it_on_request(views):
 def test_the_diff_runs_on_the_bridge_worker_not_the_gui_thread(views, qtbot, monkeypatch, tmp_path):
     model, grid, view = views
     threads = []
-    real = diff_view.compare_apart
+    real = diffs.compare
 
     def recording(a, b):
         threads.append(threading.current_thread().name)
         return real(a, b)
 
-    monkeypatch.setattr(diff_view, "compare_apart", recording)
+    monkeypatch.setattr(diffs, "compare", recording)  # the word diff itself, wherever the view asks for it
     bridge = EngineBridge(history_path=tmp_path / "history.db", env={})
     try:
         view.set_call(bridge.call)
@@ -272,3 +273,19 @@ def test_the_case_view_opens_in_a_window_of_its_own_that_grades_the_same_way(vie
         assert window.row == 2 and window.selected_variant == "Short"
     finally:
         window.close()
+
+
+def test_a_request_overtaken_in_the_queue_is_not_worked_on():
+    from promptbench.ui.results.offload import Offload
+
+    queued, ran, shown = [], [], []
+
+    def call(function, *args, on_done):  # a worker that runs jobs when told, in order
+        queued.append(lambda: on_done(function(*args)))
+
+    offload = Offload(call)
+    offload.run(lambda text: ran.append(text) or text, "first", on_done=shown.append)
+    offload.run(lambda text: ran.append(text) or text, "second", on_done=shown.append)
+    for job in queued:
+        job()
+    assert ran == ["second"] and shown == ["second"] and not offload.pending
