@@ -43,7 +43,7 @@ from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.service.diffs import compare_pairs
 from promptbench.ui.results.detail_pane import verdict_html
-from promptbench.ui.results.diff_view import SHOW_LIMIT, render_diff, shown_text
+from promptbench.ui.results.diff_view import SHOW_LIMIT, cut_note, render_diff, shown_text
 from promptbench.ui.results.grade_bar import GradeBar
 from promptbench.ui.results.grid_view import ResultsView
 from promptbench.ui.results.offload import Call, Offload
@@ -65,9 +65,9 @@ COLUMN_MIN_WIDTH = 300
 
 def render_columns(
     base: tuple[str, str], answers: Sequence[str | None], palette: Colours, limit: int
-) -> list[tuple[str, str] | None]:
-    """Off the GUI thread: for each answer (None for no answer), the HTML of it marked against the base and the
-    summary line; None where there is nothing to mark."""
+) -> tuple[str, list[tuple[str, str] | None]]:
+    """Off the GUI thread: the base's HTML (pretty-printed when it is JSON), and for each answer (None for no
+    answer, or the base itself) the HTML of it marked against the base and the summary line."""
     label, base_text = base
     found = iter(compare_pairs([(base_text, answer) for answer in answers if answer is not None]))
     out: list[tuple[str, str] | None] = []
@@ -77,7 +77,8 @@ def render_columns(
             continue
         _found, body, summary = render_diff(base_text, answer, palette, label, limit, next(found))
         out.append((body, summary))
-    return out
+    base_body, _note = shown_text(pretty_if_json(base_text), limit)
+    return base_body, out
 
 
 def checks_lines(result: Result, palette: Colours) -> str:
@@ -155,6 +156,7 @@ class CaseView(QWidget):
         self._selected = 0  # the selected variant's column
         self._limit = SHOW_LIMIT
         self._shown: tuple | None = None  # what the columns show now, to skip redoing the same
+        self._base_column: AnswerColumn | None = None
         self.columns: list[AnswerColumn] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.previous_button = QToolButton(text="↑ Previous case", toolTip="The case above in the grid (Up)")  # type: ignore[call-arg]
@@ -409,12 +411,13 @@ class CaseView(QWidget):
         self.offload.run(render_columns, (base_label, base_text), pending, palette, self._limit, on_done=self._marked)
 
     def _fill_base(self, column: AnswerColumn, title: str, text: str, result, grade, palette) -> None:
+        """The base's column: its text plain at once (pretty-printed JSON comes with the marks, off-thread)."""
         column.setProperty("title", title)
         column.set_selected(column.property("selected") is True)
-        body, note = shown_text(pretty_if_json(text), self._limit)
-        column.text.document().setHtml(body)
+        self._base_column = column
+        column.text.setPlainText(text[: self._limit])
         base = "The base: the other answers are marked against it."
-        column.summary.setText(" ".join(part for part in (base, note) if part))
+        column.summary.setText(" ".join(part for part in (base, cut_note(self._limit, len(text))) if part))
         if result is None:  # the expected output: nothing to grade, no checks
             column.verdict.setText("")
             column.checks.hide()
@@ -436,8 +439,11 @@ class CaseView(QWidget):
             bar.set_grade(wanted)
         bar.set_read_only(result is None or not result.ok)
 
-    def _marked(self, rendered: list[tuple[str, str] | None]) -> None:
-        for column, item in zip(self.columns, rendered, strict=False):
+    def _marked(self, rendered: tuple[str, list[tuple[str, str] | None]]) -> None:
+        base_body, columns = rendered
+        if self._base_column is not None:
+            self._base_column.text.document().setHtml(base_body)
+        for column, item in zip(self.columns, columns, strict=False):
             if item is None:
                 continue
             body, summary = item
