@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from promptbench.core.check_words import check_words
 from promptbench.core.experiment import Check
 from promptbench.service.files import FileProblem
 from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
@@ -98,39 +99,78 @@ def value_to_text(value: Any) -> str:
     return str(value)
 
 
+def type_item_text(check_type: str) -> str:
+    """A type as the picker lists it: its plain name first, the promptfoo identifier after it."""
+    return f"{check_words(check_type).name}  ·  {check_type}"
+
+
 class CheckRows(QWidget):
-    """Checks as rows of (type, value, threshold, remove); `checks()` reads them back, `problems()` says why not."""
+    """Checks as rows of (type, value, threshold, remove); `checks()` reads them back, `problems()` says why not.
+
+    The type picker names each type in plain words with its identifier after it; under the rows, `explanation`
+    says what the type of the row being edited checks.
+    """
 
     def __init__(self, checks: Sequence[Check], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._types = check_types()
         self._rows: list[tuple[QComboBox, QLineEdit, QLineEdit, QToolButton, Check]] = []
         self._grid = QGridLayout()
+        self._grid.setColumnStretch(1, 1)  # the value takes the room the plain-words type names leave
         for column, title in enumerate(("Check", "Value", "Threshold")):
             self._grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
         add = QPushButton("+ Add a check")
         add.clicked.connect(lambda: self.add_row(Check("icontains")))
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(self._grid)
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.explanation)
         layout.addStretch(1)
         for check in checks:
             self.add_row(check)
 
     def add_row(self, check: Check) -> None:
         kind = QComboBox()
-        kind.addItems(self._types if check.type in self._types else [check.type, *self._types])
-        kind.setCurrentText(check.type)
-        value = QLineEdit(value_to_text(check.value), placeholderText="text to look for; commas separate a list")
+        for check_type in self._types if check.type in self._types else [check.type, *self._types]:
+            words = check_words(check_type)
+            kind.addItem(type_item_text(check_type), check_type)
+            kind.setItemData(kind.count() - 1, words.explanation, Qt.ItemDataRole.ToolTipRole)
+        kind.setCurrentIndex(kind.findData(check.type))
+        value = QLineEdit(value_to_text(check.value))
         threshold = QLineEdit("" if check.threshold is None else f"{check.threshold:g}", placeholderText="optional")
         threshold.setMaximumWidth(90)
         remove = QToolButton(text="✕", toolTip="Remove this check")  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         row = (kind, value, threshold, remove, check)
         remove.clicked.connect(lambda: self._remove(row))
+        kind.currentIndexChanged.connect(lambda _index: self._explain(kind, value))
+        self._explain(kind, value)
+        kind.installEventFilter(self)
+        value.installEventFilter(self)
         self._rows.append(row)
         line = self._grid.rowCount()
         for column, widget in enumerate(row[:4]):
             self._grid.addWidget(widget, line, column)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        # The explanation follows the row being edited: a click or Tab into its type or value explains that type.
+        if event.type() == QEvent.Type.FocusIn:
+            for kind, value, *_rest in self._rows:
+                if watched in (kind, value):
+                    self._explain(kind, value)
+        return super().eventFilter(watched, event)
+
+    def _explain(self, kind: QComboBox, value: QLineEdit) -> None:
+        """The row's type in words: its value field leads with "Must mention…", the label below explains it."""
+        words = check_words(kind.currentData())
+        value.setPlaceholderText(
+            f"{words.lead}…" + ("  (commas separate a list)" if kind.currentData().endswith(("-any", "-all")) else "")
+        )
+        kind.setToolTip(words.explanation)
+        self.explanation.setText(
+            f"<b>{words.name}</b> <span style='color: gray'>({kind.currentData()})</span>: {words.explanation}"
+        )
 
     def row_widgets(self, index: int) -> tuple[QComboBox, QLineEdit, QLineEdit]:
         kind, value, threshold, _remove, _check = self._rows[index]
@@ -145,8 +185,8 @@ class CheckRows(QWidget):
             made.append(
                 replace(
                     original,
-                    type=kind.currentText(),
-                    value=value_from_text(kind.currentText(), value.text()),
+                    type=kind.currentData(),
+                    value=value_from_text(kind.currentData(), value.text()),
                     threshold=float(text) if _is_number(text) else None,
                 )
             )
@@ -184,7 +224,7 @@ class ChecksDialog(QDialog):
     def __init__(self, title: str, checks: Sequence[Check], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(640, 320)
+        self.resize(820, 340)
         self.rows = CheckRows(checks)
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c62828;")
