@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
 from promptbench.core.check_words import check_words
 from promptbench.core.experiment import Check
 from promptbench.service.files import FileProblem
+from promptbench.ui.close_keys import close_on_keys
 from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
+from promptbench.ui.elided_label import ElidedLabel
 
 # The types most people want first; the rest follow in alphabetical order.
 COMMON_TYPES = [
@@ -58,6 +60,7 @@ COMMON_TYPES = [
     "llm-rubric",
     "similar",
 ]
+COLUMN_WIDTHS = (60, 260)  # the narrowest and widest a column is made to fit its content
 TEST_SET_FILES = "Test sets (*.csv *.tsv *.txt *.jsonl *.json *.xlsx)"
 
 
@@ -236,6 +239,7 @@ class ChecksDialog(QDialog):
         layout.addWidget(self.rows, 1)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        close_on_keys(self)
 
     def accept(self) -> None:
         problems = self.rows.problems()
@@ -271,10 +275,12 @@ class TestSetView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setDefaultSectionSize(150)
         self.table.doubleClicked.connect(self._double_clicked)
-        self.defaults_label = QLabel()
-        self.defaults_label.setWordWrap(True)
+        self.defaults_label = ElidedLabel()
         self.dialog: ChecksDialog | None = None
-        buttons = QHBoxLayout()
+        # A tool bar, not a row of buttons: when the pane is narrow the last ones move under its » menu instead of
+        # holding the window wide.
+        self.toolbar = QToolBar("Test set")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for text, tip, action in (
             ("+ Case", "Add an empty case", model.add_case),
             ("Remove", "Remove the selected cases", self.remove_selected),
@@ -283,13 +289,10 @@ class TestSetView(QWidget):
             ("Undo", "Undo the last test set change (Ctrl+Z)", model.undo_stack.undo),
             ("Redo", "Redo (Ctrl+Shift+Z)", model.undo_stack.redo),
         ):
-            button = QPushButton(text, toolTip=tip)  # type: ignore[call-overload]  # PySide6's stubs omit inherited properties as keywords
-            button.clicked.connect(action)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            self.toolbar.addAction(text, action).setToolTip(tip)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.defaults_label)
         layout.addWidget(self.table, 1)
         # Paste, Undo and Redo are the table's own keys (not window shortcuts), so the prompt editors keep theirs.
@@ -299,11 +302,23 @@ class TestSetView(QWidget):
             QKeySequence.StandardKey.Redo: model.undo_stack.redo,
         }
         self.table.installEventFilter(self)
+        model.modelReset.connect(self.fit_columns)
+        model.layoutChanged.connect(self.fit_columns)
         model.modelReset.connect(self._show_defaults)
         model.dataChanged.connect(self._show_defaults)
         self._show_defaults()
+        self.fit_columns()
 
     # ----- actions
+
+    def fit_columns(self, *_args) -> None:
+        """Each column as wide as its content, within COLUMN_WIDTHS: a long value is cut (it shows whole in the
+        cell's editor) rather than one column pushing the others out of sight."""
+        header = self.table.horizontalHeader()
+        narrowest, widest = COLUMN_WIDTHS
+        for column in range(self.model.columnCount()):
+            wanted = max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+            header.resizeSection(column, max(narrowest, min(widest, wanted)))
 
     def paste_clipboard(self) -> None:
         self.paste_text(QGuiApplication.clipboard().text())

@@ -21,7 +21,7 @@ import html
 from collections.abc import Sequence
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -42,6 +42,7 @@ from promptbench.core.diff import pretty_if_json
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.service.diffs import compare_pairs
+from promptbench.ui.close_keys import close_on_keys
 from promptbench.ui.results.detail_pane import verdict_html
 from promptbench.ui.results.diff_view import SHOW_LIMIT, cut_note, render_diff, shown_text
 from promptbench.ui.results.grade_bar import GradeBar
@@ -159,8 +160,8 @@ class CaseView(QWidget):
         self._base_column: AnswerColumn | None = None
         self.columns: list[AnswerColumn] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.previous_button = QToolButton(text="↑ Previous case", toolTip="The case above in the grid (Up)")  # type: ignore[call-arg]
-        self.next_button = QToolButton(text="↓ Next case", toolTip="The case below in the grid (Down)")  # type: ignore[call-arg]
+        self.previous_button = QToolButton(text="↑", toolTip="The case above in the grid (Up)")  # type: ignore[call-arg]
+        self.next_button = QToolButton(text="↓", toolTip="The case below in the grid (Down)")  # type: ignore[call-arg]
         self.title = QLabel("Select a cell of the results to see its case here, every answer side by side.")
         self.title.setWordWrap(True)
         self.inputs = QLabel()
@@ -173,10 +174,12 @@ class CaseView(QWidget):
         self.show_all.setToolTip("Show the whole of long answers (a long one takes a moment)")
         self.show_all.hide()
         self.window_button = QPushButton("Open in a window")
+        self.window_button.setAccessibleName("Open the case view in a window")
         self.window_button.setToolTip("Every answer side by side in a window of its own: more room on a laptop")
         self.window_button.clicked.connect(self.open_window)
         self.window_view: CaseView | None = None
         self.hints = QLabel(KEY_HINTS)
+        self.hints.setWordWrap(True)
         self.hints.setToolTip("Click an answer, or the grid, then use these keys")
         self.strip = QWidget()
         self.strip_layout = QHBoxLayout(self.strip)
@@ -185,14 +188,18 @@ class CaseView(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(self.strip)
         # Columns fill the height; when the pane is too short for the texts, checks and grade bars, it scrolls.
+        # Two short rows rather than one long one: the view must shrink with its pane (down to a 1024 px window).
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.previous_button)
         top.addWidget(self.next_button)
         top.addWidget(self.title, 1)
-        top.addWidget(QLabel("Compare with"))
-        top.addWidget(self.base_box)
-        top.addWidget(self.window_button)
+        base_row = QHBoxLayout()
+        base_row.setContentsMargins(0, 0, 0, 0)
+        base_row.addWidget(QLabel("Compare with"))
+        base_row.addWidget(self.base_box)
+        base_row.addStretch(1)
+        base_row.addWidget(self.window_button)
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.note, 1)
@@ -200,6 +207,7 @@ class CaseView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addLayout(base_row)
         layout.addWidget(self.inputs)
         layout.addLayout(line)
         layout.addWidget(self.scroll_area, 1)
@@ -250,6 +258,7 @@ class CaseView(QWidget):
             view.setWindowTitle("Case view — PromptBench")
             view.window_button.hide()
             view.grade_changed.connect(self.grade_changed)  # the same save path as this view's grades
+            close_on_keys(view)
             view.resize(1366, 768)
             self.window_view = view
         if self._row is not None and self.selected_variant is not None:
@@ -396,8 +405,8 @@ class CaseView(QWidget):
             else:
                 column.text.setPlainText(result.output[: self._limit])
                 column.summary.setText("Comparing…")
-        if self._selected < len(names):
-            self.scroll_area.ensureWidgetVisible(self.columns[self._selected])
+        if self._selected < len(names):  # once the columns have their sizes: after this event
+            QTimer.singleShot(0, self, self._scroll_to_selected)
         if not redo:
             return
         if base_text is None:
@@ -409,6 +418,15 @@ class CaseView(QWidget):
         self.note.hide()
         pending = [a if f"variant '{n}'" != base_label else None for n, a in zip(names, answers, strict=True)]
         self.offload.run(render_columns, (base_label, base_text), pending, palette, self._limit, on_done=self._marked)
+
+    def _scroll_to_selected(self) -> None:
+        """Sideways only, to the selected answer's column when it is not wholly in view."""
+        if self._selected >= len(self.columns):
+            return
+        column, bar = self.columns[self._selected], self.scroll_area.horizontalScrollBar()
+        width = self.scroll_area.viewport().width()
+        if column.x() < bar.value() or column.x() + column.width() > bar.value() + width:
+            bar.setValue(column.x())
 
     def _fill_base(self, column: AnswerColumn, title: str, text: str, result, grade, palette) -> None:
         """The base's column: its text plain at once (pretty-printed JSON comes with the marks, off-thread)."""

@@ -45,19 +45,20 @@ from PySide6.QtWidgets import (
 
 from promptbench.core.figures import latency
 from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
+from promptbench.ui.theme import BADGE_TEXT, colours
 
 FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
 
-# Light enough to read dark text on; the badge repeats the verdict in words, so colour is never the only sign.
-COLOURS = {
-    GridCellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
-    GridCellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
-    GridCellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
-    GridCellState.DONE: ("#f2f2f2", "#616161", "DONE"),
-    GridCellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
-    GridCellState.EMPTY: (None, "#9e9e9e", ""),
+# The badge repeats the verdict in words, so colour is never the only sign. The colours are the theme's
+# (promptbench.ui.theme.Colours.cells), read at paint time so a theme switch repaints the grid.
+BADGES = {
+    GridCellState.PASS: "PASS",
+    GridCellState.FAIL: "FAIL",
+    GridCellState.ERROR: "ERROR",
+    GridCellState.DONE: "DONE",
+    GridCellState.RUNNING: "…",
+    GridCellState.EMPTY: "",
 }
-HIGHLIGHT = QColor("#ffe066")
 FIT_CHARS = 4_000  # what a fitted row shows of an answer: past this the case view or the detail pane reads better
 MAX_FIT_LINES = 40  # the tallest a fitted row grows, in lines, so one long answer cannot fill the grid
 GRID_KEYS = "Arrows move between cases and answers; 1–5 give stars, G marks good, B bad (the selected answer)"
@@ -121,7 +122,9 @@ class CellDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         state = index.data(Role.STATE) or GridCellState.EMPTY
-        background, ink, badge = COLOURS[state]
+        theme = colours(option.palette)
+        background, ink, text_colour = theme.cells[str(state)]
+        badge = BADGES[state]
         rect = option.rect
         painter.save()
         if background:
@@ -139,7 +142,7 @@ class CellDelegate(QStyledItemDelegate):
             badge_width = metrics.horizontalAdvance(badge) + 10
             badge_rect = QRect(top.left(), top.top(), badge_width, line)
             painter.fillRect(badge_rect, QColor(ink))
-            painter.setPen(QColor("white"))
+            painter.setPen(QColor(BADGE_TEXT))
             painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
         result = index.data(Role.RESULT)
         figures = []
@@ -151,10 +154,14 @@ class CellDelegate(QStyledItemDelegate):
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
-        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if background is None else QColor("#424242"))
+        painter.setPen(QColor(text_colour) if background else option.palette.color(QPalette.ColorRole.Text))
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "  ".join(figures))
         if self.fit or self.lines > 2:
-            painter.setPen(QColor(ink) if state == GridCellState.ERROR else QColor("#212121"))
+            painter.setPen(
+                QColor(theme.errored if state == GridCellState.ERROR else text_colour)
+                if background
+                else option.palette.color(QPalette.ColorRole.Text)
+            )
             area = QRect(inner.left(), top.bottom() + 3, inner.width(), inner.bottom() - top.bottom() - 3)
             text = _answer(index) if self.fit else _answer(index)[: 120 * self.lines]  # enough to fill the lines
             painter.setClipRect(area)
@@ -167,11 +174,16 @@ class CellDelegate(QStyledItemDelegate):
             metrics,
             QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2),
             text,
-            QColor(ink) if state == GridCellState.ERROR else QColor("#212121"),
+            QColor(theme.errored if state == GridCellState.ERROR else text_colour)
+            if background
+            else option.palette.color(QPalette.ColorRole.Text),
+            QColor(theme.search_mark),
         )
         painter.restore()
 
-    def _paint_text(self, painter: QPainter, metrics: QFontMetrics, area: QRect, text: str, ink: QColor) -> None:
+    def _paint_text(
+        self, painter: QPainter, metrics: QFontMetrics, area: QRect, text: str, ink: QColor, mark: QColor
+    ) -> None:
         """Two lines of the output, the second elided; every match of the search marked behind the text."""
         first, rest = _split_line(text, metrics, area.width())
         lines = [first, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, area.width())] if rest else [first]
@@ -184,7 +196,7 @@ class CellDelegate(QStyledItemDelegate):
                 while start >= 0:
                     x = area.left() + metrics.horizontalAdvance(shown[:start])
                     width = metrics.horizontalAdvance(shown[start : start + len(needle)])
-                    painter.fillRect(QRect(x, y, width, metrics.lineSpacing()), HIGHLIGHT)
+                    painter.fillRect(QRect(x, y, width, metrics.lineSpacing()), mark)
                     start = lowered.find(needle, start + len(needle))
             painter.setPen(ink)
             painter.drawText(
@@ -284,6 +296,7 @@ class ResultsView(QWidget):
             signal.connect(self._refit)
         self.table.horizontalHeader().sectionResized.connect(self._refit)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setWhatsThis("Search the results")  # the Help menu's shortcut list reads it
         find.setContext(Qt.ShortcutContext.WindowShortcut)
         find.activated.connect(self._find)
         bar = QHBoxLayout()
@@ -293,12 +306,13 @@ class ResultsView(QWidget):
         bar.addWidget(self.shown_label)
         self.lines_box = QSpinBox(minimum=2, maximum=MAX_FIT_LINES, value=2)
         self.lines_box.setToolTip("How many lines of each answer a row shows")
+        self.lines_box.setSuffix(" lines")
         self.lines_box.setAccessibleName("Lines per row")
         self.lines_box.valueChanged.connect(self.set_lines)
-        self.fit_button = QToolButton(text="Fit answers", checkable=True)  # type: ignore[call-arg]
-        self.fit_button.setToolTip("Rows as tall as their answers: read whole answers side by side in the grid")
+        self.fit_button = QToolButton(text="Fit", checkable=True)  # type: ignore[call-arg]
+        self.fit_button.setToolTip("Fit answers: rows as tall as their answers, to read them whole side by side")
+        self.fit_button.setAccessibleName("Fit answers")
         self.fit_button.toggled.connect(self.set_fit)
-        bar.addWidget(QLabel("Lines"))
         bar.addWidget(self.lines_box)
         bar.addWidget(self.fit_button)
         case_order = QPushButton("Case order")

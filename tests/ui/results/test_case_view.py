@@ -271,6 +271,10 @@ def test_the_case_view_opens_in_a_window_of_its_own_that_grades_the_same_way(vie
         assert grades == [(CellKey("Formal", 1), HumanGrade(stars=5))]
         grid.select(2, 0)  # it follows the grid
         assert window.row == 2 and window.selected_variant == "Short"
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # closes like other windows
+        assert not window.isVisible()
     finally:
         window.close()
 
