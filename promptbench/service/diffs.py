@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from promptbench.core.diff import Comparison, compare
 
@@ -28,8 +29,16 @@ def compare_pairs(pairs: list[tuple[str, str]]) -> list[Comparison]:
     found: list[Comparison | None] = [compare(a, b) if len(a) + len(b) <= APART_CHARS else None for a, b in pairs]
     long = [index for index, comparison in enumerate(found) if comparison is None]
     if long:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {index: pool.submit(compare, *pairs[index]) for index in long}
-            for index, future in futures.items():
-                found[index] = future.result()
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                futures = {index: pool.submit(compare, *pairs[index]) for index in long}
+                for index, future in futures.items():
+                    found[index] = future.result()
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # No process to be had (a script whose main module cannot be imported again, no resources left):
+            # the diff is still worth having, at the cost of a pause.
+            found = [
+                comparison if comparison is not None else compare(*pair)
+                for comparison, pair in zip(found, pairs, strict=True)
+            ]
     return [comparison for comparison in found if comparison is not None]
