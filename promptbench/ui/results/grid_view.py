@@ -58,6 +58,8 @@ BADGES = {
     GridCellState.DONE: "DONE",
     GridCellState.RUNNING: "…",
     GridCellState.EMPTY: "",
+    GridCellState.CANCELLED: "CANCELLED",  # after a cancel: the call was going
+    GridCellState.NOT_RUN: "NOT RUN",  # after a cancel: never called
 }
 FIT_CHARS = 4_000  # what a fitted row shows of an answer: past this the case view or the detail pane reads better
 MAX_FIT_LINES = 40  # the tallest a fitted row grows, in lines, so one long answer cannot fill the grid
