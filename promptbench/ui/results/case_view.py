@@ -158,6 +158,7 @@ class CaseView(QWidget):
         self._limit = SHOW_LIMIT
         self._shown: tuple | None = None  # what the columns show now, to skip redoing the same
         self._base_column: AnswerColumn | None = None
+        self._facts: tuple | None = None  # what the verdicts, checks and grade bars show now
         self.columns: list[AnswerColumn] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.previous_button = QToolButton(text="↑", toolTip="The case above in the grid (Up)")  # type: ignore[call-arg]
@@ -384,6 +385,11 @@ class CaseView(QWidget):
         shown = (row, base_label, base_text, tuple(answers), palette, self._limit)
         redo = force or shown != self._shown
         self._shown = shown
+        # A batch of results elsewhere in the grid touches this row's span too: nothing of this case changed.
+        facts = (shown, self._selected, tuple(map(id, results)), tuple(human.get(CellKey(n, row, 0)) for n in names))
+        if not redo and facts == self._facts:
+            return
+        self._facts = facts
         expected_column = self.columns[-1]
         expected_column.setVisible(base_label == EXPECTED)
         if base_label == EXPECTED and redo and base_text is not None:
