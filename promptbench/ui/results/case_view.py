@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from promptbench.core.check_words import check_name
 from promptbench.core.diff import pretty_if_json
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
@@ -98,8 +99,8 @@ def checks_lines(result: Result, palette: Colours) -> str:
             mark, colour = "✗ fail", palette.failed
         metric = f" ({html.escape(check.metric)})" if check.metric else ""
         lines.append(
-            f"<span style='color:{colour}'><b>{mark}</b></span> {html.escape(check.type)}{metric}: "
-            f"{html.escape(check.reason)}"
+            f"<span style='color:{colour}'><b>{mark}</b></span> {html.escape(check_name(check.type))}{metric} "
+            f"<span style='color:{palette.muted}'>{html.escape(check.type)}</span>: {html.escape(check.reason)}"
         )
     return "<br>".join(lines)
 
