@@ -53,9 +53,10 @@ def build_parser(*commands: str) -> argparse.ArgumentParser:
     window.add_argument("--run", action="store_true", help="with --screenshot: run the experiment first")
     window.add_argument(
         "--screenshot-part",
-        choices=("window", "grid", "detail"),
+        choices=("window", "grid", "detail", "case"),
         default="window",
-        help="with --screenshot: the whole window, the results grid, or the detail pane",
+        help="with --screenshot: the whole window, the results grid, the detail pane, or the window at 1366x768 "
+        "with the case view",
     )
     window.add_argument(
         "--screenshot-theme", choices=("light", "dark"), help="with --screenshot: this theme instead of the saved one"

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 SCREENSHOT_SIZE = "1500x950"
+CASE_SCREENSHOT_SIZE = (1366, 768)  # the case view's picture, in its own window: a laptop's screen
 ENGINE_WARM_UP_MS = 1000
 NO_DISPLAY_EXIT = 2  # the usage-error code: nothing was started
 _HEADLESS_HINT = "the command line works, and `promptbench --screenshot out.png` renders offscreen"
@@ -156,7 +157,11 @@ def _screenshot(app, window, path: Path, run: bool, part: str) -> int:
         if columns:
             window.results_view.select(0, min(1, columns - 1))  # the second variant: its diff against the first
         settle()
-    widget = {"window": window, "grid": window.results_view, "detail": window.detail_pane}[part]
+    widget = {"window": window, "grid": window.results_view, "detail": window.detail_pane, "case": window}[part]
+    if part == "case":  # the case view in its own window, at a laptop's size, the second variant selected
+        widget = window.case_view.open_window()
+        widget.resize(*CASE_SCREENSHOT_SIZE)
+        settle(500)
     if part == "detail":
         window.detail_pane.tabs.setCurrentIndex(1)  # the diff against the other variant: what the picture is for
         settle(100)

@@ -1,5 +1,6 @@
-"""The History window's Run page: one past run in the same grid and detail pane as a live one, read-only, with
-what can be done with it next (resume it, re-run its failed cells, compare two of its variants).
+"""The History window's Run page: one past run in the same grid, detail pane and case view as a live one, read-only
+(grades and comments can still be added), with what can be done with it next (resume it, re-run its failed cells,
+compare two of its variants).
 
 The page only shows and offers; the window hands it a RunDetail and connects its buttons.
 """
@@ -9,12 +10,13 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey
 from promptbench.service.history import RunDetail, RunSummary
 from promptbench.service.run_rows import can_resume, failed_cell_count, started_text
+from promptbench.ui.results.case_view import CaseView
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
@@ -42,10 +44,17 @@ class RunPage(QWidget):
         self.results_model = ResultsModel(self)
         self.results_view = ResultsView(self.results_model)
         self.detail_pane = DetailPane()
+        self.case_view = CaseView(self.results_view)
+        # One save path for both: the History window saves what the detail pane's grade_changed carries.
+        self.case_view.grade_changed.connect(self.detail_pane.grade_changed)
+        self.case_view.grade_changed.connect(self._graded_in_case_view)
         self.results_view.cell_selected.connect(self._show_cell)
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(self.detail_pane, "Cell detail")
+        self.detail_tabs.addTab(self.case_view, "Case view")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.results_view)
-        split.addWidget(self.detail_pane)
+        split.addWidget(self.detail_tabs)
         split.setSizes([800, 440])
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -55,6 +64,11 @@ class RunPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         self._offer(None)
+
+    def set_call(self, call) -> None:
+        """Where diffs and colours are made: the History window's bridge (off the GUI thread)."""
+        self.detail_pane.set_call(call)
+        self.case_view.set_call(call)
 
     @property
     def run_id(self) -> str | None:
@@ -96,6 +110,10 @@ class RunPage(QWidget):
 
     def _column(self, variant: str) -> int:
         return self.variant_names().index(variant)
+
+    def _graded_in_case_view(self, key: CellKey, _grade) -> None:
+        if self.detail_pane.key == key:  # the detail pane shows the grade just given
+            self._show_cell(key)
 
     def _show_cell(self, key: CellKey | None) -> None:
         experiment = self.results_model.experiment

@@ -129,6 +129,7 @@ class HistoryWindow(QMainWindow):
         left_layout.addWidget(self.message)
 
         self.run_page = RunPage()
+        self.run_page.set_call(self.bridge.call)
         self.run_page.detail_pane.grade_changed.connect(self._save_grade)
         self.run_page.resume_button.clicked.connect(lambda: self.resume_requested.emit(self.run_page.run_id))
         self.run_page.rerun_button.clicked.connect(lambda: self.rerun_requested.emit(self.run_page.run_id))

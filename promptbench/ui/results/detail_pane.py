@@ -21,6 +21,7 @@ from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.ui.results.diff_view import DiffView
 from promptbench.ui.results.grade_bar import GradeBar
+from promptbench.ui.results.offload import Call
 from promptbench.ui.results.output_view import OutputView
 from promptbench.ui.theme import Colours, colours
 
@@ -118,6 +119,11 @@ class DetailPane(QWidget):
         layout.addWidget(self.grade_bar)
         self.grade_bar.changed.connect(self._on_grade)
         self.clear()
+
+    def set_call(self, call: Call | None) -> None:
+        """Where the highlighting and the diff run: the bridge's `call` in the window (off the GUI thread)."""
+        self.output_view.set_call(call)
+        self.diff_view.set_call(call)
 
     @property
     def key(self) -> CellKey | None:

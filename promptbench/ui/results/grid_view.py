@@ -2,7 +2,8 @@
 
 The view only watches a `ResultsModel`. Filters and sorting live in a proxy (`ResultsFilter`); the cell painter
 (`CellDelegate`) draws straight with QPainter because 10,000 cells must scroll smoothly, which a widget per cell
-or rich text per cell would not.
+or rich text per cell would not. Rows show two lines of each answer, more with the "Lines" control, or the whole
+answer (up to `FIT_CHARS`) with "Fit answers", each row as tall as its longest answer.
 
 Signals:
     cell_selected(CellKey | None): the current cell changed (None when nothing is selected).
@@ -12,7 +13,17 @@ from __future__ import annotations
 
 from typing import cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,10 +33,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +61,9 @@ BADGES = {
     GridCellState.CANCELLED: "CANCELLED",  # after a cancel: the call was going
     GridCellState.NOT_RUN: "NOT RUN",  # after a cancel: never called
 }
+FIT_CHARS = 4_000  # what a fitted row shows of an answer: past this the case view or the detail pane reads better
+MAX_FIT_LINES = 40  # the tallest a fitted row grows, in lines, so one long answer cannot fill the grid
+GRID_KEYS = "Arrows move between cases and answers; 1–5 give stars, G marks good, B bad (the selected answer)"
 
 
 class ResultsFilter(QSortFilterProxyModel):
@@ -90,10 +106,19 @@ class CellDelegate(QStyledItemDelegate):
     def __init__(self, proxy: ResultsFilter, parent=None) -> None:
         super().__init__(parent)
         self._proxy = proxy
+        self.lines = 2  # lines of the answer a row shows
+        self.fit = False  # rows as tall as their answers
+        self.column_width = lambda column: 220
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        line = QFontMetrics(option.font).lineSpacing()
-        return QSize(220, line * 3 + 12)
+        metrics = QFontMetrics(option.font)
+        line = metrics.lineSpacing()
+        if not self.fit:
+            return QSize(220, line * (self.lines + 1) + 12)
+        width = max(40, self.column_width(index.column()) - 12)
+        text = _answer(index)
+        needed = metrics.boundingRect(QRect(0, 0, width, line * MAX_FIT_LINES), _WRAP, text).height()
+        return QSize(220, line + 3 + min(max(needed, line), line * MAX_FIT_LINES) + 12)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -133,6 +158,18 @@ class CellDelegate(QStyledItemDelegate):
             figures.append(_human_mark(human))
         painter.setPen(QColor(text_colour) if background else option.palette.color(QPalette.ColorRole.Text))
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "  ".join(figures))
+        if self.fit or self.lines > 2:
+            painter.setPen(
+                QColor(theme.errored if state == GridCellState.ERROR else text_colour)
+                if background
+                else option.palette.color(QPalette.ColorRole.Text)
+            )
+            area = QRect(inner.left(), top.bottom() + 3, inner.width(), inner.bottom() - top.bottom() - 3)
+            text = _answer(index) if self.fit else _answer(index)[: 120 * self.lines]  # enough to fill the lines
+            painter.setClipRect(area)
+            painter.drawText(area, _WRAP, text)
+            painter.restore()
+            return
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         self._paint_text(
             painter,
@@ -169,6 +206,17 @@ class CellDelegate(QStyledItemDelegate):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 shown,
             )
+
+
+_WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+
+
+def _answer(index: QModelIndex | QPersistentModelIndex) -> str:
+    """The answer (or the error) of a cell, up to FIT_CHARS; what is being written for a running cell."""
+    result = index.data(Role.RESULT)
+    if result is None:
+        return index.data(Qt.ItemDataRole.DisplayRole) or ""
+    return ((result.output if result.ok else result.error) or "")[:FIT_CHARS]
 
 
 def _split_line(text: str, metrics: QFontMetrics, width: int) -> tuple[str, str]:
@@ -218,7 +266,10 @@ class ResultsView(QWidget):
         self.shown_label = QLabel()
         self.table = QTableView()
         self.table.setModel(self.proxy)
-        self.table.setItemDelegate(CellDelegate(self.proxy, self.table))
+        self.delegate = CellDelegate(self.proxy, self.table)
+        self.delegate.column_width = self.table.columnWidth
+        self.table.setItemDelegate(self.delegate)
+        self.table.setToolTip(GRID_KEYS)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -236,6 +287,16 @@ class ResultsView(QWidget):
         self.proxy.rowsRemoved.connect(self._count)
         self.proxy.modelReset.connect(self._count)
         self.proxy.layoutChanged.connect(self._count)
+        # Fitted rows follow new results and column widths; one pass after a burst, not one per change.
+        self._fit_timer = QTimer(self, singleShot=True, interval=100, timeout=self._fit_rows)  # type: ignore[call-arg]
+        for signal in (
+            self.proxy.dataChanged,
+            self.proxy.layoutChanged,
+            self.proxy.modelReset,
+            self.proxy.rowsInserted,
+        ):
+            signal.connect(self._refit)
+        self.table.horizontalHeader().sectionResized.connect(self._refit)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.setWhatsThis("Search the results")  # the Help menu's shortcut list reads it
         find.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -245,6 +306,17 @@ class ResultsView(QWidget):
         bar.addWidget(self.filter_picker)
         bar.addWidget(self.search_box, 1)
         bar.addWidget(self.shown_label)
+        self.lines_box = QSpinBox(minimum=2, maximum=MAX_FIT_LINES, value=2)
+        self.lines_box.setToolTip("How many lines of each answer a row shows")
+        self.lines_box.setSuffix(" lines")
+        self.lines_box.setAccessibleName("Lines per row")
+        self.lines_box.valueChanged.connect(self.set_lines)
+        self.fit_button = QToolButton(text="Fit", checkable=True)  # type: ignore[call-arg]
+        self.fit_button.setToolTip("Fit answers: rows as tall as their answers, to read them whole side by side")
+        self.fit_button.setAccessibleName("Fit answers")
+        self.fit_button.toggled.connect(self.set_fit)
+        bar.addWidget(self.lines_box)
+        bar.addWidget(self.fit_button)
         case_order = QPushButton("Case order")
         case_order.setToolTip("Undo sorting by score: show the cases in the test set's order")
         case_order.clicked.connect(self.case_order)
@@ -254,6 +326,40 @@ class ResultsView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self._count()
+
+    def set_lines(self, lines: int) -> None:
+        """Rows show `lines` lines of each answer."""
+        self.delegate.lines = lines
+        if self.lines_box.value() != lines:
+            self.lines_box.setValue(lines)
+        if not self.delegate.fit:
+            self.table.verticalHeader().setDefaultSectionSize(self._row_height(lines))
+            self.table.verticalHeader().resizeSections(QHeaderView.ResizeMode.Fixed)
+            for row in range(self.proxy.rowCount()):
+                self.table.setRowHeight(row, self._row_height(lines))
+        self.table.viewport().update()
+
+    def set_fit(self, fit: bool) -> None:
+        """Rows as tall as their answers (up to MAX_FIT_LINES lines), or back to the chosen lines."""
+        self.delegate.fit = fit
+        if self.fit_button.isChecked() != fit:
+            self.fit_button.setChecked(fit)
+        self.lines_box.setEnabled(not fit)
+        if fit:
+            self._fit_rows()
+        else:
+            self.set_lines(self.lines_box.value())
+
+    def _row_height(self, lines: int) -> int:
+        return QFontMetrics(self.font()).lineSpacing() * (lines + 1) + 12
+
+    def _refit(self, *_args) -> None:
+        if self.delegate.fit:
+            self._fit_timer.start()
+
+    def _fit_rows(self) -> None:
+        if self.delegate.fit:
+            self.table.resizeRowsToContents()
 
     def set_filter(self, name: str) -> None:
         self.filter_picker.setCurrentIndex(self.filter_picker.findData(name))

@@ -6,6 +6,10 @@ QTextBrowser took 0.6 s, class names with a style sheet 0.45 s), a usual answer 
 QSyntaxHighlighter is not an option: in PySide6 6.12 on Python 3.11 every call of a void method drops a reference
 to None, and a call per line of a long output brings the interpreter down.) A cell still being written is shown
 as plain text, which costs nothing to update as each piece of the stream arrives.
+
+The guess and the colouring run off the GUI thread (`promptbench.ui.results.offload`): the text shows plain at
+once and takes its colours when they come. An answer past `promptbench.ui.results.diff_view.SHOW_LIMIT` shows its
+start, and all of it when "Show all" is clicked, so a 1 MB answer does not stall the window.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from promptbench.ui.results.diff_view import SHOW_LIMIT, cut_note
+from promptbench.ui.results.offload import Call, Offload
 from promptbench.ui.theme import colours
 
 AUTO = "auto"
@@ -99,13 +105,32 @@ def highlighted_html(text: str, language: str, style: str = "default") -> str:
     return f"<pre style='white-space: pre-wrap'>{body}</pre>"
 
 
+def colour_job(text: str, chosen: str, style: str, limit: int) -> tuple[str, str | None, str]:
+    """Off the GUI thread: (the language used, the HTML of the start of the text or None to show it plain, the
+    words for the label beside the chooser)."""
+    if len(text) > HIGHLIGHT_LIMIT:  # not even guessed: its regular expressions would hold the GIL for long
+        return PLAIN, None, "too long to colour; shown plain" if chosen != PLAIN else ""
+    language = guess_language(text) if chosen == AUTO else chosen
+    if len(text) > HIGHLIGHT_LIMIT and language != PLAIN:
+        return language, None, "too long to colour; shown plain"
+    label = f"looks like {LABELS[language]}" if chosen == AUTO and language != PLAIN else ""
+    if language == PLAIN:
+        return language, None, label
+    return language, highlighted_html(text[:limit], language, style), label
+
+
 class OutputView(QWidget):
     """A read-only view of one output with a "Highlight as" chooser (Auto picks by guessing)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, call: Call | None = None) -> None:
         super().__init__(parent)
         self._text = ""
         self._streaming = False
+        self._limit = SHOW_LIMIT
+        self.offload = Offload(call)
+        self.show_all = QPushButton("Show all")
+        self.show_all.setToolTip("Show the whole answer (a long one takes a moment)")
+        self.show_all.hide()
         self.language_box = QComboBox()
         self.language_box.addItem("Auto", AUTO)
         for label, alias in LANGUAGES:
@@ -120,11 +145,16 @@ class OutputView(QWidget):
         top.addWidget(QLabel("Highlight as"))
         top.addWidget(self.language_box)
         top.addWidget(self.guess_label, 1)
+        top.addWidget(self.show_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.editor, 1)
         self.language_box.currentIndexChanged.connect(self._render)
+        self.show_all.clicked.connect(self._show_all)
+
+    def set_call(self, call: Call | None) -> None:
+        self.offload.set_call(call)
 
     @property
     def text(self) -> str:
@@ -138,32 +168,43 @@ class OutputView(QWidget):
     def set_text(self, text: str) -> None:
         """Show a finished output, highlighted."""
         # One line ending, so the document's positions are the lexer's positions.
-        self._text, self._streaming = text.replace("\r\n", "\n"), False
+        self._text, self._streaming, self._limit = text.replace("\r\n", "\n"), False, SHOW_LIMIT
         self._render()
 
     def set_streaming_text(self, text: str) -> None:
         """Show the text so far of a cell being written: plain, and cheap enough to call for every piece."""
         self._text, self._streaming = text, True
+        self.offload.cancel()
+        self.show_all.hide()
         self.guess_label.setText("being written…")
         self.editor.setPlainText(text)
         self.editor.verticalScrollBar().setValue(self.editor.verticalScrollBar().maximum())
 
     def clear(self) -> None:
         self._text, self._streaming = "", False
+        self.offload.cancel()
+        self.show_all.hide()
         self.guess_label.clear()
         self.editor.clear()
+
+    def _show_all(self) -> None:
+        self._limit = len(self._text)
+        self._render()
 
     def _render(self) -> None:
         if self._streaming:
             return
-        language = self.language()
-        if len(self._text) > HIGHLIGHT_LIMIT and language != PLAIN:
-            self.guess_label.setText("too long to colour; shown plain")
-        elif self.language_box.currentData() == AUTO and language != PLAIN:
-            self.guess_label.setText(f"looks like {LABELS[language]}")
-        else:
-            self.guess_label.clear()
-        if language == PLAIN or len(self._text) > HIGHLIGHT_LIMIT:
-            self.editor.setPlainText(self._text)
-            return
-        self.editor.document().setHtml(highlighted_html(self._text, language, colours(self.palette()).pygments_style))
+        shown = self._text[: self._limit]
+        self.show_all.setVisible(len(self._text) > self._limit)
+        self.editor.setPlainText(shown)  # at once; the colours follow from the worker
+        self.guess_label.setText(cut_note(self._limit, len(self._text)))
+        style = colours(self.palette()).pygments_style
+        self.offload.run(
+            colour_job, self._text, self.language_box.currentData(), style, self._limit, on_done=self._show
+        )
+
+    def _show(self, coloured: tuple[str, str | None, str]) -> None:
+        _language, body, label = coloured
+        self.guess_label.setText(" ".join(part for part in (label, cut_note(self._limit, len(self._text))) if part))
+        if body is not None:
+            self.editor.document().setHtml(body)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from promptbench.core.providers import is_echo
 from promptbench.service.provider_choices import list_models, provider_choices
@@ -32,6 +32,7 @@ from promptbench.ui.editor.test_set_model import TestSetModel, missing_values
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
 from promptbench.ui.engine.bridge import EngineBridge
+from promptbench.ui.results.case_view import CaseView
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
@@ -138,11 +139,12 @@ class MainWindow(QMainWindow):
     # ----- building
 
     def _layout(self) -> None:
-        """Variant editors on top; the summary across the window; the test set, grid and detail pane below. Every
-        pane can shrink and the editors, the summary and the test set can be collapsed (drag a handle to the edge,
-        or the View menu), so nothing holds the window wider or taller than a laptop's screen."""
+        """Variant editors on top; the summary across the window; the test set, grid and detail pane (in a tab beside
+        the case view) below. Every pane can shrink and the editors, the summary and the test set can be collapsed
+        (drag a handle to the edge, or the View menu), so nothing holds the window wider or taller than a laptop's
+        screen."""
         self.bottom_splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.test_set_view, self.results_view, self.detail_pane):
+        for widget in (self.test_set_view, self.results_view, self._detail_tabs()):
             self.bottom_splitter.addWidget(widget)
         self.bottom_splitter.setCollapsible(1, False)  # the grid is what the window is for
         self.bottom_splitter.setStretchFactor(1, 1)
@@ -162,6 +164,20 @@ class MainWindow(QMainWindow):
         self.layout_panes = WindowLayout(
             self, self.main_splitter, self.bottom_splitter, self.summary_strip, self.settings
         )
+
+    def _detail_tabs(self) -> QTabWidget:
+        """The selected cell's detail and the case view (every answer of its case side by side), as tabs. Both
+        make their diffs and colours on the bridge's worker thread, and grade through the same save path."""
+        self.detail_pane.set_call(self.bridge.call)
+        self.case_view = CaseView(self.results_view, call=self.bridge.call)
+        self.case_view.grade_changed.connect(self.runs.save_grade)
+        self.case_view.grade_changed.connect(
+            lambda key, _grade: self.runs.show_cell(key) if self.detail_pane.key == key else None
+        )
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(self.detail_pane, "Cell detail")
+        self.detail_tabs.addTab(self.case_view, "Case view")
+        return self.detail_tabs
 
     def _menus(self) -> None:
         def action(menu, text, slot, keys=None) -> QAction:
