@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.storage import History
-from tests.ui.conftest import KEY, KEY_VAR, local_experiment
+from tests.ui.conftest import env_for, local_experiment
 from tests.ui.history.conftest import make_history_window, two_runs  # noqa: F401 (fixtures used below)
 from tests.ui.window.test_window_run import run_and_wait
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.gui
 
 
 def test_the_main_window_case_view_grades_into_history(make_window, qtbot, server):
-    window = make_window(env={KEY_VAR: KEY}, experiment=local_experiment(server))
+    window = make_window(env=env_for(server), experiment=local_experiment(server))
     done = run_and_wait(window, qtbot)
     assert window.detail_tabs.tabText(0) == "Cell detail" and window.detail_tabs.tabText(1) == "Case view"
     window.detail_tabs.setCurrentWidget(window.case_view)
