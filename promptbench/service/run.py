@@ -27,7 +27,7 @@ from promptbench.formats.experiment_file import load_experiment
 from promptbench.profiles import known_profiles
 from promptbench.secrets import KeyStore
 from promptbench.service.prices import load_prices
-from promptbench.service.recorder import ResultRecorder
+from promptbench.service.recorder import ResultRecorder, waiting_reporter
 
 if TYPE_CHECKING:
     from promptbench.storage import History
@@ -157,6 +157,7 @@ class RunSession:
         loop = asyncio.get_running_loop()
         self._recorder = None
         if history is not None:
+            history.on_waiting = waiting_reporter(loop, self._observer)
             if self.run_id is None:
                 self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
             self._recorder = ResultRecorder(

@@ -3,15 +3,19 @@
 It owns one SQLite connection, shared by the threads that call it behind one lock (the window runs the engine
 on its own thread and reads on the GUI thread; SQLite connections must not be used by two threads at once).
 Another process may write the same file at the same time: each write is a short IMMEDIATE transaction that
-waits on SQLite's busy timeout.
+waits on SQLite's busy timeout. A run's own writes (its start, its results, its end) wait as long as the lock
+is held, in short attempts that let this process's other threads in between, and tell `on_waiting` while they
+wait; docs/history-format.md ("Locks and waiting") says who waits for whom.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -20,11 +24,18 @@ from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.storage import maintenance, queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
-from promptbench.storage.database import open_database, write_transaction
+from promptbench.storage.database import busy_timeout, open_database, write_transaction
+from promptbench.storage.errors import HistoryBusy, HistoryDamaged, HistoryError
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.maintenance import HistorySizes
 from promptbench.storage.paths import default_history_path
 from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
+
+T = TypeVar("T")
+
+# How long one attempt of a write that waits holds this History's lock before letting other threads in.
+ATTEMPT_S = 1.0
+_PAUSE_S = 0.05
 
 
 class History:
@@ -41,6 +52,11 @@ class History:
         self.cache = ResponseCache(db, path, self._lock, cap_bytes=cache_cap)
         self._closed = False
         self.interrupted_at_open: list[str] = []
+        # Told True when a run's write finds the file locked by another program and starts waiting, False when
+        # the wait is over. Called on the thread that writes (the run's writer thread): it must be quick.
+        self.on_waiting: Callable[[bool], object] | None = None
+        # Set once SQLite reports a corrupt page: from then on this History writes nothing more.
+        self.damaged: HistoryError | None = None
 
     @classmethod
     def open(
@@ -49,14 +65,16 @@ class History:
         *,
         clock: Callable[[], datetime] = runs.utc_now,
         cache_cap: int = DEFAULT_CAP_BYTES,
+        busy_timeout: float | None = None,
     ) -> History:
         """Open (creating if needed) the history at `path`, or the default location. Raises HistoryError.
 
         Runs left 'running' by a process that no longer exists become 'interrupted'; their ids are in
-        `interrupted_at_open`.
+        `interrupted_at_open`. `busy_timeout` is how long a command a person started waits for another
+        program's write lock before saying so (default BUSY_TIMEOUT_S; a run's own writes wait as long as it takes).
         """
         path = Path(path) if path is not None else default_history_path()
-        db = open_database(path)
+        db = open_database(path, busy_timeout=busy_timeout)
         history = cls(db, path, clock=clock, writer=this_writer(), cache_cap=cache_cap)
         try:
             history.interrupted_at_open = runs.mark_interrupted(db, path)
@@ -69,6 +87,8 @@ class History:
         """Close the file. Calling it again does nothing."""
         with self._lock:
             if not self._closed:
+                if self.damaged is None:
+                    self.cache.flush()
                 self._closed = True
                 self._db.close()
 
@@ -81,8 +101,8 @@ class History:
     # The write side.
 
     def start_run(self, experiment: Experiment, *, source: str | None = None, planned_cells: int) -> str:
-        with self._lock:
-            return runs.start_run(
+        return self._write_waiting(
+            lambda: runs.start_run(
                 self._db,
                 self.path,
                 experiment,
@@ -91,6 +111,7 @@ class History:
                 writer=self._writer,
                 clock=self._clock,
             )
+        )
 
     def record(self, run_id: str, result: Result) -> None:
         self.record_many(run_id, [result])
@@ -99,18 +120,51 @@ class History:
         """Several finished cells in one transaction (a writer thread's group commit)."""
         if not results:
             return
+        self._write_waiting(lambda: runs.record_many(self._db, self.path, run_id, results, self._clock))
+        # Cache entries that met the lock earlier go in now that the file takes writes again.
         with self._lock:
-            runs.record_many(self._db, self.path, run_id, results, self._clock)
+            self.cache.flush(wait=False)
 
     def finish_run(self, run_id: str, state: str) -> None:
         if state not in runs.FINAL_STATES:
             raise ValueError(f"a run finishes as one of {', '.join(runs.FINAL_STATES)}, not {state!r}")
-        with self._lock:
-            runs.set_state(self._db, self.path, run_id, state, self._clock)
+        self._write_waiting(lambda: runs.set_state(self._db, self.path, run_id, state, self._clock))
 
     def mark_resumed(self, run_id: str) -> None:
-        with self._lock:
-            runs.mark_resumed(self._db, self.path, run_id, self._writer)
+        self._write_waiting(lambda: runs.mark_resumed(self._db, self.path, run_id, self._writer))
+
+    def _write_waiting(self, write: Callable[[], T]) -> T:
+        """Do a run's write, waiting for another program's write lock as long as it takes.
+
+        Each attempt waits up to ATTEMPT_S on SQLite's busy timeout, then lets go of this History's lock for a
+        moment, so the cache and the window's reads are never stuck behind the wait. A corrupt file stops
+        every later write (HistoryDamaged); any other HistoryError is raised at once.
+        """
+        waiting = False
+        try:
+            while True:
+                with self._lock:
+                    if self.damaged is not None:
+                        raise self.damaged
+                    try:
+                        with busy_timeout(self._db, ATTEMPT_S):
+                            return write()
+                    except HistoryBusy:
+                        pass
+                    except HistoryDamaged as error:
+                        self.damaged = error
+                        raise
+                if not waiting:
+                    waiting = True
+                    self._tell_waiting(True)
+                time.sleep(_PAUSE_S)
+        finally:
+            if waiting:
+                self._tell_waiting(False)
+
+    def _tell_waiting(self, waiting: bool) -> None:
+        if self.on_waiting is not None:
+            self.on_waiting(waiting)
 
     def set_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade) -> None:
         with self._lock:
