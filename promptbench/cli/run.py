@@ -59,7 +59,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ExperimentProblems as problems:
         return _report_problems(str(args.file), problems.problems)
     try:
-        history = open_history(args.db)
+        history = open_history(args.db, for_run=True)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return ExitCode.USAGE
@@ -73,7 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def resume_command(args: argparse.Namespace) -> int:
     try:
-        history = open_history(args.db)
+        history = open_history(args.db, for_run=True)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return ExitCode.USAGE

@@ -112,6 +112,11 @@ def _up_to_date(db: Database, path: Path) -> bool:
     return applied == known_names()
 
 
+def damaged_marker(path: Path) -> Path:
+    """The empty file left beside a history found corrupt: later processes read it but write nothing into it."""
+    return Path(f"{path}-damaged")
+
+
 def _make_private(path: Path) -> None:
     """A history made by an older version was readable by everyone; take that away when it is ours to change."""
     for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):

@@ -73,7 +73,7 @@ def cannot_open(path: Path) -> HistoryError:
     )
 
 
-def damaged(path: Path) -> HistoryError:
+def damaged(path: Path) -> HistoryDamaged:
     return HistoryDamaged(
         f"{path} is damaged (SQLite reports part of it as corrupt), so nothing more is written to it. Runs that "
         "still read can be kept with `promptbench export RUN`; then move the file aside (keep a copy: the sqlite3 "

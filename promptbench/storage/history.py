@@ -10,9 +10,11 @@ wait; docs/history-format.md ("Locks and waiting") says who waits for whom.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -21,10 +23,10 @@ from sqlite_utils import Database
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import maintenance, queries, runs
+from promptbench.storage import database, errors, maintenance, queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
-from promptbench.storage.database import busy_timeout, open_database, write_transaction
+from promptbench.storage.database import damaged_marker, open_database, write_transaction
 from promptbench.storage.errors import HistoryBusy, HistoryDamaged, HistoryError
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.maintenance import HistorySizes
@@ -76,8 +78,16 @@ class History:
         path = Path(path) if path is not None else default_history_path()
         db = open_database(path, busy_timeout=busy_timeout)
         history = cls(db, path, clock=clock, writer=this_writer(), cache_cap=cache_cap)
+        if damaged_marker(path).exists():
+            history.damaged = errors.damaged(path)  # found corrupt before: it is read, never written again
+            return history
         try:
-            history.interrupted_at_open = runs.mark_interrupted(db, path)
+            with database.busy_timeout(db, 0):
+                history.interrupted_at_open = runs.mark_interrupted(db, path)
+        except HistoryError as error:
+            # A full disk, or another program writing: the file can still be read, and a later open marks them.
+            if isinstance(error, HistoryDamaged):
+                history._found_damaged(error)
         except BaseException:
             history.close()
             raise
@@ -147,12 +157,12 @@ class History:
                     if self.damaged is not None:
                         raise self.damaged
                     try:
-                        with busy_timeout(self._db, ATTEMPT_S):
+                        with database.busy_timeout(self._db, ATTEMPT_S):
                             return write()
                     except HistoryBusy:
                         pass
                     except HistoryDamaged as error:
-                        self.damaged = error
+                        self._found_damaged(error)
                         raise
                 if not waiting:
                     waiting = True
@@ -162,12 +172,37 @@ class History:
             if waiting:
                 self._tell_waiting(False)
 
+    @contextlib.contextmanager
+    def _using(self, *, writes: bool = False) -> Iterator[None]:
+        """Hold the connection's lock; a corrupt page met on the way becomes HistoryDamaged (and stops writes)."""
+        with self._lock:
+            if writes and self.damaged is not None:
+                raise self.damaged
+            try:
+                yield
+            except sqlite3.DatabaseError as error:
+                translated = errors.translate(error, self.path)
+                if translated is None:
+                    raise
+                if isinstance(translated, HistoryDamaged):
+                    self._found_damaged(translated)
+                raise translated from error
+            except HistoryDamaged as error:
+                self._found_damaged(error)
+                raise
+
+    def _found_damaged(self, error: HistoryDamaged) -> None:
+        """Remember it here and for the next process (a marker beside the file), so no run writes into it."""
+        self.damaged = error
+        with contextlib.suppress(OSError):
+            damaged_marker(self.path).touch()
+
     def _tell_waiting(self, waiting: bool) -> None:
         if self.on_waiting is not None:
             self.on_waiting(waiting)
 
     def set_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade) -> None:
-        with self._lock:
+        with self._using(writes=True):
             runs.set_human_grade(self._db, self.path, run_id, key, grade, self._clock)
 
     def delete_runs(self, run_ids: Iterable[str]) -> int:
@@ -177,7 +212,7 @@ class History:
         Raises RunNotFound for an unknown id and HistoryError for a run a live process is still writing; then
         nothing is deleted. The file keeps its size until `vacuum()`.
         """
-        with self._lock:
+        with self._using(writes=True):
             return maintenance.delete_runs(self._db, self.path, list(run_ids))
 
     def vacuum(self) -> None:
@@ -186,43 +221,52 @@ class History:
         Takes about as long as copying the file, and needs that much free space while it runs; this History's
         other threads wait for it (their writes queue behind the lock). Raises HistoryError.
         """
-        with self._lock:
+        with self._using(writes=True):
             maintenance.vacuum(self._db, self.path)
+
+    def quick_check(self) -> list[str]:
+        """[] when SQLite finds every page sound, else its findings; a damaged file also stops this History's
+        writes (and later processes'). Reads the whole file: for `promptbench doctor`, not for every open."""
+        with self._using():
+            found = maintenance.quick_check(self._db, self.path)
+        if found:
+            self._found_damaged(errors.damaged(self.path))
+        return found
 
     def sizes(self) -> HistorySizes:
         """How big the history is on disk, and how much of it is the response cache."""
-        with self._lock:
+        with self._using():
             return HistorySizes(file_bytes=maintenance.file_bytes(self.path), cache_bytes=self.cache.size_bytes())
 
     # The read side.
 
     def completed_keys(self, run_id: str) -> set[CellKey]:
-        with self._lock:
+        with self._using():
             return queries.completed_keys(self._db, run_id)
 
     def snapshot(self, run_id: str) -> Experiment:
-        with self._lock:
+        with self._using():
             return queries.snapshot(self._db, run_id)
 
     def results(self, run_id: str) -> list[Result]:
-        with self._lock:
+        with self._using():
             return queries.results(self._db, run_id)
 
     def human_grades(self, run_id: str) -> dict[CellKey, HumanGrade]:
-        with self._lock:
+        with self._using():
             return queries.human_grades(self._db, run_id)
 
     def run(self, run_id: str) -> RunSummary:
-        with self._lock:
+        with self._using():
             return queries.run_summary(self._db, run_id)
 
     def open_run(self, run_id: str) -> RunDetail:
-        with self._lock:
+        with self._using():
             return queries.open_run(self._db, run_id)
 
     def resolve(self, reference: str) -> str:
         """The full id for a whole id, a unique prefix or "last". Raises RunNotFound with a sentence."""
-        with self._lock:
+        with self._using():
             return queries.resolve_run_id(self._db, reference)
 
     def list_runs(
@@ -236,7 +280,7 @@ class History:
         limit: int | None = 100,
         offset: int = 0,
     ) -> list[RunSummary]:
-        with self._lock:
+        with self._using():
             return queries.list_runs(
                 self._db,
                 experiment=experiment,
@@ -249,7 +293,7 @@ class History:
             )
 
     def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
-        with self._lock:
+        with self._using():
             self._index_backlog()
             return queries.search(self._db, text, run_id=run_id, limit=limit)
 
@@ -261,11 +305,11 @@ class History:
                 runs.index_new_results(self._db)
 
     def compare(self, before_id: str, after_id: str) -> Comparison:
-        with self._lock:
+        with self._using():
             return compare_runs(self._db, before_id, after_id)
 
     def compare_variants(self, run_id: str, before_variant: str, after_variant: str) -> Comparison:
         """Two variants of one run, cell by cell; see storage.compare.compare_variants (keys are the after
         variant's cells)."""
-        with self._lock:
+        with self._using():
             return compare_variants(self._db, run_id, before_variant, after_variant)
