@@ -22,6 +22,7 @@ from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.run_state import RunState
 from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
+from promptbench.core.templates import render_problems
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
 from promptbench.profiles import known_profiles
@@ -90,6 +91,8 @@ def prepare_run(
     experiment = options.apply(experiment)
     profiles = known_profiles(experiment.providers, env=env)
     problems = experiment_problems(experiment, profiles.keys(), _check_problems(experiment))
+    if not problems:  # every template parses and has its variables: now render each, as the run will
+        problems = render_problems(experiment)
     used = {variant.provider for variant in experiment.variants if variant.provider in profiles}
     found: dict[str, str | None] = {}
     for name in sorted(used):
