@@ -109,7 +109,8 @@ class BudgetedEnvironment(SandboxedEnvironment):
         return wrapped
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        return _Budgeting().visit(super()._parse(source, name, filename))
+        tree: nodes.Template = _Budgeting().visit(super()._parse(source, name, filename))
+        return tree
 
 
 class _Budgeting(NodeTransformer):
