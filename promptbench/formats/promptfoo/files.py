@@ -43,7 +43,7 @@ class _BoundedLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 raise YamlProblem(f"more than {MAX_ALIASES} YAML aliases; this does not look like a config")
         node = super().compose_node(parent, index)
-        if id(node) not in self._sizes:
+        if node is not None and id(node) not in self._sizes:
             size = self._expanded_size(node)
             if size > MAX_EXPANDED:
                 line = node.start_mark.line + 1 if node.start_mark is not None else None
