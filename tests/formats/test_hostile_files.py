@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from promptbench.formats.errors import FileProblem
+from promptbench.formats.promptfoo.config import load_promptfoo
 from promptbench.formats.promptfoo.files import MAX_ALIASES, YamlProblem, parse_yaml
 from promptbench.formats.testsets.xlsx_file import read_xlsx_table
 
@@ -77,3 +78,15 @@ def test_text_that_looks_like_a_formula_is_text(tmp_path):
     book.active["A2"].data_type = "s"
     book.save(path)
     assert read_xlsx_table(path) == (["question"], [(2, ["=1+1 is two"])])
+
+
+def test_a_weight_that_is_not_a_number_is_a_sentence(tmp_path):
+    path = tmp_path / "promptfooconfig.yaml"
+    path.write_text(
+        "prompts: ['Say {{x}}']\nproviders: [openai:gpt-4o-mini]\n"
+        "tests:\n  - vars: {x: hi}\n    assert:\n      - {type: contains, value: hi, weight: heavy}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FileProblem) as caught:
+        load_promptfoo(path)
+    assert any("weight must be a number" in problem for problem in caught.value.problems), caught.value.problems
