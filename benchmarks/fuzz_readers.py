@@ -20,20 +20,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests pac
 from tests.fuzz.targets import STATS, TARGETS  # noqa: E402
 
 
+def fuzz(strategy, feed, examples: int):
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(strategy)
+    def run(example):
+        feed(example)
+
+    return run
+
+
 def main(total: int) -> int:
     share = total // len(TARGETS) + 1
     failures = 0
     started = time.monotonic()
     for name, (strategy, feed) in TARGETS.items():
-        timed = STATS.timed(name, feed)
-
-        @settings(max_examples=share, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        @given(strategy)
-        def run(example, timed=timed):
-            timed(example)
-
         try:
-            run()
+            fuzz(strategy, STATS.timed(name, feed), share)()
         except Exception:  # noqa: BLE001 - a finding to print, not a reason to stop the other targets
             failures += 1
             print(f"--- {name}: an exception that is not the project's own", flush=True)
@@ -43,7 +45,7 @@ def main(total: int) -> int:
             flush=True,
         )
     count = sum(STATS.inputs.values())
-    slowest = max(STATS.longest.items(), key=lambda item: item[1])
+    slowest = max(STATS.longest.items(), key=lambda item: item[1], default=("none", 0.0))
     print(f"total: {count:,} inputs in {time.monotonic() - started:.0f} s; {failures} target(s) with findings")
     print(f"longest single input: {slowest[1]:.3f} s ({slowest[0]})")
     return 1 if failures else 0
