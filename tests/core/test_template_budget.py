@@ -62,3 +62,17 @@ def test_every_cell_is_rendered_before_a_call_and_each_failure_located():
     assert render_problems(experiment) == [
         "variants[1].messages[1].content with cases[1]: line 1: template error: ZeroDivisionError: division by zero"
     ]
+
+
+def test_a_check_value_that_fails_to_render_after_the_call_is_that_checks_error_not_a_crash():
+    """The call is made and paid for by then: the check records an error, and the cell keeps its output."""
+    import asyncio
+
+    from promptbench.core.checks import CheckContext, grade_output
+    from promptbench.core.experiment import Check
+
+    case = TestCase(vars={"n": 0}, checks=(Check("contains", "{{ 10 / n }}"), Check("contains", "ok")))
+    grade = asyncio.run(grade_output("ok then", case, (), CheckContext(vars={"n": 0})))
+    broken, fine = grade.checks
+    assert fine.passed is True
+    assert broken.passed is False and "ZeroDivisionError" in broken.reason
