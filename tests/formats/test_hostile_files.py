@@ -90,3 +90,15 @@ def test_a_weight_that_is_not_a_number_is_a_sentence(tmp_path):
     with pytest.raises(FileProblem) as caught:
         load_promptfoo(path)
     assert any("weight must be a number" in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_a_file_reference_with_a_nul_byte_is_a_sentence(tmp_path):
+    path = tmp_path / "promptfooconfig.yaml"
+    path.write_text(
+        'prompts: ["file://a\\0b.txt"]\nproviders: [openai:gpt-4o-mini]\ntests:\n  - vars: {x: "file://c\\0d.txt"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(FileProblem) as caught:
+        load_promptfoo(path)
+    assert [p.split(": ", 1)[0] for p in caught.value.problems] == ["prompts[0]", "tests[0].vars.x"]
+    assert all("cannot hold a NUL character" in p for p in caught.value.problems)

@@ -161,17 +161,20 @@ def feed_experiment_json(example: tuple[dict[str, Any], bool, bytes]) -> None:
         explained(problem, "experiment.json")
 
 
+_file_references = st.sampled_from(
+    ["file://missing.txt", "file://a\x00b.txt", "file://../../etc/passwd", "file://*.txt", "file://x.py:f", "file://"]
+)
 promptfoo_configs = st.fixed_dictionaries(
     {},
     optional={
         "description": _text | json_values,
-        "prompts": st.lists(templates | json_values, max_size=3) | _text | json_values,
+        "prompts": st.lists(templates | json_values | _file_references, max_size=3) | _text | json_values,
         "providers": st.lists(_text | st.dictionaries(_text, json_values, max_size=3), max_size=3) | json_values,
         "tests": st.lists(
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "vars": st.dictionaries(_text, json_values | st.just("file://missing.txt"), max_size=3),
+                    "vars": st.dictionaries(_text, json_values | _file_references, max_size=3),
                     "assert": st.lists(
                         st.fixed_dictionaries(
                             {"type": st.sampled_from(_checkable_types) | _text},

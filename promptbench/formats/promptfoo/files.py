@@ -116,6 +116,8 @@ def file_path(reference: str, base_dir: Path) -> Path:
 
 
 def read_text_file(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
+    if "\x00" in str(path):  # the operating system refuses such a name with a bare ValueError
+        raise FileProblem(str(path).replace("\x00", "\\0"), ["a file name cannot hold a NUL character (\\0)."])
     return decode_text(read_bytes(path, limit=limit), path)
 
 
