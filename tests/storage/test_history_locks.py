@@ -143,3 +143,18 @@ def test_the_command_keeps_every_result_through_a_lock_longer_than_the_busy_time
     with History.open(db) as history:
         (summary,) = history.list_runs()
         assert summary.state == RunState.COMPLETED and len(history.results(summary.id)) == 300
+
+
+def test_resuming_a_run_another_live_process_owns_is_a_sentence(tmp_path):
+    from tests.storage.test_history_processes import writer
+
+    db = tmp_path / "history.db"
+    History.open(db).close()
+    owner = writer(db, "hold", stdin=subprocess.PIPE)
+    run_id = owner.stdout.readline().strip()
+    try:
+        resumed = promptbench("resume", run_id, "--db", str(db), env_extra={"LOCAL_KEY": "sk-test-not-used"})
+    finally:
+        owner.communicate("\n", timeout=30)
+    assert resumed.returncode == 2 and "Traceback" not in resumed.stderr
+    assert f"Run {run_id} is still running in another PromptBench process" in resumed.stderr
