@@ -102,3 +102,20 @@ def test_a_file_reference_with_a_nul_byte_is_a_sentence(tmp_path):
         load_promptfoo(path)
     assert [p.split(": ", 1)[0] for p in caught.value.problems] == ["prompts[0]", "tests[0].vars.x"]
     assert all("cannot hold a NUL character" in p for p in caught.value.problems)
+
+
+def test_csv_export_header_cells_are_escaped_against_formulas_like_values(tmp_path):
+    import csv
+    from dataclasses import replace
+
+    from promptbench.core.experiment import TestCase
+    from promptbench.formats.reports.results_csv import write_results_csv
+    from tests.storage.conftest import make_experiment, make_result
+
+    experiment = replace(make_experiment(cases=1), cases=(TestCase(vars={"=SUM(A1:A9)": "x", "@cmd": "y"}),))
+    path = tmp_path / "results.csv"
+    write_results_csv(path, experiment, [make_result("terse", 0)], {})
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert "'=SUM(A1:A9)" in header and "'@cmd" in header
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in header)
