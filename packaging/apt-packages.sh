@@ -56,3 +56,6 @@ QT_APT_PACKAGES=(
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
     libxcb-image0
 )
+
+# What the tests use beside Qt's own: xprop reads what the real window tells the X server (its minimum size).
+TEST_APT_PACKAGES=(x11-utils)

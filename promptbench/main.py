@@ -17,7 +17,14 @@ def main(argv: list[str] | None = None) -> int:
         # Imported here so the headless commands never load Qt.
         from promptbench.ui.app import run_app
 
-        return run_app(open_path=args.open, screenshot=args.screenshot, run=args.run, part=args.screenshot_part)
+        return run_app(
+            open_path=args.open,
+            screenshot=args.screenshot,
+            run=args.run,
+            part=args.screenshot_part,
+            theme=args.screenshot_theme,
+            size=args.screenshot_size,
+        )
     return cli.run_command(args)
 
 

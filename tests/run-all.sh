@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # System packages: Qt's libraries and fonts, a virtual display, and a real Secret Service for the keyring tests.
 source packaging/apt-packages.sh
-install_missing_apt_packages "${VENV_APT_PACKAGES[@]}" "${QT_APT_PACKAGES[@]}" xvfb xauth dbus gnome-keyring desktop-file-utils appstream
+install_missing_apt_packages "${VENV_APT_PACKAGES[@]}" "${QT_APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}" xvfb xauth dbus gnome-keyring desktop-file-utils appstream
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -57,6 +57,12 @@ def build_parser(*commands: str) -> argparse.ArgumentParser:
         default="window",
         help="with --screenshot: the whole window, the results grid, or the detail pane",
     )
+    window.add_argument(
+        "--screenshot-theme", choices=("light", "dark"), help="with --screenshot: this theme instead of the saved one"
+    )
+    window.add_argument(
+        "--screenshot-size", metavar="WxH", default="1500x950", help="with --screenshot: the window's size (1500x950)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     if not commands:
         for name, (_module, help_text) in COMMANDS.items():

@@ -214,7 +214,7 @@ def _print_comparison(comparison: Comparison, *, show_all: bool) -> None:
         f"  pass rate {_percent(before.pass_rate)} -> {_percent(after.pass_rate)}, "
         f"mean score {_number(before.mean_score)} -> {_number(after.mean_score)}"
     )
-    print("  " + ", ".join(f"{count} {verdict}" for verdict, count in comparison.counts.items()))
+    print("  " + comparison.counts_text())
     cells = comparison.cells if show_all else comparison.changed()
     if cells:
         print()
@@ -225,7 +225,7 @@ def _print_comparison(comparison: Comparison, *, show_all: bool) -> None:
         now = _cell_word(change.after)
         delta = change.score_delta
         delta_text = f" ({delta:+.2f})" if delta is not None and abs(delta) > 1e-9 else ""
-        print(f"  {label:<10} {key.variant:<20} {change.verdict:<9}  {was} -> {now}{delta_text}")
+        print(f"  {label:<10} {key.variant:<20} {change.verdict:<14}  {was} -> {now}{delta_text}")
 
 
 def _cell_word(state) -> str:

@@ -48,7 +48,7 @@ class Progress:
         elif isinstance(event, CellRetrying) and not self._interactive:
             key = event.key
             self._line(
-                f"retry {event.retry_number} of {key.variant} / case {key.case} in {event.delay_seconds:.1f} s: "
+                f"retry {event.retry_number} of {key.variant} / case {key.case + 1} in {event.delay_seconds:.1f} s: "
                 f"{event.reason}"
             )
         elif isinstance(event, HistoryWaiting):

@@ -52,9 +52,9 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
         every = failed_by_all(outcome.results, variants)
         split = disagreements(outcome.results, variants)
         if every:
-            print(f"Cases every variant failed: {', '.join(map(str, every))}", file=out)
+            print(f"Cases every variant failed: {case_list(experiment, every)}", file=out)
         if split:
-            print(f"Cases the variants disagree on: {', '.join(map(str, split))}", file=out)
+            print(f"Cases the variants disagree on: {case_list(experiment, split)}", file=out)
     if outcome.unrun:
         print(f"{len(outcome.unrun)} cells were not run.", file=out)
     for provider, reason in outcome.stopped_providers.items():
@@ -64,3 +64,12 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
         print(f"{count} × {sentence}", file=out)
     if any(r.cost is None and r.ok for r in outcome.results):
         print("Some models have no price in the price table, so their cost is unknown.", file=out)
+
+
+def case_list(experiment: Experiment, indexes: list[int]) -> str:
+    """Cases as the window's grid numbers them, from 1, with their descriptions: "1 (Broken blender), 2"."""
+    labels = []
+    for index in indexes:
+        description = experiment.cases[index].description if index < len(experiment.cases) else None
+        labels.append(f"{index + 1} ({description})" if description else str(index + 1))
+    return ", ".join(labels)

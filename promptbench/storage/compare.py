@@ -2,7 +2,9 @@
 matched on (case index, repeat).
 
 A cell is better when it now passes where it failed, or when it passes or fails alike with a higher score; an
-answer beats an error. Cells only in the newer run are new, cells only in the older run are gone.
+answer beats an error. With the same verdict and score, a different answer is "answer changed" and only an
+identical answer (character for character) is unchanged: a reworded prompt that changes every answer must not read
+as "nothing changed". Cells only in the newer run are new, cells only in the older run are gone.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ class ChangeVerdict(StrEnum):
 
     IMPROVED = "improved"
     REGRESSED = "regressed"
-    UNCHANGED = "unchanged"
+    ANSWER_CHANGED = "answer changed"  # the same verdict and score, a different answer
+    UNCHANGED = "unchanged"  # the same verdict, score and answer
     NEW = "new"  # only in the newer run
     GONE = "gone"  # only in the older run
 
@@ -35,11 +38,12 @@ VERDICTS = tuple(ChangeVerdict)
 
 @dataclass(frozen=True)
 class ComparedCell:
-    """What a comparison needs of one cell: did it answer, did it pass, what score."""
+    """What a comparison needs of one cell: did it answer, did it pass, what score, what answer."""
 
     error: bool
     passed: bool | None
     score: float | None
+    output: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,11 @@ class Comparison:
         tally = Counter(c.verdict for c in self.cells)
         return {verdict: tally.get(verdict, 0) for verdict in VERDICTS}
 
+    def counts_text(self) -> str:
+        """Every count in one line, the same in the CLI and the window: "0 improved, 0 regressed, 10 answer
+        changed, 0 unchanged, 0 new, 0 gone"."""
+        return ", ".join(f"{count} {verdict}" for verdict, count in self.counts.items())
+
     def changed(self) -> list[CellChange]:
         return [c for c in self.cells if c.verdict is not ChangeVerdict.UNCHANGED]
 
@@ -97,19 +106,19 @@ def verdict(before: ComparedCell | None, after: ComparedCell | None) -> ChangeVe
             return ChangeVerdict.IMPROVED
         if after.score < before.score - _SCORE_EPSILON:
             return ChangeVerdict.REGRESSED
-    return ChangeVerdict.UNCHANGED
+    return ChangeVerdict.UNCHANGED if before.output == after.output else ChangeVerdict.ANSWER_CHANGED
 
 
 def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[CellKey, ComparedCell]:
-    sql = "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score FROM results WHERE run_id = ?"
+    sql = "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score, output FROM results WHERE run_id = ?"
     params = [run_id]
     if variant is not None:
         sql += " AND variant = ?"
         params.append(variant)
     rows = db.execute(sql, params)
     return {
-        CellKey(v, c, r): ComparedCell(error=bool(e), passed=None if p is None else bool(p), score=s)
-        for v, c, r, e, p, s in rows
+        CellKey(v, c, r): ComparedCell(error=bool(e), passed=None if p is None else bool(p), score=s, output=o)
+        for v, c, r, e, p, s, o in rows
     }
 
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-SCREENSHOT_SIZE = (1500, 950)
+SCREENSHOT_SIZE = "1500x950"
 ENGINE_WARM_UP_MS = 1000
 NO_DISPLAY_EXIT = 2  # the usage-error code: nothing was started
 _HEADLESS_HINT = "the command line works, and `promptbench --screenshot out.png` renders offscreen"
@@ -88,9 +88,15 @@ def _x_server_answers(display: str) -> bool | None:
 
 
 def run_app(
-    open_path: Path | None = None, screenshot: Path | None = None, run: bool = False, part: str = "window"
+    open_path: Path | None = None,
+    screenshot: Path | None = None,
+    run: bool = False,
+    part: str = "window",
+    theme: str | None = None,
+    size: str = SCREENSHOT_SIZE,
 ) -> int:
-    """Show the main window until it closes; with `screenshot`, save a PNG of `part` and return 0 instead."""
+    """Show the main window until it closes; with `screenshot`, save a PNG of `part` and return 0 instead (in
+    `theme` if given, else the saved one, with the window `size` "WxH")."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display needed for a picture
     else:
@@ -111,13 +117,15 @@ def run_app(
     app.setOrganizationName("PromptBench")
     app.setApplicationName("PromptBench")
     window = MainWindow()
-    apply_theme(app, saved_theme(window.settings))
+    apply_theme(app, theme or saved_theme(window.settings))
     crash = CrashHandler(lambda: str(window.state.write_recovery()), parent=window)
     crash.install()
     try:
         window.restore_geometry()
         if screenshot is not None:
-            window.resize(*SCREENSHOT_SIZE)
+            width, _x, height = size.lower().partition("x")
+            window.resize(int(width), int(height))
+            window.layout_panes.first_sizes()  # the picture shows the panes as a first start does at this size
         window.show()
         window.load_initial(Path(open_path) if open_path else None)
         if screenshot is None:

@@ -29,7 +29,14 @@ def test_the_one_cell_where_the_after_variant_does_worse_is_regressed(history_pa
     regressed = comparison.changed()
     assert len(regressed) == 1
     assert regressed[0].pass_delta == -1 and regressed[0].score_delta == pytest.approx(-1.0)
-    assert comparison.counts == {"improved": 0, "regressed": 1, "unchanged": 2, "new": 0, "gone": 0}
+    assert comparison.counts == {
+        "improved": 0,
+        "regressed": 1,
+        "answer changed": 0,
+        "unchanged": 2,
+        "new": 0,
+        "gone": 0,
+    }
     assert comparison.before.id == comparison.after.id == run
 
 

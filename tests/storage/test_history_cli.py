@@ -76,7 +76,7 @@ def test_compare_prints_verdicts(two_runs, history_path, capsys):
     before, after = two_runs
     assert run_cli("compare", before, after, "--db", str(history_path)) == 0
     out = capsys.readouterr().out
-    assert "2 improved, 1 regressed, 0 unchanged, 0 new, 1 gone" in out
+    assert "2 improved, 1 regressed, 0 answer changed, 0 unchanged, 0 new, 1 gone" in out
     assert "fail 0.00 -> pass 1.00 (+1.00)" in out
     assert "pass 1.00 -> error" in out
 

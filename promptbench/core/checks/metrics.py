@@ -115,6 +115,9 @@ def check_bleu(output: str, value: Any, check: Check, inverse: bool, context: Ch
     reason = (
         PASSED
         if passed
-        else (f"BLEU score {score:.4f} is {'greater' if inverse else 'less'} than threshold {js_number(threshold)}")
+        else (
+            f"BLEU score {score:.4f} is {'greater than or equal to' if inverse else 'less than'} "
+            f"threshold {js_number(threshold)}"
+        )
     )
     return CheckVerdict(passed, 1 - score if inverse else score, reason)

@@ -83,7 +83,9 @@ async def check_llm_rubric(output: str, value: Any, check: Check, inverse: bool,
         raise _grader_failure(error) from None
     passed, score, reason = parse_rubric_reply(reply, check.threshold)
     if inverse:
-        return CheckVerdict(not passed, 1 - score, reason)
+        # The grader's own reason argues for its verdict, the opposite of this check's: say which way it went.
+        judged = "met" if passed else "not met"
+        return CheckVerdict(not passed, 1 - score, f"The grader judged the rubric {judged}: {reason}")
     return CheckVerdict(passed, score, reason)
 
 
@@ -110,10 +112,12 @@ def parse_rubric_reply(reply: str, threshold: float | None = None) -> tuple[bool
         passed = bool(passed)
     if score is None:
         score = 1.0 if passed else 0.0
-    if threshold is not None:
-        passed = passed and score >= threshold
     reason = verdict.get("reason")
-    return passed, score, reason if isinstance(reason, str) and reason.strip() else "The grader gave no reason."
+    reason = reason if isinstance(reason, str) and reason.strip() else "The grader gave no reason."
+    if threshold is not None and passed and score < threshold:
+        # The grader passed it and says why; the threshold fails it, and the reason must say that first.
+        return False, score, f"Score {js_number(score)} is below the threshold {js_number(threshold)}: {reason}"
+    return passed, score, reason
 
 
 def _number(value: Any) -> float | None:

@@ -18,15 +18,23 @@ from .base import CheckVerdict
 from .values import js_number
 
 ALL_PASSED = "All assertions passed"
+WEIGHT_ZERO_PASS = "Passes because its weight is 0, so it cannot fail the case."
 
 
 def outcome_of(check: Check, verdict: CheckVerdict) -> CheckOutcome:
-    """A check's outcome from its handler's verdict; weight 0 forces a pass (the score still counts)."""
+    """A check's outcome from its handler's verdict; weight 0 forces a pass (the score still counts).
+
+    A forced pass says so in its reason: promptfoo keeps the failure reason beside the pass, which reads as a
+    passing check that failed.
+    """
+    reason = verdict.reason
+    if check.weight == 0 and not verdict.passed:
+        reason = f"{WEIGHT_ZERO_PASS} On its own it would fail: {reason}"
     return CheckOutcome(
         type=check.type,
         passed=True if check.weight == 0 else verdict.passed,
         score=float(verdict.score),
-        reason=verdict.reason,
+        reason=reason,
         weight=check.weight,
         metric=check.metric,
     )
@@ -51,7 +59,7 @@ def combine(outcomes: Sequence[CheckOutcome], threshold: float | None) -> Grade:
             failed_reason = outcome.reason  # the last failure gives the reason, as in promptfoo
     score = total_score / total_weight if total_weight > 0 else 0.0
     passed = failed_reason is None
-    reason = failed_reason or ALL_PASSED
+    reason = ALL_PASSED if failed_reason is None else failed_reason or "A check failed without saying why."
     if threshold:
         passed = score >= threshold
         reason = f"Aggregate score {score:.2f} {'≥' if passed else '<'} {js_number(threshold)} threshold"

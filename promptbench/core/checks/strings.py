@@ -79,8 +79,9 @@ def check_contains_any(output: str, value: Any, check: Check, inverse: bool, con
 
 def check_icontains_any(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     values = value_list(value)
-    verdict = _contains_any(output.lower(), [v.lower() for v in values], inverse)
-    return verdict if verdict.passed else verdict._replace(reason=_contains_any("", values, inverse).reason)
+    passed = any(v.lower() in output.lower() for v in values) != inverse
+    # The reason names the values as written, not lower-cased, so a person recognises them.
+    return boolean(passed, f'Expected output to {_not(inverse)}contain one of "{", ".join(values)}"')
 
 
 def check_contains_all(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:

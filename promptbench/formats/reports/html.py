@@ -13,8 +13,9 @@ import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from promptbench.core.check_words import check_name, check_phrase
 from promptbench.core.diff import Span, is_unchanged, json_aware_diff
-from promptbench.core.experiment import Experiment, TestCase
+from promptbench.core.experiment import Check, Experiment, TestCase
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
@@ -74,6 +75,7 @@ def render_html_report(
         f"<h1>{_e(title)}</h1>",
         f'<p class="sub">{_e(experiment.description or experiment.name)} · {len(experiment.cases)} cases · '
         f"{len(variants)} variants · {len(results)} cells</p>",
+        _checks_line("Every case is checked with", experiment.default_checks),
         "<h2>Totals</h2>",
         _totals(summarize(results, variants)),
         "<h2>Results</h2>",
@@ -139,7 +141,17 @@ def _case(index: int, case: TestCase, repeat: int, repeats: int) -> str:
         parts.append(f'<div class="vars"><b>{_e(name)}</b>: {_e(cell_text(value))}</div>')
     if case.expected is not None:
         parts.append(f'<div class="vars"><b>expected</b>: {_e(case.expected)}</div>')
+    if case.checks:
+        parts.append(_checks_line("Also checked", case.checks))
     return "".join(parts)
+
+
+def _checks_line(title: str, checks: Sequence[Check]) -> str:
+    """Checks in plain words with their values ("Must mention "refund""), each identifier after it in grey."""
+    if not checks:
+        return ""
+    items = "; ".join(f'{_e(check_phrase(c))} <span class="meta">{_e(c.type)}</span>' for c in checks)
+    return f'<p class="vars"><b>{_e(title)}</b>: {items}</p>'
 
 
 def _cell(
@@ -178,7 +190,8 @@ def _cell(
         for check in grade.checks:
             verdict = "error" if check.error else ("pass" if check.passed else "fail")
             items.append(
-                f'<li><span class="badge {verdict}">{verdict.upper()}</span> <b>{_e(check.type)}</b> '
+                f'<li><span class="badge {verdict}">{verdict.upper()}</span> <b>{_e(check_name(check.type))}</b> '
+                f'<span class="meta">{_e(check.type)}</span> '
                 f"{_e(f'{check.score:.2f}')}: {_e(check.reason)}</li>"
             )
         parts.append(f'<ul class="checks">{"".join(items)}</ul>')

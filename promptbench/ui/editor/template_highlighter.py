@@ -13,6 +13,8 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip
 
+from promptbench.ui.theme import colours, notifier
+
 # The first name inside `{{ ... }}` is the variable (`{{ text | upper }}` reads `text`); `{% ... %}` is a tag.
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)?[^}]*\}\}")
 TAG = re.compile(r"\{%.*?%\}")
@@ -35,15 +37,25 @@ class TemplateHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self._missing: dict[str, list[int]] = {}
+        self._formats()
+        notifier().changed.connect(self._theme_changed)
+
+    def _formats(self) -> None:
+        """The formats in the theme's colours (promptbench.ui.theme), made again when the theme changes."""
+        theme = colours()
         self._variable = QTextCharFormat()
-        self._variable.setForeground(QColor("#1b5e9f"))
-        self._variable.setBackground(QColor("#e6f0fb"))
+        self._variable.setForeground(QColor(theme.variable_fg))
+        self._variable.setBackground(QColor(theme.variable_bg))
         self._variable.setFontWeight(QFont.Weight.DemiBold)
         self._unknown = QTextCharFormat(self._variable)
         self._unknown.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        self._unknown.setUnderlineColor(QColor("#d32f2f"))
+        self._unknown.setUnderlineColor(QColor(theme.failed))
         self._tag = QTextCharFormat()
-        self._tag.setForeground(QColor("#7b1fa2"))
+        self._tag.setForeground(QColor(theme.tag_fg))
+
+    def _theme_changed(self) -> None:
+        self._formats()
+        self.rehighlight()
 
     def set_missing(self, missing: dict[str, list[int]]) -> None:
         """Variable -> the 1-based numbers of the cases with no value for it."""

@@ -15,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from promptbench.core.check_words import check_phrase
 from promptbench.core.experiment import Check, Experiment, TestCase
 from promptbench.core.templates import TemplateProblem, variables_in
 from promptbench.service.files import FileProblem, cases_from_table, parse_pasted_rows
@@ -59,18 +60,8 @@ def missing_values(experiment: Experiment) -> dict[str, list[int]]:
 
 
 def describe_check(check: Check) -> str:
-    """`contains "refund"`, `icontains-any "sorry, apologise"`: a check in words for a table cell."""
-    value = check.value
-    if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
-    text = check.type if value is None else f'{check.type} "{value}"'
-    if check.threshold is not None:
-        text += (
-            f" ≥ {check.threshold:g}"
-            if check.type not in ("latency", "cost", "word-count")
-            else f" {check.threshold:g}"
-        )
-    return text
+    """`Must mention "refund" (icontains)`: a check in plain words for a table cell, its identifier after it."""
+    return f"{check_phrase(check)} ({check.type})"
 
 
 def describe_checks(checks: Sequence[Check]) -> str:

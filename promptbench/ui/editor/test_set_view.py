@@ -25,20 +25,23 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from promptbench.core.check_words import check_words
 from promptbench.core.experiment import Check
 from promptbench.service.files import FileProblem
+from promptbench.ui.close_keys import close_on_keys
 from promptbench.ui.editor.test_set_model import CHECKS, TestSetModel, describe_checks
+from promptbench.ui.elided_label import ElidedLabel
 
 # The types most people want first; the rest follow in alphabetical order.
 COMMON_TYPES = [
@@ -57,6 +60,7 @@ COMMON_TYPES = [
     "llm-rubric",
     "similar",
 ]
+COLUMN_WIDTHS = (60, 260)  # the narrowest and widest a column is made to fit its content
 TEST_SET_FILES = "Test sets (*.csv *.tsv *.txt *.jsonl *.json *.xlsx)"
 
 
@@ -98,39 +102,78 @@ def value_to_text(value: Any) -> str:
     return str(value)
 
 
+def type_item_text(check_type: str) -> str:
+    """A type as the picker lists it: its plain name first, the promptfoo identifier after it."""
+    return f"{check_words(check_type).name}  ·  {check_type}"
+
+
 class CheckRows(QWidget):
-    """Checks as rows of (type, value, threshold, remove); `checks()` reads them back, `problems()` says why not."""
+    """Checks as rows of (type, value, threshold, remove); `checks()` reads them back, `problems()` says why not.
+
+    The type picker names each type in plain words with its identifier after it; under the rows, `explanation`
+    says what the type of the row being edited checks.
+    """
 
     def __init__(self, checks: Sequence[Check], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._types = check_types()
         self._rows: list[tuple[QComboBox, QLineEdit, QLineEdit, QToolButton, Check]] = []
         self._grid = QGridLayout()
+        self._grid.setColumnStretch(1, 1)  # the value takes the room the plain-words type names leave
         for column, title in enumerate(("Check", "Value", "Threshold")):
             self._grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
         add = QPushButton("+ Add a check")
         add.clicked.connect(lambda: self.add_row(Check("icontains")))
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(self._grid)
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.explanation)
         layout.addStretch(1)
         for check in checks:
             self.add_row(check)
 
     def add_row(self, check: Check) -> None:
         kind = QComboBox()
-        kind.addItems(self._types if check.type in self._types else [check.type, *self._types])
-        kind.setCurrentText(check.type)
-        value = QLineEdit(value_to_text(check.value), placeholderText="text to look for; commas separate a list")
+        for check_type in self._types if check.type in self._types else [check.type, *self._types]:
+            words = check_words(check_type)
+            kind.addItem(type_item_text(check_type), check_type)
+            kind.setItemData(kind.count() - 1, words.explanation, Qt.ItemDataRole.ToolTipRole)
+        kind.setCurrentIndex(kind.findData(check.type))
+        value = QLineEdit(value_to_text(check.value))
         threshold = QLineEdit("" if check.threshold is None else f"{check.threshold:g}", placeholderText="optional")
         threshold.setMaximumWidth(90)
         remove = QToolButton(text="✕", toolTip="Remove this check")  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         row = (kind, value, threshold, remove, check)
         remove.clicked.connect(lambda: self._remove(row))
+        kind.currentIndexChanged.connect(lambda _index: self._explain(kind, value))
+        self._explain(kind, value)
+        kind.installEventFilter(self)
+        value.installEventFilter(self)
         self._rows.append(row)
         line = self._grid.rowCount()
         for column, widget in enumerate(row[:4]):
             self._grid.addWidget(widget, line, column)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        # The explanation follows the row being edited: a click or Tab into its type or value explains that type.
+        if event.type() == QEvent.Type.FocusIn:
+            for kind, value, *_rest in self._rows:
+                if watched in (kind, value):
+                    self._explain(kind, value)
+        return super().eventFilter(watched, event)
+
+    def _explain(self, kind: QComboBox, value: QLineEdit) -> None:
+        """The row's type in words: its value field leads with "Must mention…", the label below explains it."""
+        words = check_words(kind.currentData())
+        value.setPlaceholderText(
+            f"{words.lead}…" + ("  (commas separate a list)" if kind.currentData().endswith(("-any", "-all")) else "")
+        )
+        kind.setToolTip(words.explanation)
+        self.explanation.setText(
+            f"<b>{words.name}</b> <span style='color: gray'>({kind.currentData()})</span>: {words.explanation}"
+        )
 
     def row_widgets(self, index: int) -> tuple[QComboBox, QLineEdit, QLineEdit]:
         kind, value, threshold, _remove, _check = self._rows[index]
@@ -145,8 +188,8 @@ class CheckRows(QWidget):
             made.append(
                 replace(
                     original,
-                    type=kind.currentText(),
-                    value=value_from_text(kind.currentText(), value.text()),
+                    type=kind.currentData(),
+                    value=value_from_text(kind.currentData(), value.text()),
                     threshold=float(text) if _is_number(text) else None,
                 )
             )
@@ -184,7 +227,7 @@ class ChecksDialog(QDialog):
     def __init__(self, title: str, checks: Sequence[Check], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(640, 320)
+        self.resize(820, 340)
         self.rows = CheckRows(checks)
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c62828;")
@@ -196,6 +239,7 @@ class ChecksDialog(QDialog):
         layout.addWidget(self.rows, 1)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        close_on_keys(self)
 
     def accept(self) -> None:
         problems = self.rows.problems()
@@ -231,10 +275,12 @@ class TestSetView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setDefaultSectionSize(150)
         self.table.doubleClicked.connect(self._double_clicked)
-        self.defaults_label = QLabel()
-        self.defaults_label.setWordWrap(True)
+        self.defaults_label = ElidedLabel()
         self.dialog: ChecksDialog | None = None
-        buttons = QHBoxLayout()
+        # A tool bar, not a row of buttons: when the pane is narrow the last ones move under its » menu instead of
+        # holding the window wide.
+        self.toolbar = QToolBar("Test set")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for text, tip, action in (
             ("+ Case", "Add an empty case", model.add_case),
             ("Remove", "Remove the selected cases", self.remove_selected),
@@ -243,13 +289,10 @@ class TestSetView(QWidget):
             ("Undo", "Undo the last test set change (Ctrl+Z)", model.undo_stack.undo),
             ("Redo", "Redo (Ctrl+Shift+Z)", model.undo_stack.redo),
         ):
-            button = QPushButton(text, toolTip=tip)  # type: ignore[call-overload]  # PySide6's stubs omit inherited properties as keywords
-            button.clicked.connect(action)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            self.toolbar.addAction(text, action).setToolTip(tip)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.defaults_label)
         layout.addWidget(self.table, 1)
         # Paste, Undo and Redo are the table's own keys (not window shortcuts), so the prompt editors keep theirs.
@@ -259,11 +302,23 @@ class TestSetView(QWidget):
             QKeySequence.StandardKey.Redo: model.undo_stack.redo,
         }
         self.table.installEventFilter(self)
+        model.modelReset.connect(self.fit_columns)
+        model.layoutChanged.connect(self.fit_columns)
         model.modelReset.connect(self._show_defaults)
         model.dataChanged.connect(self._show_defaults)
         self._show_defaults()
+        self.fit_columns()
 
     # ----- actions
+
+    def fit_columns(self, *_args) -> None:
+        """Each column as wide as its content, within COLUMN_WIDTHS: a long value is cut (it shows whole in the
+        cell's editor) rather than one column pushing the others out of sight."""
+        header = self.table.horizontalHeader()
+        narrowest, widest = COLUMN_WIDTHS
+        for column in range(self.model.columnCount()):
+            wanted = max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+            header.resizeSection(column, max(narrowest, min(widest, wanted)))
 
     def paste_clipboard(self) -> None:
         self.paste_text(QGuiApplication.clipboard().text())

@@ -108,11 +108,14 @@ class VariantColumn(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        # Wide enough for the pickers; more columns than fit scroll sideways in VariantColumns.
         self.setMinimumWidth(COLUMN_WIDTH)
         self._variant: Variant | None = None
         self._updating = False
         self.name = QLineEdit(placeholderText="Variant name")
-        self.name.setStyleSheet("font-weight: bold;")
+        bold = self.name.font()
+        bold.setBold(True)
+        self.name.setFont(bold)  # a font, not a style sheet: a style sheet would keep the old theme's colours
         self.provider = QComboBox()
         self.provider.setToolTip("Where the calls go: a provider profile (Settings > Providers)")
         self.model = QComboBox(editable=True)
@@ -128,11 +131,10 @@ class VariantColumn(QFrame):
         self.system.setMinimumHeight(line * 2 + 12)
         self.system.setMaximumHeight(line * 4 + 12)  # the user prompt is where the work is: it gets the room
         self.user.setMinimumHeight(line * 4 + 12)
+        # Plain labels in the palette's text colour, so they repaint with the theme and keep their contrast.
         self.extra = QLabel()
-        self.extra.setStyleSheet("color: gray;")
         self.summary = QLabel("Not run yet.")
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #37474f;")
         buttons = QHBoxLayout()
         for text, tip, signal in (
             ("◀", "Move left", lambda: self.move_clicked.emit(-1)),

@@ -7,12 +7,13 @@ thread through promptbench.service and hands them in with `set_runs` / `set_comp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from promptbench.core.experiment import TestCase
 from promptbench.core.figures import money
 from promptbench.core.result import CellKey
 from promptbench.core.run_state import RunState
@@ -25,6 +26,7 @@ COMPARE_COLUMNS = ("Case", "Variant", "Change", "Pass", "Score before", "Score a
 VERDICT_MARKS = {
     ChangeVerdict.IMPROVED: "▲ improved",
     ChangeVerdict.REGRESSED: "▼ regressed",
+    ChangeVerdict.ANSWER_CHANGED: "≠ answer changed",
     ChangeVerdict.UNCHANGED: "= unchanged",
     ChangeVerdict.NEW: "+ new",
     ChangeVerdict.GONE: "− gone",
@@ -38,7 +40,22 @@ DATE_FILTERS = (
     ("Last 30 days", timedelta(days=30)),
 )
 
+# What each change means, in a sentence, for the case shown under the compare table.
+CHANGE_SENTENCES = {
+    ChangeVerdict.IMPROVED: "Better than before: it now passes, scores higher, or answers where it failed.",
+    ChangeVerdict.REGRESSED: "Worse than before: it now fails, scores lower, or fails where it answered.",
+    ChangeVerdict.ANSWER_CHANGED: "The same verdict and score as before, but a different answer.",
+    ChangeVerdict.UNCHANGED: "The same answer as before, word for word.",
+    ChangeVerdict.NEW: "Only in the later run.",
+    ChangeVerdict.GONE: "Only in the earlier run.",
+}
+
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def case_title(index: int, case: TestCase | None) -> str:
+    """A case as the results grid names it: its number from 1, then its description when it has one."""
+    return f"{index + 1}  {case.description}" if case is not None and case.description else str(index + 1)
 
 
 def since(window: timedelta | None, now: datetime | None = None) -> datetime | None:
@@ -126,17 +143,22 @@ class RunListModel(QAbstractTableModel):
 
 
 class ComparisonModel(QAbstractTableModel):
-    """Two runs compared: a row per cell with its change, pass and score deltas. `changes_only` hides the rest."""
+    """Two runs compared: a row per cell with its change, pass and score deltas. `changes_only` hides the rest.
+
+    `cases` (case index -> TestCase, from the runs' experiments) name the cases as the results grid does.
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.comparison: Comparison | None = None
+        self.cases: Mapping[int, TestCase] = {}
         self._cells: list[CellChange] = []
         self.changes_only = False
 
-    def set_comparison(self, comparison: Comparison | None) -> None:
+    def set_comparison(self, comparison: Comparison | None, cases: Mapping[int, TestCase] | None = None) -> None:
         self.beginResetModel()
         self.comparison = comparison
+        self.cases = cases or {}
         self._refilter()
         self.endResetModel()
 
@@ -154,7 +176,8 @@ class ComparisonModel(QAbstractTableModel):
 
     def row_texts(self, row: int) -> list[str]:
         cell = self._cells[row]
-        case = f"{cell.key.case + 1}" + (f" (repeat {cell.key.repeat + 1})" if cell.key.repeat else "")
+        case = case_title(cell.key.case, self.cases.get(cell.key.case))
+        case += f" (repeat {cell.key.repeat + 1})" if cell.key.repeat else ""
         pass_delta = {None: "", 1: "fail → pass", -1: "pass → fail", 0: "same"}[cell.pass_delta]
         if cell.before is not None and cell.after is not None and cell.before.error != cell.after.error:
             pass_delta = "error → answer" if cell.before.error else "answer → error"

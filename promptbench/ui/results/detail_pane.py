@@ -15,6 +15,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
+from promptbench.core.check_words import check_name
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
@@ -69,7 +70,8 @@ def checks_html(result: Result, palette: Colours) -> str:
         extra = f" · weight {check.weight:g}" if check.weight != 1 else ""
         extra += f" · metric {html.escape(check.metric)}" if check.metric else ""
         rows.append(
-            f"<p><span style='color:{colour}'><b>{mark} {word}</b></span> <b>{html.escape(check.type)}</b>"
+            f"<p><span style='color:{colour}'><b>{mark} {word}</b></span> <b>{html.escape(check_name(check.type))}</b>"
+            f" <span style='color:{palette.muted}'>{html.escape(check.type)}</span>"
             f" · score {check.score:.2f}{extra}<br>{html.escape(check.reason)}</p>"
         )
     named = "".join(f"<br>{html.escape(name)}: {score:.2f}" for name, score in result.grade.named_scores.items())

@@ -32,19 +32,20 @@ from PySide6.QtWidgets import (
 
 from promptbench.core.figures import latency
 from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
+from promptbench.ui.theme import BADGE_TEXT, colours
 
 FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
 
-# Light enough to read dark text on; the badge repeats the verdict in words, so colour is never the only sign.
-COLOURS = {
-    GridCellState.PASS: ("#e3f4e1", "#2e7d32", "PASS"),
-    GridCellState.FAIL: ("#fbe3e1", "#c62828", "FAIL"),
-    GridCellState.ERROR: ("#fff0d6", "#b26a00", "ERROR"),
-    GridCellState.DONE: ("#f2f2f2", "#616161", "DONE"),
-    GridCellState.RUNNING: ("#e6f0fb", "#1565c0", "…"),
-    GridCellState.EMPTY: (None, "#9e9e9e", ""),
+# The badge repeats the verdict in words, so colour is never the only sign. The colours are the theme's
+# (promptbench.ui.theme.Colours.cells), read at paint time so a theme switch repaints the grid.
+BADGES = {
+    GridCellState.PASS: "PASS",
+    GridCellState.FAIL: "FAIL",
+    GridCellState.ERROR: "ERROR",
+    GridCellState.DONE: "DONE",
+    GridCellState.RUNNING: "…",
+    GridCellState.EMPTY: "",
 }
-HIGHLIGHT = QColor("#ffe066")
 
 
 class ResultsFilter(QSortFilterProxyModel):
@@ -96,7 +97,9 @@ class CellDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         state = index.data(Role.STATE) or GridCellState.EMPTY
-        background, ink, badge = COLOURS[state]
+        theme = colours(option.palette)
+        background, ink, text_colour = theme.cells[str(state)]
+        badge = BADGES[state]
         rect = option.rect
         painter.save()
         if background:
@@ -114,7 +117,7 @@ class CellDelegate(QStyledItemDelegate):
             badge_width = metrics.horizontalAdvance(badge) + 10
             badge_rect = QRect(top.left(), top.top(), badge_width, line)
             painter.fillRect(badge_rect, QColor(ink))
-            painter.setPen(QColor("white"))
+            painter.setPen(QColor(BADGE_TEXT))
             painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
         result = index.data(Role.RESULT)
         figures = []
@@ -126,7 +129,7 @@ class CellDelegate(QStyledItemDelegate):
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
-        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if background is None else QColor("#424242"))
+        painter.setPen(QColor(text_colour) if background else option.palette.color(QPalette.ColorRole.Text))
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "  ".join(figures))
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         self._paint_text(
@@ -134,11 +137,16 @@ class CellDelegate(QStyledItemDelegate):
             metrics,
             QRect(inner.left(), top.bottom() + 3, inner.width(), line * 2),
             text,
-            QColor(ink) if state == GridCellState.ERROR else QColor("#212121"),
+            QColor(theme.errored if state == GridCellState.ERROR else text_colour)
+            if background
+            else option.palette.color(QPalette.ColorRole.Text),
+            QColor(theme.search_mark),
         )
         painter.restore()
 
-    def _paint_text(self, painter: QPainter, metrics: QFontMetrics, area: QRect, text: str, ink: QColor) -> None:
+    def _paint_text(
+        self, painter: QPainter, metrics: QFontMetrics, area: QRect, text: str, ink: QColor, mark: QColor
+    ) -> None:
         """Two lines of the output, the second elided; every match of the search marked behind the text."""
         first, rest = _split_line(text, metrics, area.width())
         lines = [first, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, area.width())] if rest else [first]
@@ -151,7 +159,7 @@ class CellDelegate(QStyledItemDelegate):
                 while start >= 0:
                     x = area.left() + metrics.horizontalAdvance(shown[:start])
                     width = metrics.horizontalAdvance(shown[start : start + len(needle)])
-                    painter.fillRect(QRect(x, y, width, metrics.lineSpacing()), HIGHLIGHT)
+                    painter.fillRect(QRect(x, y, width, metrics.lineSpacing()), mark)
                     start = lowered.find(needle, start + len(needle))
             painter.setPen(ink)
             painter.drawText(
@@ -227,6 +235,7 @@ class ResultsView(QWidget):
         self.proxy.modelReset.connect(self._count)
         self.proxy.layoutChanged.connect(self._count)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setWhatsThis("Search the results")  # the Help menu's shortcut list reads it
         find.setContext(Qt.ShortcutContext.WindowShortcut)
         find.activated.connect(self._find)
         bar = QHBoxLayout()

@@ -1,25 +1,30 @@
-"""The summary strip over the results: per variant its pass rate, mean score, human grade, median latency and
-cost, and a small chart of the same (pass rate and mean score bars, each cell's latency as a dot).
+"""The summary strip over the results: per variant its pass rate (with a bar), mean score, human grade, median
+latency, tokens and cost, and a chart beside it (pass rate per variant, and each variant's latency spread).
 
 The figures are `promptbench.core.summary.summarize`; this module only lays them out. The chart is drawn with
-QPainter (QtCharts is not part of PySide6-Essentials, and a few bars do not need it).
+QPainter (QtCharts is not part of PySide6-Essentials, and a few bars do not need it). The strip scrolls rather than
+widen the window: a long variant name is elided (the whole name is its tooltip), and when the strip is narrower
+than its table and chart it scrolls sideways.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QPolygonF
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
+from promptbench.ui.elided_label import ElidedLabel
 from promptbench.ui.theme import colours
 
-COLUMNS = ("Variant", "Pass rate", "Mean score", "Human grade", "Median latency", "Cost")
+COLUMNS = ("Variant", "Pass rate", "Mean score", "Human grade", "Median latency", "Tokens", "Cost")
+NAME_WIDTH = 120  # a longer variant name is elided; its tooltip has all of it
+MOST_ROWS_SHOWN = 6  # more variants than this scroll inside the strip
 
 
 def figures(summary: VariantSummary) -> list[str]:
@@ -33,30 +38,75 @@ def figures(summary: VariantSummary) -> list[str]:
     score = "—" if summary.mean_score is None else f"{summary.mean_score:.2f}"
     human = summary.human.describe().removeprefix("human ")
     median = "—" if summary.median_latency_ms is None else latency(summary.median_latency_ms)
+    tokens = "—" if not summary.calls else f"{summary.prompt_tokens + summary.completion_tokens:,}"
     cost = "—" if not summary.calls else money(summary.cost)
-    return [summary.variant, passed, score, human, median, cost]
+    return [summary.variant, passed, score, human, median, tokens, cost]
 
 
-class SummaryStrip(QWidget):
-    """The strip: a small table of figures per variant beside the chart. `set_results` redraws both."""
+class PassBar(QWidget):
+    """A small bar filled to the pass rate, beside the pass rate's words (the words carry it without colour)."""
+
+    WIDTH = 48
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rate: float | None = None
+        self.setFixedSize(self.WIDTH, 10)
+
+    def set_rate(self, rate: float | None) -> None:
+        if rate != self.rate:
+            self.rate = rate
+            self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        try:
+            palette = colours(self.palette())
+            painter.setPen(QPen(QColor(palette.muted), 1))
+            painter.drawRect(QRectF(0.5, 0.5, self.width() - 1, self.height() - 1))
+            if self.rate:
+                painter.fillRect(
+                    QRectF(1, 1, (self.width() - 2) * self.rate, self.height() - 2), QColor(palette.passed)
+                )
+        finally:
+            painter.end()
+
+
+class SummaryStrip(QScrollArea):
+    """The strip: a small table of figures per variant beside the chart. `set_results` redraws both.
+
+    Signals: height_wanted(int), when more or fewer variants change the height the strip needs to show them all;
+    the window's splitter gives it that height from the results' room (the window itself does not grow)."""
+
+    height_wanted = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summaries: list[VariantSummary] = []
         self.labels: list[list[QLabel]] = []
+        self.bars: list[PassBar] = []
         self.table = QWidget()
         self.grid = QGridLayout(self.table)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(14)
+        self.grid.setHorizontalSpacing(12)
         self.grid.setVerticalSpacing(2)
         for column, title in enumerate(COLUMNS):
             header = QLabel(f"<b>{title}</b>")
-            self.grid.addWidget(header, 0, column)
+            if column == 1:
+                self.grid.addWidget(header, 0, 1, 1, 2)  # over the bar and its words
+            else:
+                self.grid.addWidget(header, 0, column + 1 if column > 1 else 0)
         self.chart = SummaryChart()
-        layout = QHBoxLayout(self)
+        self.inner = inner = QWidget()
+        layout = QHBoxLayout(inner)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.chart, 1)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def set_results(
@@ -66,50 +116,104 @@ class SummaryStrip(QWidget):
         self.summaries = summarize(results, names, human)
         rows = [figures(summary) for summary in self.summaries]
         self._ensure_rows(len(rows))
-        for labels, row in zip(self.labels, rows, strict=True):
+        for labels, bar, row, summary in zip(self.labels, self.bars, rows, self.summaries, strict=True):
             for label, text in zip(labels, row, strict=True):
                 if label.text() != text:
                     label.setText(text)
+            bar.set_rate(summary.pass_rate)
         latencies: dict[str, list[float]] = {name: [] for name in names}
         for result in results:
             if result.ok and not result.cached and result.latency_ms is not None and result.key.variant in latencies:
                 latencies[result.key.variant].append(result.latency_ms)
+        before = self.sizeHint().height()
         self.chart.set_data(self.summaries, latencies)
+        self.inner.adjustSize()
+        self.updateGeometry()
+        if self.sizeHint().height() != before:
+            self.height_wanted.emit(self.sizeHint().height())
 
     def row_texts(self) -> list[list[str]]:
         """What the table shows, row by row (for tests and screen readers' sake, the same words)."""
         return [[label.text() for label in labels] for labels in self.labels]
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As tall as the table and chart (up to MOST_ROWS_SHOWN variants) and a scroll bar; as wide as they are."""
+        inner = self.inner.sizeHint()
+        row = self.fontMetrics().lineSpacing() + 2
+        most = row * (MOST_ROWS_SHOWN + 1) + 8
+        # Room for the sideways scroll bar only when the strip is narrower than what it shows.
+        bar = self.horizontalScrollBar().sizeHint().height() if inner.width() > self.viewport().width() else 0
+        return QSize(inner.width(), min(inner.height(), max(most, self.chart.minimumHeight())) + bar)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Narrow and short: the strip scrolls rather than hold the window wide."""
+        row = self.fontMetrics().lineSpacing() + 2
+        return QSize(120, row * 2 + self.horizontalScrollBar().sizeHint().height())
+
     def _ensure_rows(self, count: int) -> None:
         while len(self.labels) > count:
             for label in self.labels.pop():
                 label.deleteLater()
+            self.bars.pop().deleteLater()
         while len(self.labels) < count:
             row = len(self.labels) + 1
-            labels = [QLabel() for _ in COLUMNS]
-            for column, label in enumerate(labels):
-                self.grid.addWidget(label, row, column)
+            labels: list[QLabel] = [ElidedLabel(maximum_width=NAME_WIDTH)]
+            labels += [QLabel() for _ in COLUMNS[1:]]
+            bar = PassBar()
+            self.grid.addWidget(labels[0], row, 0)
+            self.grid.addWidget(bar, row, 1, Qt.AlignmentFlag.AlignVCenter)
+            for column, label in enumerate(labels[1:], start=1):
+                self.grid.addWidget(label, row, column + 1 if column > 1 else 2)
             self.labels.append(labels)
+            self.bars.append(bar)
 
 
 class SummaryChart(QWidget):
-    """Per variant: a solid bar for the pass rate, a hatched one for the mean score (both 0 to 1), and each
-    answered cell's latency as a dot on one shared axis, with the median as a tick."""
+    """Per variant, on two axes side by side: a bar of the pass rate (0 to 100%), and the latency spread: a line
+    from the fastest to the slowest answer, a box from the first to the third quartile, and the median as a tick.
 
-    ROW = 24
+    Latencies of zero (the offline Echo provider) or none at all say so in words instead of drawing an axis."""
+
+    ROW = 22
     TOP = 18
+    MINIMUM_WIDTH = 320
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summaries: list[VariantSummary] = []
         self.latencies: dict[str, list[float]] = {}
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(self.MINIMUM_WIDTH)
+        self.setMinimumHeight(self.TOP + self.ROW + 4)
 
     def set_data(self, summaries: Sequence[VariantSummary], latencies: Mapping[str, Sequence[float]]) -> None:
         self.summaries = list(summaries)
-        self.latencies = {name: list(values) for name, values in latencies.items()}
+        self.latencies = {name: sorted(values) for name, values in latencies.items()}
         self.setMinimumHeight(self.TOP + self.ROW * max(1, len(self.summaries)) + 4)
+        self.updateGeometry()
         self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(560, self.minimumHeight())
+
+    def longest(self) -> float:
+        return max((values[-1] for values in self.latencies.values() if values), default=0.0)
+
+    def latency_title(self) -> str:
+        """The latency axis's words: its range, or why there is none."""
+        if not any(self.latencies.values()):
+            return "latency: none measured yet"
+        if round(self.longest()) < 1:  # the offline Echo provider: no axis of "0 to 0 ms"
+            return "latency: every answer under 1 ms"
+        return f"latency, 0 to {latency(self.longest())}"
+
+    def areas(self) -> tuple[int, int, int, int, int]:
+        """(name width, bars' left, bars' width, latency's left, latency's width) at the current width."""
+        width = self.width()
+        name_width = min(NAME_WIDTH, width // 5)
+        bars_left = name_width + 8
+        bars_width = max(60, int((width - bars_left) * 0.4))
+        spread_left = bars_left + bars_width + 24
+        return name_width, bars_left, bars_width, spread_left, max(60, width - spread_left - 8)
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         painter = QPainter(self)
@@ -124,70 +228,68 @@ class SummaryChart(QWidget):
         text = self.palette().windowText().color()
         muted = QColor(palette.muted)
         accent = self.palette().highlight().color()
-        width = self.width()
-        name_width = min(110, width // 4)
-        bars_left, bars_width = name_width + 6, max(40, int((width - name_width) * 0.4))
-        dots_left = bars_left + bars_width + 18
-        dots_width = max(40, width - dots_left - 8)
-        longest = max((max(v) for v in self.latencies.values() if v), default=0.0)
+        name_width, bars_left, bars_width, spread_left, spread_width = self.areas()
+        longest = self.longest()
+        metrics = painter.fontMetrics()
         painter.setPen(text)
-        painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), Qt.AlignmentFlag.AlignLeft, "▬ pass rate ▨ score")
-        axis = f"latency, 0 to {latency(longest)}" if longest else "latency"
-        painter.drawText(QRectF(dots_left, 0, dots_width, self.TOP), Qt.AlignmentFlag.AlignLeft, axis)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        bars_title = metrics.elidedText("pass rate, 0 to 100%", Qt.TextElideMode.ElideRight, bars_width)
+        painter.drawText(QRectF(bars_left, 0, bars_width, self.TOP), left, bars_title)
+        title = metrics.elidedText(self.latency_title(), Qt.TextElideMode.ElideRight, spread_width)
+        painter.drawText(QRectF(spread_left, 0, spread_width, self.TOP), left, title)
         for row, summary in enumerate(self.summaries):
             top = self.TOP + row * self.ROW
             painter.setPen(text)
             painter.drawText(
                 QRectF(0, top, name_width, self.ROW),
-                Qt.AlignmentFlag.AlignVCenter,
-                painter.fontMetrics().elidedText(summary.variant, Qt.TextElideMode.ElideRight, name_width),
+                left,
+                metrics.elidedText(summary.variant, Qt.TextElideMode.ElideRight, name_width),
             )
             painter.setPen(QPen(muted, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(bars_left, top + 3, bars_width, self.ROW - 6))
-            half = (self.ROW - 8) / 2
-            painter.setPen(Qt.PenStyle.NoPen)
             if summary.pass_rate is not None:
+                painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(QColor(palette.passed))
-                painter.drawRect(QRectF(bars_left + 1, top + 4, (bars_width - 2) * summary.pass_rate, half))
-            if summary.mean_score is not None:
-                painter.setBrush(QBrush(accent, Qt.BrushStyle.BDiagPattern))
-                painter.drawRect(QRectF(bars_left + 1, top + 4 + half, (bars_width - 2) * summary.mean_score, half))
-            self._dots(
+                painter.drawRect(QRectF(bars_left + 1, top + 4, (bars_width - 2) * summary.pass_rate, self.ROW - 8))
+            self._spread(
                 painter,
                 self.latencies.get(summary.variant, []),
                 longest,
-                summary.median_latency_ms,
-                QRectF(dots_left, top, dots_width, self.ROW),
+                QRectF(spread_left, top, spread_width, self.ROW),
                 accent,
                 text,
             )
 
     @staticmethod
-    def _dots(
-        painter: QPainter,
-        values: Sequence[float],
-        longest: float,
-        median: float | None,
-        area: QRectF,
-        colour: QColor,
-        tick: QColor,
+    def _spread(
+        painter: QPainter, values: Sequence[float], longest: float, area: QRectF, colour: QColor, ink: QColor
     ) -> None:
+        """One variant's latencies (sorted): whiskers from fastest to slowest, the middle half as a box, the median
+        as a tick. Nothing is drawn without a positive longest latency: there is no scale to draw on."""
         middle = area.center().y()
-        painter.setPen(QPen(QColor(tick.red(), tick.green(), tick.blue(), 60), 1))
+        faint = QColor(ink)
+        faint.setAlpha(50)
+        painter.setPen(QPen(faint, 1))
         painter.drawLine(QPointF(area.left(), middle), QPointF(area.right(), middle))
-        if not values or not longest:
+        if not values or longest <= 0:
             return
-        dot = QColor(colour)
-        dot.setAlpha(110)
-        pen = QPen(dot, 6)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        # Thousands of dots on a line of a few hundred pixels: one per pixel column is all the eye can see. One
-        # drawPoints call, not one call per dot (see output_view.py on what many small calls cost in PySide6 6.12).
-        columns = {int(area.left() + area.width() * value / longest) for value in values}
-        painter.drawPoints(QPolygonF([QPointF(x, middle) for x in sorted(columns)]))
-        if median is not None:
-            x = area.left() + area.width() * median / longest
-            painter.setPen(QPen(tick, 2))
-            painter.drawLine(QPointF(x, middle - 8), QPointF(x, middle + 8))
+
+        def x(value: float) -> float:
+            return area.left() + area.width() * value / longest
+
+        def quantile(q: float) -> float:
+            return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))]
+
+        painter.setPen(QPen(ink, 1))
+        painter.drawLine(QPointF(x(values[0]), middle), QPointF(x(values[-1]), middle))
+        for end in (values[0], values[-1]):
+            painter.drawLine(QPointF(x(end), middle - 4), QPointF(x(end), middle + 4))
+        box = QColor(colour)
+        box.setAlpha(140)
+        painter.setBrush(box)
+        low, high = x(quantile(0.25)), x(quantile(0.75))
+        painter.drawRect(QRectF(low, middle - 6, max(2.0, high - low), 12))
+        painter.setPen(QPen(ink, 2))
+        median = x(quantile(0.5))
+        painter.drawLine(QPointF(median, middle - 8), QPointF(median, middle + 8))

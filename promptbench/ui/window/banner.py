@@ -8,13 +8,20 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-STYLES = {
-    "info": "background: #e8f1fb; border: 1px solid #9cc3ea; color: #0d3c61;",
-    "warning": "background: #fff4dc; border: 1px solid #f0c36d; color: #5c3c00;",
-    "error": "background: #fde8e6; border: 1px solid #ef9a9a; color: #7f1d1d;",
-}
+from promptbench.ui.theme import Colours, colours, notifier
+
+
+def banner_style(kind: str, palette: Colours) -> str:
+    """The banner's style sheet in the theme's colours for `kind` (info, warning, error)."""
+    background, border, text = palette.banners[kind]
+    return (
+        f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 4px; }}"
+        f" QFrame#banner QLabel {{ color: {text}; }}"
+        f" QFrame#banner QToolButton {{ color: {text}; }}"
+    )
 
 
 class Banner(QFrame):
@@ -38,6 +45,7 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action)
         layout.addWidget(close)
+        notifier().changed.connect(self._restyle)  # its colours are the theme's: a switch makes them again
         self.hide()
 
     @property
@@ -46,11 +54,16 @@ class Banner(QFrame):
 
     def show_message(self, text: str, kind: str = "info", action: str | None = None) -> None:
         self.kind = kind
-        self.setStyleSheet(f"QFrame#banner {{ {STYLES[kind]} border-radius: 4px; }}")
+        self._restyle()
         self.label.setText(text)
         self.action.setText(action or "")
         self.action.setVisible(bool(action))
         self.show()
+
+    def _restyle(self) -> None:
+        style = banner_style(self.kind, colours(QGuiApplication.palette()))
+        if self.styleSheet() != style:
+            self.setStyleSheet(style)
 
     def clear(self) -> None:
         self.label.clear()

@@ -9,9 +9,11 @@ views over their models. The window's work sits in small classes of its own, eac
     runs.py    a run from start to end, the summaries, the selected cell and its grade, the last run shown again,
                resuming and re-running a past run (`window.runs`)
     tools.py   the History window and the Settings dialog (`window.tools`)
+    layout.py  the panes' sizes, collapsing them, and a window that fits the screen (`window.layout_panes`)
+    shortcuts.py  the Help menu: the keyboard shortcuts dialog and the documentation
 
 What stays here is the window's own life: the first start, the provider pickers and the no-key banner, the title,
-its geometry in QSettings, and closing.
+its geometry in QSettings, the menus, and closing.
 """
 
 from __future__ import annotations
@@ -35,10 +37,13 @@ from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
 from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.settings.preferences import app_settings, saved_history_path
+from promptbench.ui.theme import notifier
 from promptbench.ui.window.banner import Banner
 from promptbench.ui.window.files import WindowFiles
+from promptbench.ui.window.layout import FIRST_SIZE, WindowLayout, fit_to_screen
 from promptbench.ui.window.run_bar import RunBar
 from promptbench.ui.window.runs import WindowRuns
+from promptbench.ui.window.shortcuts import ShortcutsDialog, open_documentation
 from promptbench.ui.window.tools import WindowTools
 
 NO_KEY_BANNER = (
@@ -62,7 +67,6 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.resize(1400, 900)
         self.env = env
         self.settings = settings if settings is not None else app_settings()
         self.state = EditorState()
@@ -123,29 +127,35 @@ class MainWindow(QMainWindow):
         self.bridge.run_events.connect(self.runs.show_events)
         self.bridge.run_done.connect(self.runs.show_end)
         self.detail_pane.grade_changed.connect(self.runs.save_grade)
+        notifier().changed.connect(self._theme_changed)
 
     # ----- building
 
     def _layout(self) -> None:
+        """Variant editors on top; the summary across the window; the test set, grid and detail pane below. Every
+        pane can shrink and the editors, the summary and the test set can be collapsed (drag a handle to the edge,
+        or the View menu), so nothing holds the window wider or taller than a laptop's screen."""
         self.bottom_splitter = QSplitter(Qt.Orientation.Horizontal)
-        results = QWidget()
-        column = QVBoxLayout(results)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.summary_strip)
-        column.addWidget(self.results_view, 1)
-        for widget in (self.test_set_view, results, self.detail_pane):
+        for widget in (self.test_set_view, self.results_view, self.detail_pane):
             self.bottom_splitter.addWidget(widget)
-        self.bottom_splitter.setSizes([420, 620, 360])
+        self.bottom_splitter.setCollapsible(1, False)  # the grid is what the window is for
+        self.bottom_splitter.setStretchFactor(1, 1)
         self.main_splitter = QSplitter(Qt.Orientation.Vertical)
         self.main_splitter.addWidget(self.variants)
+        self.main_splitter.addWidget(self.summary_strip)
         self.main_splitter.addWidget(self.bottom_splitter)
-        self.main_splitter.setSizes([380, 520])
+        self.main_splitter.setCollapsible(2, False)
+        self.main_splitter.setStretchFactor(2, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.run_bar)
         layout.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
+        self.layout_panes = WindowLayout(
+            self, self.main_splitter, self.bottom_splitter, self.summary_strip, self.settings
+        )
 
     def _menus(self) -> None:
         def action(menu, text, slot, keys=None) -> QAction:
@@ -170,9 +180,15 @@ class MainWindow(QMainWindow):
         runs = self.menuBar().addMenu("&Run")
         self.run_action = action(runs, "&Run", self.runs.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.cancel_action = action(runs, "&Cancel", self.runs.cancel_run, QKeySequence("Escape"))
+        view = self.menuBar().addMenu("&View")
+        for pane in self.layout_panes.panes:
+            view.addAction(pane.action)
         tools = self.menuBar().addMenu("&Tools")
         action(tools, "&History…", self.tools.show_history, QKeySequence("Ctrl+H"))
         action(tools, "&Settings…", self.tools.show_settings, QKeySequence.StandardKey.Preferences)
+        help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "&Keyboard shortcuts…", self.show_shortcuts, QKeySequence("F1"))
+        action(help_menu, "&Documentation", lambda: open_documentation(self))
 
     # ----- starting
 
@@ -185,14 +201,18 @@ class MainWindow(QMainWindow):
         self.runs.restore_last_run()
 
     def restore_geometry(self) -> None:
-        for key, restore in (
-            ("geometry", self.restoreGeometry),
-            ("main_splitter", self.main_splitter.restoreState),
-            ("bottom_splitter", self.bottom_splitter.restoreState),
-        ):
-            value = self.settings.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
+        """The size, place and pane sizes of the last session, kept within the screen it opens on; the first
+        time, a size that fits the screen."""
+        value = self.settings.value("geometry")
+        restored = isinstance(value, QByteArray) and self.restoreGeometry(value)
+        if not restored:
+            self.resize(*FIRST_SIZE)
+        fit_to_screen(self, centre=not restored)
+        self.layout_panes.restore()
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog = ShortcutsDialog(self.menuBar(), parent=self)
+        self.shortcuts_dialog.open()
 
     # ----- another experiment in the editor: the title, the provider pickers, the grid
 
@@ -236,6 +256,14 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.state.title} — PromptBench")
 
+    # ----- the theme changed: views that hold colours in built HTML show the selected cell again
+
+    def _theme_changed(self) -> None:
+        key = self.detail_pane.key
+        experiment = self.results_model.experiment
+        if key is not None and experiment is not None and any(v.name == key.variant for v in experiment.variants):
+            self.runs.show_cell(key)
+
     # ----- closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -244,8 +272,7 @@ class MainWindow(QMainWindow):
             return
         self.files.closing()
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("main_splitter", self.main_splitter.saveState())
-        self.settings.setValue("bottom_splitter", self.bottom_splitter.saveState())
+        self.layout_panes.save()
         self.settings.sync()
         self.tools.close()  # before the bridge stops: the History window shares it
         self.bridge.shutdown()

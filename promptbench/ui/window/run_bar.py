@@ -10,11 +10,12 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from promptbench.core.events import CellFinished, RunEvent, RunFinished, RunStarted
 from promptbench.core.figures import money
 from promptbench.core.run_state import RunState
+from promptbench.ui.elided_label import ElidedLabel
 
 CONFIRM_ABOVE_CALLS = 50
 
@@ -37,7 +38,8 @@ class RunBar(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status = QLabel("Ready.")
+        self.progress.setMinimumWidth(80)
+        self.status = ElidedLabel("Ready.")  # a long status never widens the window: it is elided, whole in its tooltip
         self.run_button.clicked.connect(self.run_clicked)
         self.cancel_button.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)

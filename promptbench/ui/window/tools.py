@@ -2,7 +2,8 @@
 
 Both are built on demand, so the window starts without them, and both share the window's EngineBridge. The History
 window asks for what only the main window can do (bring a run's experiment back into the editor, resume a run,
-re-run its failed cells) with signals, connected here to the callables this class is given.
+re-run its failed cells) with signals, connected here to the callables this class is given. Ctrl+W and Esc close
+either (promptbench.ui.close_keys).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from promptbench.core.experiment import Experiment
+from promptbench.ui.close_keys import close_on_keys
 from promptbench.ui.engine.bridge import EngineBridge
 
 if TYPE_CHECKING:  # both open on demand: the window starts without them
@@ -57,6 +59,7 @@ class WindowTools:
             self.history_window.restore_requested.connect(self.restore)
             self.history_window.resume_requested.connect(lambda run_id: self.run_again(run_id, resume=True))
             self.history_window.rerun_requested.connect(lambda run_id: self.run_again(run_id, resume=False))
+            close_on_keys(self.history_window)
         else:
             self.history_window.refresh()
         self.history_window.show()
@@ -70,6 +73,7 @@ class WindowTools:
             bridge=self.bridge, settings=self.settings, env=self.env, parent=self.window
         )
         self.settings_dialog.finished.connect(lambda _result: self.settings_closed())
+        close_on_keys(self.settings_dialog)
         self.settings_dialog.open()
 
     def close(self) -> None:

@@ -155,7 +155,7 @@ def test_bleu_scores(candidate, references, expected):
             "The cat sat on the mat.",
             "The cat sat on the mat.",
             False,
-            "BLEU score 1.0000 is greater than threshold 0.5",
+            "BLEU score 1.0000 is greater than or equal to threshold 0.5",
         ),
     ],
 )

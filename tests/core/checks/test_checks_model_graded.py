@@ -50,7 +50,13 @@ def _rubric_reply(verdict):
     [
         ({"pass": True, "score": 0.9, "reason": "It greets."}, None, True, 0.9, "It greets."),
         ({"pass": False, "score": 0.1, "reason": "No greeting."}, None, False, 0.1, "No greeting."),
-        ({"pass": True, "score": 0.6, "reason": "Weak."}, 0.8, False, 0.6, "Weak."),
+        (
+            {"pass": True, "score": 0.6, "reason": "Weak."},
+            0.8,
+            False,
+            0.6,
+            "Score 0.6 is below the threshold 0.8: Weak.",
+        ),
         ('Sure. ```json\n{"reason": "Polite", "pass": "true", "score": "1"}\n```', None, True, 1.0, "Polite"),
         ({"pass": True}, None, True, 1.0, "The grader gave no reason."),
     ],
@@ -79,6 +85,7 @@ def test_not_llm_rubric_inverts(server):
     server.reply = _rubric_reply({"pass": True, "score": 0.9, "reason": "Pirate talk."})
     (outcome,) = grade_with_server(server, "Arr", [Check("not-llm-rubric", "Talks like a pirate")]).checks
     assert (outcome.passed, outcome.score) == (False, pytest.approx(0.1))
+    assert outcome.reason == "The grader judged the rubric met: Pirate talk."
 
 
 @pytest.mark.parametrize("reply", ["I think it is fine.", "", '{"verdict": "ok"}'])

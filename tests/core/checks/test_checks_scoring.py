@@ -42,6 +42,10 @@ def test_weight_zero_cannot_fail_the_case_but_its_score_is_kept():
     assert result.passed and result.reason == "All assertions passed"
     assert result.checks[0].passed and result.checks[0].score == 0 and result.checks[0].weight == 0
     assert result.score == 1.0
+    assert result.checks[0].reason == (
+        "Passes because its weight is 0, so it cannot fail the case. On its own it would fail: "
+        'Expected output to contain "zzz"'
+    )
 
 
 def test_all_weights_zero_scores_zero():

@@ -138,3 +138,11 @@ def test_the_html_report_is_one_offline_file_with_totals_grid_diffs_and_verdicts
     assert "<del>" in page and "<ins>" in page
     assert "Expected output to contain &quot;Ana&quot;" in page
     assert "★★☆☆☆" in page and "thumbs down" in page
+
+
+def test_the_html_report_names_checks_in_plain_words_with_their_identifiers():
+    page = render_html_report(EXPERIMENT, RESULTS, HUMAN)
+    # The case's own check, with its value, under the case; each verdict by the check's plain name.
+    assert 'Must mention &quot;Ana&quot; <span class="meta">contains</span>' in page
+    assert '<b>Mentions</b> <span class="meta">contains</span>' in page
+    assert "<b>contains</b>" not in page  # the identifier is secondary, never the name

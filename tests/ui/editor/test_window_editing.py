@@ -133,12 +133,21 @@ def test_the_checks_editor_picks_a_type_and_takes_a_value(make_window, qtbot):
     dialog = window.test_set_view.edit_checks(0)
     dialog.rows.add_row(Check("icontains"))
     kind, value, _threshold = dialog.rows.row_widgets(0)
-    kind.setCurrentText("icontains-any")
+    # Types are listed in plain words, the promptfoo identifier after them.
+    kind.setCurrentIndex(kind.findText("Mentions one of (any capitals)  ·  icontains-any"))
+    assert kind.currentData() == "icontains-any"
+    assert value.placeholderText() == "Must mention one of…  (commas separate a list)"
+    assert dialog.rows.explanation.text().startswith("<b>Mentions one of (any capitals)</b>")
+    assert (
+        "The answer must contain at least one of these texts; capitals do not matter." in dialog.rows.explanation.text()
+    )
     qtbot.keyClicks(value, "sorry, apologise")
     dialog.accept()
     assert window.state.experiment.cases[0].checks == (Check("icontains-any", ["sorry", "apologise"]),)
     model = window.test_set_model
-    assert model.data(model.index(0, model.column_of("checks"))) == 'icontains-any "sorry, apologise"'
+    assert model.data(model.index(0, model.column_of("checks"))) == (
+        'Must mention one of "sorry", "apologise" (icontains-any)'
+    )
 
 
 def test_the_checks_editor_refuses_a_check_that_cannot_run(make_window, qtbot):

@@ -43,21 +43,21 @@ def test_compare_the_first_two_variants_of_one_run(make_history_window, mixed_ru
     model = page.model
     verdicts = {model.change_at(r).key: model.row_texts(r)[2] for r in range(model.rowCount())}
     assert verdicts == {
-        CellKey("Polite", 0): "= unchanged",
+        CellKey("Polite", 0): "≠ answer changed",  # both pass, but "Plain says Paris." is not "Polite says Paris."
         CellKey("Polite", 1): "▼ regressed",
         CellKey("Polite", 2): "▲ improved",
     }
     assert "variant <b>Plain</b> → variant <b>Polite</b>" in page.title.text()
-    assert "1 improved, 1 regressed, 1 unchanged" in page.title.text()
+    assert "1 improved, 1 regressed, 1 answer changed" in page.title.text()
     assert "variant Plain" in page.before_label.text() and "variant Polite" in page.after_label.text()
     # Every row would name the after variant: the column is hidden rather than misleading.
     assert page.view.isColumnHidden(COMPARE_COLUMNS.index("Variant"))
 
     page.changes_only.setChecked(True)
-    assert model.rowCount() == 2
-    assert model.row_texts(0) == ["2", "Polite", "▼ regressed", "pass → fail", "1.00", "0.00", "-1.00"]
-    assert model.row_texts(1) == ["3", "Polite", "▲ improved", "fail → pass", "0.00", "1.00", "+1.00"]
-    page.view.selectRow(0)  # a click on the row shows the two outputs
+    assert model.rowCount() == 3
+    assert model.row_texts(1) == ["2", "Polite", "▼ regressed", "pass → fail", "1.00", "0.00", "-1.00"]
+    assert model.row_texts(2) == ["3", "Polite", "▲ improved", "fail → pass", "0.00", "1.00", "+1.00"]
+    page.view.selectRow(1)  # a click on the row shows the two outputs
     assert page.before_text.toPlainText() == "Plain says Tokyo."
     assert page.after_text.toPlainText() == "Polite says Tokyo."
     # The words that differ are marked: struck out before, underlined after.

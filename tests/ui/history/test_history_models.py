@@ -43,7 +43,7 @@ def test_the_comparison_keeps_qts_rules_through_changes_only_and_clearing(qtbot,
     model.set_comparison(history.compare(*two_runs))
     assert model.rowCount() == 6
     model.set_changes_only(True)
-    assert [model.data(model.index(row, 2)) for row in range(model.rowCount())] == ["▼ regressed"]
+    assert [model.data(model.index(row, 2)) for row in range(model.rowCount())] == ["▼ regressed", "≠ answer changed"]
     assert model.data(model.index(0, COMPARE_COLUMNS.index("Change")), Qt.ItemDataRole.ForegroundRole) is not None
     model.set_changes_only(False)
     model.set_comparison(history.compare_variants(two_runs[1], "Plain", "Polite"))

@@ -76,8 +76,11 @@ def test_compare_two_runs_flags_the_one_regressed_cell(make_history_window, two_
     assert len(verdicts) == 6
     regressed = [key for key, text in verdicts.items() if text == "▼ regressed"]
     assert regressed == [CellKey("Polite", 1)]
+    # Peru still passes with the same score, but its answer is different: not "unchanged".
+    assert verdicts[CellKey("Polite", 2)] == "≠ answer changed"
+    assert "1 regressed, 1 answer changed, 4 unchanged" in page.title.text()
     page.changes_only.setChecked(True)
-    assert model.rowCount() == 1
+    assert model.rowCount() == 2
     assert model.row_texts(0) == ["2", "Polite", "▼ regressed", "pass → fail", "1.00", "0.00", "-1.00"]
     page.show_change(0)
     assert page.before_text.toPlainText() == page.after_text.toPlainText() == "Polite says Tokyo."
@@ -86,6 +89,9 @@ def test_compare_two_runs_flags_the_one_regressed_cell(make_history_window, two_
     page.show_change(peru)
     assert page.before_text.toPlainText() == "Polite says Lima."
     assert page.after_text.toPlainText() == "Lima, city of the pineapple."
+    assert (
+        "Case 3</b> · ≠ answer changed" in page.case_label.text() and "<b>country</b>: Peru" in page.case_label.text()
+    )
 
 
 def test_bring_a_run_back_into_the_editor(make_history_window, two_runs, qtbot):

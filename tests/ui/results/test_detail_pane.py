@@ -82,8 +82,9 @@ def test_the_pane_shows_output_checks_facts_and_messages(pane):
     assert pane.output_view.editor.toPlainText() == "Paris is the capital of France."
     assert "✗ fail" in pane.verdict.text() and "score 0.50" in pane.verdict.text()
     checks = pane.checks_view.toPlainText()
-    assert "✗ fail icontains" in checks and "Expected output to contain 'paris'" in checks
-    assert "✓ pass word-count" in checks and "12 words, at most 50" in checks
+    # Each check by its plain name, the promptfoo identifier after it.
+    assert "✗ fail Mentions (any capitals) icontains" in checks and "Expected output to contain 'paris'" in checks
+    assert "✓ pass Word count word-count" in checks and "12 words, at most 50" in checks
     assert pane.tabs.tabText(2) == "Checks 1/2"
     assert pane.facts.text() == "gpt-4o-mini on openai · 812 ms · 120 in, 45 out tokens · $0.00012 · finished: stop"
     assert pane.sent_view.toPlainText() == "── system ──\nBe brief.\n\n── user ──\nCapital of France?"

@@ -73,10 +73,10 @@ def test_the_strip_shows_each_variants_figures(strip):
     }
     strip.set_results(experiment(), results, human)
     assert strip.row_texts() == [
-        ["A", "67% (2/3), 1 error", "0.67", "4.5/5 over 2 graded; 1 up, 0 down", "200 ms", "$0.003"],
+        ["A", "67% (2/3), 1 error", "0.67", "4.5/5 over 2 graded; 1 up, 0 down", "200 ms", "0", "$0.003"],
         # One unknown price makes the total unknown, not quietly too low.
-        ["B", "67% (2/3)", "0.67", "0 up, 1 down", "1.50 s", "cost unknown"],
-        ["C", "—", "—", "no human grades", "—", "—"],
+        ["B", "67% (2/3)", "0.67", "0 up, 1 down", "1.50 s", "0", "cost unknown"],
+        ["C", "—", "—", "no human grades", "—", "—", "—"],
     ]
     assert [s.variant for s in strip.chart.summaries] == ["A", "B", "C"]
     assert sorted(strip.chart.latencies["A"]) == [100, 200, 300]  # the error has no latency to show
@@ -97,10 +97,31 @@ def test_the_chart_draws_the_pass_rate_bar(strip, tmp_path):
     image.save(str(tmp_path / "chart.png"))
     passed = QColor(colours(strip.palette()).passed)
     chart = strip.chart
-    name_width = min(110, chart.width() // 4)
+    _name_width, bars_left, _bars_width, _spread_left, _spread_width = chart.areas()
     y_a = chart.TOP + 3 + 4  # inside the first row's pass-rate bar
     ratio = image.devicePixelRatio()
-    x_inside = int((name_width + 20) * ratio)
+    x_inside = int((bars_left + 12) * ratio)
     assert image.pixelColor(x_inside, int(y_a * ratio)).name() == passed.name()  # A passes everything
     y_b = y_a + chart.ROW
     assert image.pixelColor(x_inside, int(y_b * ratio)).name() != passed.name()  # B passes nothing: no bar
+
+
+def test_the_pass_bars_and_the_latency_axis_say_what_they_show(strip):
+    results = [cell("A", case, passed=case < 3, latency=100.0 * (case + 1)) for case in range(4)]
+    strip.set_results(experiment(), results, {})
+    assert [bar.rate for bar in strip.bars] == [0.75, None, None]
+    assert strip.chart.latency_title() == "latency, 0 to 400 ms"
+    echo = [cell("A", case, passed=True, latency=0.2) for case in range(4)]  # the offline Echo provider
+    strip.set_results(experiment(), echo, {})
+    assert strip.chart.latency_title() == "latency: every answer under 1 ms"
+    strip.set_results(experiment(), [], {})
+    assert strip.chart.latency_title() == "latency: none measured yet"
+
+
+def test_the_strip_scrolls_instead_of_widening_its_window(strip):
+    long_name = "A variant whose name is much longer than the strip's name column"
+    named = replace(experiment(), variants=(Variant(long_name, "m", (Message("user", "hi"),)),))
+    strip.set_results(named, [cell(long_name, 0, passed=True)], {})
+    assert strip.minimumSizeHint().width() <= 200
+    label = strip.labels[0][0]
+    assert label.toolTip() == long_name and label.sizeHint().width() <= 120

@@ -80,14 +80,15 @@ def test_filters_show_failures_errors_and_disagreements(grid):
 def test_search_keeps_matching_cases_and_marks_the_match(grid, qtbot):
     from PySide6.QtGui import QColor
 
-    from promptbench.ui.results.grid_view import HIGHLIGHT
+    from promptbench.ui.theme import colours as theme_colours
 
     model, view = grid
+    mark = QColor(theme_colours(view.palette()).search_mark)
     qtbot.keyClicks(view.search_box, "REFUND")
     assert view.visible_rows() == [1]
     image = view.table.viewport().grab().toImage()
     colours = {QColor(image.pixel(x, y)).name() for x in range(0, image.width(), 2) for y in range(0, 80, 2)}
-    assert HIGHLIGHT.name() in colours
+    assert mark.name() in colours
 
 
 def test_sort_by_a_variants_score_and_back_to_case_order(grid):
