@@ -98,7 +98,8 @@ class History:
         with self._lock:
             if not self._closed:
                 if self.damaged is None:
-                    self.cache.flush()
+                    # Cache entries still in memory: a try, not a wait (they only save calls; closing must not fail).
+                    self.cache.flush(wait=False)
                 self._closed = True
                 self._db.close()
 

@@ -158,3 +158,19 @@ def test_resuming_a_run_another_live_process_owns_is_a_sentence(tmp_path):
         owner.communicate("\n", timeout=30)
     assert resumed.returncode == 2 and "Traceback" not in resumed.stderr
     assert f"Run {run_id} is still running in another PromptBench process" in resumed.stderr
+
+
+def test_closing_while_another_program_holds_the_lock_keeps_quiet_about_unwritten_cache_entries(tmp_path, monkeypatch):
+    from promptbench.core.completion import Completion
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.2)
+    db = tmp_path / "history.db"
+    history = History.open(db)
+    holder = hold_lock(db, 1.0)
+    try:
+        history.cache.put("key", Completion(output="kept in memory", finish_reason="stop", model="m"))
+        assert history.cache.get("key").output == "kept in memory"  # from memory: the file is locked
+        history.close()  # no HistoryError: a cache entry is a saving, not a result
+    finally:
+        holder.wait(timeout=30)
+        holder.stdout.close()
