@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class ExperimentProblems(Exception):
-    """Problems found before any call; each a sentence starting with its location."""
+    """Problems found before any call; each one plain sentence, cases and variants counted from 1."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -99,10 +99,11 @@ def prepare_run(
         profile = profiles[name]
         found[name] = keys.get(profile) if profile.needs_key else None
         if profile.needs_key and not found[name]:
-            where = next(i for i, v in enumerate(experiment.variants) if v.provider == name)
+            users = [f"'{v.name}'" for v in experiment.variants if v.provider == name]
+            which = f"Variant {users[0]}" if len(users) == 1 else f"Variants {', '.join(users[:-1])} and {users[-1]}"
             variable = f" or the {profile.api_key_env} environment variable" if profile.api_key_env else ""
             problems.append(
-                f"variants[{where}].provider: there is no key for {profile.display_name}. Set it with "
+                f"{which} cannot run: there is no key for {profile.display_name}; set it with "
                 f"`promptbench keys set {name}`{variable}."
             )
     if problems:

@@ -34,7 +34,7 @@ class Colours:
     pygments_style: str
     # The banner by kind (info, warning, error): (background, border, text).
     banners: dict[str, tuple[str, str, str]]
-    # A grid cell by state (empty, running, pass, fail, error, done): (background or "" for none, badge background,
+    # A grid cell by state (empty, running, pass, fail, error, done, cancelled, not run): (background or "" for none, badge background,
     # text). Badge words are white; the output's text is `text`, an error's is `errored`.
     cells: dict[str, tuple[str, str, str]]
     search_mark: str  # behind a search match in a cell, under `text`
@@ -67,6 +67,8 @@ LIGHT = Colours(
         "fail": ("#fbe3e1", "#b71c1c", "#1f1f1f"),
         "error": ("#fff0d6", "#8a4b00", "#1f1f1f"),
         "done": ("#f2f2f2", "#5f5f5f", "#1f1f1f"),
+        "cancelled": ("#ececec", "#5f5f5f", "#1f1f1f"),
+        "not run": ("", "#6b6b6b", "#1f1f1f"),
     },
     search_mark="#ffe066",
     variable_fg="#1b5e9f",
@@ -95,6 +97,8 @@ DARK = Colours(
         "fail": ("#4a2323", "#c62828", "#e6e6e6"),
         "error": ("#45360f", "#9a5b00", "#e6e6e6"),
         "done": ("#303030", "#616161", "#e6e6e6"),
+        "cancelled": ("#2b2b2b", "#616161", "#e6e6e6"),
+        "not run": ("", "#5a5a5a", "#e6e6e6"),
     },
     search_mark="#6b5a00",
     variable_fg="#bcdcff",

@@ -69,7 +69,7 @@ def test_file_problems_exit_2_before_any_call(tmp_path, server_process):
     path.write_text(json.dumps(data))
     completed = promptbench("run", str(path), "--db", str(tmp_path / "h.db"))
     assert completed.returncode == 2
-    assert "cases[1].vars: 'text' is used by variant 'Short' but missing here." in completed.stderr
+    assert "Case 2 has no value for text, which variants 'Short' and 'Kind' use: did you mean txt?" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert server_process.chat_count() == 0
 

@@ -62,8 +62,7 @@ def test_missing_variable_is_caught_before_any_call(server):
     with pytest.raises(ExperimentProblems) as raised:
         prepare_run(experiment, env=env_for(server))
     assert raised.value.problems == [
-        "cases[1].vars: 'text' is used by variant 'Short' but missing here.",
-        "cases[1].vars: 'text' is used by variant 'Polite' but missing here.",
+        "Case 2 has no value for text, which variants 'Short' and 'Polite' use: did you mean txt?"
     ]
     assert server.count(CHAT) == 0
 

@@ -100,9 +100,7 @@ def test_missing_variable_reported_per_case_and_variant():
         variants=experiment.variants,
         cases=(experiment.cases[0], TestCase(vars={"ticket": "hi"})),
     )
-    assert experiment_problems(broken, {"openai"}) == [
-        "cases[1].vars: 'topic' is used by variant 'Kind' but missing here."
-    ]
+    assert experiment_problems(broken, {"openai"}) == ["Case 2 has no value for topic, which variant 'Kind' uses."]
 
 
 def test_unknown_provider_duplicate_names_and_template_syntax():
@@ -111,10 +109,10 @@ def test_unknown_provider_duplicate_names_and_template_syntax():
         Variant("A", "m", (Message("system", "no user message"),)),
     )
     problems = experiment_problems(Experiment("x", variants, (TestCase(),)), {"openai", "echo"})
-    assert problems[0].startswith("variants[0].provider: 'nowhere' is not a provider profile")
-    assert "variants[0].messages[0].content: template error on line 1" in problems[1]
-    assert problems[2] == "variants[1].name: another variant is already called 'A'; names must differ."
-    assert problems[3] == "variants[1].messages: variant 'A' has no user message."
+    assert problems[0].startswith("Variant 1 ('A') uses the provider profile 'nowhere', which neither")
+    assert "Variant 1 ('A'), user prompt: template error on line 1" in problems[1]
+    assert problems[2] == "Variant 2 ('A') has the same name as another variant; names must differ."
+    assert problems[3] == "Variant 2 ('A') has no user message."
 
 
 def test_check_value_templates_need_their_variables():
@@ -124,7 +122,7 @@ def test_check_value_templates_need_their_variables():
         (TestCase(vars={}, expected="y", checks=(Check("equals", "{{answer}}"), Check("similar", "{{expected}}"))),),
     )
     assert experiment_problems(experiment, {"openai"}) == [
-        "cases[0].checks[0].value: 'answer' is used by the equals check but case 0 has no such variable."
+        "Case 1 has no value for answer, which its check 1 (equals) uses."
     ]
 
 

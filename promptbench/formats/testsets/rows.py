@@ -2,7 +2,7 @@
 
 Columns mean what they mean in promptfoo (promptfoo's CSV column rules, as docs/file-formats.md describes them): every column is a
 variable except `expected` (the expected output, for diffs and the `{{expected}}` of checks), `__expected`,
-`__expected1..N` (one check per cell), `__description`, `__threshold`, `__metric` and
+`__expected1..N` (one check per cell), `__description` (or a plain `description`, any case), `__threshold`, `__metric` and
 `__config:__expectedN:threshold`. `__metadata:*` columns have no place in a test case yet; they are kept as
 columns, so they show in the table and are written back unchanged. `__checks` is PromptBench's own column: a JSON
 list of the checks a cell cannot spell. Test objects (JSONL, JSON, YAML) take promptfoo's test keys
@@ -30,6 +30,7 @@ from promptbench.formats.promptfoo.asserts import (
 Report = Callable[[str, str], None]
 
 EXPECTED = "expected"
+DESCRIPTION = "description"
 CHECKS = "__checks"
 _UNSUPPORTED_COLUMNS = {
     "__prefix": "a prefix added to the prompt of one case",
@@ -66,7 +67,9 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
             checks.append(check_from_assertion(assertion_from_string(cell), _whole_column(problem, column)))
         elif column == EXPECTED:
             expected = None if cell in (None, "") else cell_text(cell)
-        elif column == "__description":
+        elif column == "__description" or column.lower() == DESCRIPTION:
+            # A plain `description` column (any case) is the case's description, as promptfoo's `__description`;
+            # as a variable it would hide in the table beside the empty Description column.
             description = cell_text(cell)
         elif column == "__metric":
             metric = cell_text(cell) or None

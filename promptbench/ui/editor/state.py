@@ -4,6 +4,11 @@ It holds an immutable `Experiment`, the file it came from, and whether it has ch
 never keeps its own copy of the experiment: it calls `edit()` with a new one and redraws when told. Watchers are
 plain callables, so this module is tested without Qt (napari's way: models know nothing of views).
 
+Every edit is a step of one undo history of experiment snapshots, whoever made it (the test set table, a variant
+column, the variant buttons): `undo()` and `redo()` put back the experiment as it was before or after a step.
+Consecutive edits with the same `merge` key (the keystrokes of one prompt) make one step. Loading another
+experiment starts a new history.
+
 Saving writes the experiment file atomically (through promptbench.service.files). The recovery copy is a
 second file under PROMPTBENCH_HOME that holds the unsaved experiment, so a crash or a killed process never loses
 more than the last few seconds of typing; it is removed once the work is saved or knowingly discarded.
@@ -24,7 +29,20 @@ from promptbench.service.files import experiment_from_json, load_experiment, sav
 Watcher = Callable[["EditorState", str], None]
 
 # What changed, as told to watchers: the experiment itself, the file it belongs to, or only the dirty flag.
-EXPERIMENT, PATH, DIRTY = "experiment", "path", "dirty"
+# LOADED comes before the EXPERIMENT of a different experiment (New, Open, a recovery copy, a past run): what was
+# shown of the one before (results, problems) belongs to it, not to this one.
+EXPERIMENT, PATH, DIRTY, LOADED = "experiment", "path", "dirty", "loaded"
+UNDO_LIMIT = 200  # steps kept; each is two references to immutable experiments, so this costs little
+
+
+@dataclass(frozen=True)
+class Step:
+    """One undoable edit: the experiment before and after it, and its name for the Edit menu."""
+
+    label: str
+    before: Experiment
+    after: Experiment
+    merge: str | None = None
 
 
 def untitled_experiment() -> Experiment:
@@ -52,8 +70,8 @@ class Recovered:
 class EditorState:
     """The experiment under edit, its file and its dirty flag.
 
-    Watchers registered with `watch(fn)` are called as `fn(state, what)` with `what` one of "experiment",
-    "path" or "dirty", after the change.
+    Watchers registered with `watch(fn)` are called as `fn(state, what)` with `what` one of "loaded",
+    "experiment", "path" or "dirty", after the change.
     """
 
     def __init__(
@@ -62,6 +80,9 @@ class EditorState:
         self._experiment = experiment or untitled_experiment()
         self._path = Path(path) if path else None
         self._dirty = False
+        self._saved: Experiment | None = self._experiment  # as in its file (or as given); None: not saved at all
+        self._undo: list[Step] = []
+        self._redo: list[Step] = []
         self._watchers: list[Watcher] = []
         self.recovery_path = recovery or recovery_dir() / "unsaved-experiment.json"
 
@@ -88,15 +109,54 @@ class EditorState:
     def watch(self, watcher: Watcher) -> None:
         self._watchers.append(watcher)
 
+    @property
+    def undo_label(self) -> str | None:
+        """What Undo would take back ("Remove variant 'B'"), or None when there is nothing."""
+        return self._undo[-1].label if self._undo else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return self._redo[-1].label if self._redo else None
+
     # ----- changing
 
-    def edit(self, experiment: Experiment) -> None:
-        """Replace the experiment with an edited one; marks it unsaved."""
+    def edit(self, experiment: Experiment, label: str = "Edit", *, merge: str | None = None) -> None:
+        """Replace the experiment with an edited one, as one undoable step named `label`; marks it unsaved.
+
+        With `merge`, an edit right after another with the same key joins its step (typing in one prompt)."""
         if experiment == self._experiment:
             return
+        top = self._undo[-1] if self._undo else None
+        if merge is not None and top is not None and top.merge == merge and not self._redo:
+            if experiment == top.before:
+                self._undo.pop()  # typed and then taken back (the field's own Ctrl+Z): no step left
+            else:
+                self._undo[-1] = replace(top, after=experiment)
+        else:
+            self._undo.append(Step(label, self._experiment, experiment, merge))
+            del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
         self._experiment = experiment
         self._tell(EXPERIMENT)
         self._set_dirty(True)
+
+    def undo(self) -> bool:
+        """Put back the experiment as it was before the last step; False when there is none."""
+        if not self._undo:
+            return False
+        step = self._undo.pop()
+        self._redo.append(step)
+        self._restore(step.before)
+        return True
+
+    def redo(self) -> bool:
+        """Make the last undone step again; False when there is none."""
+        if not self._redo:
+            return False
+        step = self._redo.pop()
+        self._undo.append(replace(step, merge=None))  # a redone step is closed: typing starts a new one
+        self._restore(step.after)
+        return True
 
     def new(self, settings: RunSettings | None = None) -> None:
         """A new untitled experiment, with `settings` (the user's run defaults) when given."""
@@ -123,6 +183,7 @@ class EditorState:
         save_experiment(self._experiment, Path(path))
         changed_path = Path(path) != self._path
         self._path = Path(path)
+        self._saved = self._experiment
         if changed_path:
             self._tell(PATH)
         self._set_dirty(False)
@@ -164,11 +225,20 @@ class EditorState:
         path_changed = path != self._path
         self._experiment = experiment
         self._path = path
+        self._saved = None if dirty else experiment
+        self._undo.clear()
+        self._redo.clear()
+        self._tell(LOADED)
         self._tell(EXPERIMENT)
         if path_changed:
             self._tell(PATH)
         self._dirty = not dirty  # force the notification below
         self._set_dirty(dirty)
+
+    def _restore(self, experiment: Experiment) -> None:
+        self._experiment = experiment
+        self._tell(EXPERIMENT)
+        self._set_dirty(experiment != self._saved)
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:

@@ -1,9 +1,9 @@
 """The test set's Qt model: a row per test case, a column per variable, then expected output, checks, description.
 
 The columns follow the prompts: a `{{variable}}` typed into any variant's prompt adds its column at once, and
-variables that only the cases still hold keep theirs. Every change is one `TestSetEdit` on the QUndoStack that
-replaces the experiment's cases (and default checks) in the EditorState, so Undo and Redo restore exactly the test
-set as it was, without touching the prompts typed since.
+variables that only the cases still hold keep theirs. Every change is one named edit of the EditorState that
+replaces the experiment's cases (and default checks), so it is one step of the editor's undo history, shared with
+the variant columns. Cells a problem is about (a variable a prompt uses that the case gives no value) are marked.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QColor
 
 from promptbench.core.check_words import check_phrase
 from promptbench.core.experiment import Check, Experiment, TestCase
@@ -22,6 +22,7 @@ from promptbench.service.files import FileProblem, cases_from_table, parse_paste
 from promptbench.ui.editor.state import EXPERIMENT, EditorState
 
 EXPECTED, CHECKS, DESCRIPTION = "expected", "checks", "description"
+MARKED, MARKED_TEXT = "#ffe08a", "#212121"  # a cell a problem is about: amber behind dark text
 _FIRST_USE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -68,41 +69,15 @@ def describe_checks(checks: Sequence[Check]) -> str:
     return "; ".join(describe_check(c) for c in checks)
 
 
-class TestSetEdit(QUndoCommand):
-    """One change of the test set: the cases and default checks before and after."""
-
-    def __init__(
-        self,
-        state: EditorState,
-        text: str,
-        cases: tuple[TestCase, ...],
-        default_checks: tuple[Check, ...] | None = None,
-    ) -> None:
-        super().__init__(text)
-        self._state = state
-        before = state.experiment
-        self._before = (before.cases, before.default_checks)
-        self._after = (cases, before.default_checks if default_checks is None else default_checks)
-
-    def redo(self) -> None:
-        self._apply(*self._after)
-
-    def undo(self) -> None:
-        self._apply(*self._before)
-
-    def _apply(self, cases, default_checks) -> None:
-        self._state.edit(replace(self._state.experiment, cases=cases, default_checks=default_checks))
-
-
 class TestSetModel(QAbstractTableModel):
-    """The experiment's cases as a table; edits go through `undo_stack`."""
+    """The experiment's cases as a table; each edit is one undoable step of the EditorState."""
 
     __test__ = False
 
     def __init__(self, state: EditorState, parent=None) -> None:
         super().__init__(parent)
         self.state = state
-        self.undo_stack = QUndoStack(self)
+        self._marked: set[tuple[int, str]] = set()  # (row, column name) of cells a problem is about
         self._columns: list[str] = []
         self._variables: list[str] = []
         self._rows = 0
@@ -121,6 +96,17 @@ class TestSetModel(QAbstractTableModel):
 
     def column_of(self, name: str) -> int:
         return self._columns.index(name)
+
+    def mark(self, cells: Sequence[tuple[int, str]]) -> None:
+        """Highlight these cells (row, variable name): the ones the run's problems are about; () for none."""
+        if set(cells) == self._marked:
+            return
+        self._marked = set(cells)
+        if self._rows and self._columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(self._columns) - 1))
+
+    def is_marked(self, row: int, column: int) -> bool:
+        return (row, self._columns[column]) in self._marked
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
@@ -145,6 +131,11 @@ class TestSetModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            if not self.is_marked(index.row(), index.column()):
+                return None
+            # Dark text on the amber, in a dark theme too.
+            return QColor(MARKED if role == Qt.ItemDataRole.BackgroundRole else MARKED_TEXT)
         if not index.isValid() or role not in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.EditRole,
@@ -255,7 +246,9 @@ class TestSetModel(QAbstractTableModel):
         )
 
     def _push(self, text: str, cases: tuple[TestCase, ...], default_checks: tuple[Check, ...] | None = None) -> None:
-        self.undo_stack.push(TestSetEdit(self.state, text, cases, default_checks))
+        experiment = self.state.experiment
+        checks = experiment.default_checks if default_checks is None else default_checks
+        self.state.edit(replace(experiment, cases=cases, default_checks=checks), text)
 
     def _on_state(self, _state: EditorState, what: str) -> None:
         if what == EXPERIMENT:

@@ -286,8 +286,8 @@ class TestSetView(QWidget):
             ("Remove", "Remove the selected cases", self.remove_selected),
             ("Import…", "Add cases from a CSV, JSONL, JSON or XLSX file (or drop the file here)", self.choose_file),
             ("Checks for all cases…", "Checks every case gets, on top of its own", self.edit_default_checks),
-            ("Undo", "Undo the last test set change (Ctrl+Z)", model.undo_stack.undo),
-            ("Redo", "Redo (Ctrl+Shift+Z)", model.undo_stack.redo),
+            ("Undo", "Undo the last change (Ctrl+Z)", model.state.undo),
+            ("Redo", "Redo (Ctrl+Shift+Z)", model.state.redo),
         ):
             self.toolbar.addAction(text, action).setToolTip(tip)
         layout = QVBoxLayout(self)
@@ -298,8 +298,8 @@ class TestSetView(QWidget):
         # Paste, Undo and Redo are the table's own keys (not window shortcuts), so the prompt editors keep theirs.
         self._keys = {
             QKeySequence.StandardKey.Paste: self.paste_clipboard,
-            QKeySequence.StandardKey.Undo: model.undo_stack.undo,
-            QKeySequence.StandardKey.Redo: model.undo_stack.redo,
+            QKeySequence.StandardKey.Undo: model.state.undo,
+            QKeySequence.StandardKey.Redo: model.state.redo,
         }
         self.table.installEventFilter(self)
         model.modelReset.connect(self.fit_columns)
@@ -331,6 +331,15 @@ class TestSetView(QWidget):
             self.model.paste(text, row, column)
         except FileProblem as problem:
             self.problem.emit(f"The pasted rows were not added: {'; '.join(problem.problems)}")
+
+    def show_cell(self, row: int, name: str) -> None:
+        """Select and scroll to the cell of case `row` (from 0) and variable `name`, and give the table focus."""
+        if not (0 <= row < self.model.rowCount()) or name not in self.model.columns:
+            return
+        index = self.model.index(row, self.model.column_of(name))
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def remove_selected(self) -> None:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedIndexes()})

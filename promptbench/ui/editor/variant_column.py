@@ -1,6 +1,7 @@
 """The row of variant columns across the top: each a named prompt with its provider, model, parameters and editors.
 
-`VariantColumns` watches the EditorState and turns every edit into a new Experiment given to `state.edit()`;
+`VariantColumns` watches the EditorState and turns every edit into a new Experiment given to `state.edit()`, named
+for the Edit menu's Undo ("Remove variant 'B'"), with the keystrokes of one field joined into one undo step;
 a `VariantColumn` only shows one Variant and says when the user changed it. The list of a provider's models
 comes from the window (which asks the provider's /models off the GUI thread) through `set_models`.
 
@@ -308,15 +309,15 @@ class VariantColumns(QScrollArea):
         copy = replace(source, name=_free_name(source.name, {v.name for v in experiment.variants}))
         variants = list(experiment.variants)
         variants.insert(index + 1, copy)
-        self.state.edit(replace(experiment, variants=tuple(variants)))
+        self.state.edit(replace(experiment, variants=tuple(variants)), f"Duplicate variant '{source.name}'")
 
     def remove(self, index: int) -> None:
         experiment = self.state.experiment
         if len(experiment.variants) <= 1:
             return  # an experiment needs a variant; the button of the last one does nothing
         variants = list(experiment.variants)
-        del variants[index]
-        self.state.edit(replace(experiment, variants=tuple(variants)))
+        removed = variants.pop(index)
+        self.state.edit(replace(experiment, variants=tuple(variants)), f"Remove variant '{removed.name}'")
 
     def move_variant(self, index: int, delta: int) -> None:
         target = index + delta
@@ -324,14 +325,23 @@ class VariantColumns(QScrollArea):
         if not 0 <= target < len(variants):
             return
         variants[index], variants[target] = variants[target], variants[index]
-        self.state.edit(replace(self.state.experiment, variants=tuple(variants)))
+        label = f"Move variant '{variants[target].name}' {'left' if delta < 0 else 'right'}"
+        self.state.edit(replace(self.state.experiment, variants=tuple(variants)), label)
 
     def _edited(self, column: VariantColumn, variant: Variant) -> None:
         index = self.columns.index(column)
         variants = list(self.state.experiment.variants)
-        provider_changed = variants[index].provider != variant.provider
+        before = variants[index]
+        provider_changed = before.provider != variant.provider
         variants[index] = variant
-        self.state.edit(replace(self.state.experiment, variants=tuple(variants)))
+        field, words = _what_changed(before, variant)
+        name = f"variant '{before.name}'"
+        # The keystrokes of one field of one variant are one undo step; another field starts the next.
+        self.state.edit(
+            replace(self.state.experiment, variants=tuple(variants)),
+            f"Rename {name}" if field == "name" else f"{words} of {name}",
+            merge=f"variant {index} {field}",
+        )
         if provider_changed:
             self._ask_models(variant.provider, column)
 
@@ -371,6 +381,19 @@ class VariantColumns(QScrollArea):
             column.set_models(self._models[provider])
         else:
             self.models_wanted.emit(provider)
+
+
+def _what_changed(before: Variant, after: Variant) -> tuple[str, str]:
+    """(field, words for the Edit menu) of a column's edit; a column edit changes one field at a time."""
+    for field, words in (
+        ("name", "Rename"),  # "Rename variant 'A'", the others "Change the model of variant 'A'"
+        ("provider", "Change the provider"),
+        ("model", "Change the model"),
+        ("parameters", "Change the parameters"),
+    ):
+        if getattr(before, field) != getattr(after, field):
+            return field, words
+    return "messages", "Edit the prompts"
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -3,16 +3,21 @@
 Results arrive in batches from the bridge. `apply()` takes a whole batch, updates its tables, then emits one
 `dataChanged` per touched column span, so 2,000 results cost a few signals rather than 2,000 repaints. The same
 goes for streamed text (`apply_streamed`). With repeats, a cell shows its first repeat; `results()` has them all.
+
+The grid shows one run of the experiment on screen, or nothing: `reset()` for another experiment or run,
+`follow()` when the experiment is edited (a renamed variant keeps its results under its new name, a removed one's
+go), and `mark_cancelled()` when a run is cancelled (its calls in flight "cancelled", its other cells "not run").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from enum import IntEnum, StrEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from promptbench.core.experiment import Experiment
+from promptbench.core.experiment import Experiment, Variant
 from promptbench.core.result import CellKey, HumanGrade, Result
 
 PREVIEW_CHARS = 240  # what a cell can show in two lines; more is the detail pane's job
@@ -27,7 +32,8 @@ class Role(IntEnum):
 
 
 class GridCellState(StrEnum):
-    """What a grid cell shows: nothing yet, a call going, a verdict, an error, or an answer with no checks."""
+    """What a grid cell shows: nothing yet, a call going, a verdict, an error, an answer with no checks, or, after
+    a cancelled run, a call stopped while going or a cell never called."""
 
     EMPTY = "empty"
     RUNNING = "running"
@@ -35,6 +41,8 @@ class GridCellState(StrEnum):
     FAIL = "fail"
     ERROR = "error"
     DONE = "done"
+    CANCELLED = "cancelled"
+    NOT_RUN = "not run"
 
 
 def cell_state(result: Result | None, running: bool = False) -> GridCellState:
@@ -63,6 +71,7 @@ class ResultsModel(QAbstractTableModel):
         self._all: dict[CellKey, Result] = {}
         self._streamed: dict[tuple[int, int], str] = {}
         self._running: set[tuple[int, int]] = set()
+        self._stopped: dict[tuple[int, int], GridCellState] = {}  # after a cancel: CANCELLED or NOT_RUN
         self._human: dict[CellKey, HumanGrade] = {}
         self.run_id: str | None = None
 
@@ -134,11 +143,61 @@ class ResultsModel(QAbstractTableModel):
         self._all.clear()
         self._streamed.clear()
         self._running.clear()
+        self._stopped.clear()
         self._human = dict(human or {})
         self.run_id = run_id
         for result in results:
             self._store(result)
         self.endResetModel()
+
+    def follow(self, experiment: Experiment) -> bool:
+        """The experiment on screen was edited: keep the results of variants and cases it still has (a renamed
+        variant's under its new name), drop those of removed ones, and show its new variants and cases empty.
+        True when the cells changed (the summaries are to be made again)."""
+        old = self._experiment
+        if old is None:
+            self.reset(experiment)
+            return True
+        if old.variants == experiment.variants and old.cases == experiment.cases:
+            self._experiment = experiment  # nothing the grid shows changed
+            return False
+        names = _new_names(old.variants, experiment.variants)
+        cases = _new_cases(old.cases, experiment.cases)
+        same_columns = [v.name for v in old.variants] == [v.name for v in experiment.variants]
+        if same_columns and len(cases) == len(old.cases) == len(experiment.cases):
+            # A prompt, a model or a case's value edited: the same cells, so no reset (the selection stays).
+            self._experiment = experiment
+            if self._variants and experiment.cases:
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(experiment.cases) - 1)
+            return False
+
+        def moved(key: CellKey) -> CellKey | None:
+            if key.variant not in names or key.case not in cases:
+                return None
+            return CellKey(names[key.variant], cases[key.case], key.repeat)
+
+        results = [replace(r, key=k) for r in self._all.values() if (k := moved(r.key)) is not None]
+        human = {k: grade for key, grade in self._human.items() if (k := moved(key)) is not None}
+        self.reset(experiment, results, human, self.run_id if results else None)
+        return True
+
+    def mark_cancelled(self) -> tuple[int, int]:
+        """A cancelled run: cells whose call was going become CANCELLED, cells never called NOT_RUN.
+        Returns (cancelled, not run)."""
+        rows, columns = self.rowCount(), self.columnCount()
+        for row in range(rows):
+            for column in range(columns):
+                cell = (row, column)
+                if cell in self._shown:
+                    continue
+                going = cell in self._running or cell in self._streamed
+                self._stopped[cell] = GridCellState.CANCELLED if going else GridCellState.NOT_RUN
+        self._running.clear()
+        self._streamed.clear()
+        if rows and columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
+        states = list(self._stopped.values())
+        return states.count(GridCellState.CANCELLED), states.count(GridCellState.NOT_RUN)
 
     def mark_running(self, keys: Iterable[CellKey]) -> None:
         touched = []
@@ -198,6 +257,8 @@ class ResultsModel(QAbstractTableModel):
                 return preview((result.output if result.ok else result.error) or "")
             return preview(self._streamed.get(cell, ""))
         if role == Role.STATE:
+            if result is None and cell in self._stopped:
+                return self._stopped[cell]
             return cell_state(result, cell in self._running or cell in self._streamed)
         if role == Role.SCORE:
             if result is None:
@@ -213,6 +274,10 @@ class ResultsModel(QAbstractTableModel):
             return self._human.get(self.key_at(*cell))
         if role == Qt.ItemDataRole.ToolTipRole and result is not None and not result.ok:
             return result.error
+        if role == Qt.ItemDataRole.ToolTipRole and result is None and cell in self._stopped:
+            if self._stopped[cell] == GridCellState.CANCELLED:
+                return "The run was cancelled while this call was going; no answer was kept."
+            return "The run was cancelled before this cell was called."
         return None
 
     # ----- inside
@@ -233,6 +298,7 @@ class ResultsModel(QAbstractTableModel):
             self._shown[cell] = result
         self._streamed.pop(cell, None)
         self._running.discard(cell)
+        self._stopped.pop(cell, None)
         return cell
 
     def _emit_spans(self, cells: list[tuple[int, int]]) -> None:
@@ -243,3 +309,34 @@ class ResultsModel(QAbstractTableModel):
             span[0], span[1] = min(span[0], row), max(span[1], row)
         for column, (first, last) in spans.items():
             self.dataChanged.emit(self.index(first, column), self.index(last, column))
+
+
+def _new_names(before: Sequence[Variant], after: Sequence[Variant]) -> dict[str, str]:
+    """Old variant name -> its name now, for the variants the edit kept: the same name, or a rename (a variant
+    gone by its old name, one new by its new name, everything else the same)."""
+    now = {v.name for v in after}
+    names = {v.name: v.name for v in before if v.name in now}
+    gone = [v for v in before if v.name not in now]
+    new = [v for v in after if v.name not in names]
+    for variant in new:
+        match = next((g for g in gone if replace(g, name=variant.name) == variant), None)
+        if match is not None:
+            names[match.name] = variant.name
+            gone.remove(match)
+    return names
+
+
+def _new_cases(before: Sequence, after: Sequence) -> dict[int, int]:
+    """Old case index -> its index now. Same count: each case keeps its row (edited in place); otherwise cases
+    are matched by their content, in order, and an edited one's results go."""
+    if len(before) == len(after):
+        return {i: i for i in range(len(after))}
+    mapping: dict[int, int] = {}
+    taken: set[int] = set()
+    for old, case in enumerate(before):
+        for new, candidate in enumerate(after):
+            if new not in taken and candidate == case:
+                mapping[old] = new
+                taken.add(new)
+                break
+    return mapping

@@ -45,6 +45,8 @@ BADGES = {
     GridCellState.DONE: "DONE",
     GridCellState.RUNNING: "…",
     GridCellState.EMPTY: "",
+    GridCellState.CANCELLED: "CANCELLED",  # after a cancel: the call was going
+    GridCellState.NOT_RUN: "NOT RUN",  # after a cancel: never called
 }
 
 

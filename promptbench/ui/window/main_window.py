@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from promptbench.core.providers import is_echo
 from promptbench.service.provider_choices import list_models, provider_choices
-from promptbench.ui.editor.state import DIRTY, EXPERIMENT, PATH, EditorState
+from promptbench.ui.editor.state import DIRTY, EXPERIMENT, LOADED, PATH, EditorState
 from promptbench.ui.editor.test_set_model import TestSetModel, missing_values
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
             variants=self.variants,
             summary_strip=self.summary_strip,
             detail_pane=self.detail_pane,
+            test_set=self.test_set_view,
             confirm_discard=self.files.confirm_discard,
             on_experiment_loaded=self._after_experiment_loaded,
             on_finished=self.run_finished.emit,
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
             env=env,
             restore=self.files.restore_experiment,
             run_again=self.runs.run_again,
-            settings_closed=self._after_experiment_loaded,
+            settings_closed=self._after_settings,
         )
         self._models_asked: set[str] = set()
         self._layout()
@@ -127,6 +128,10 @@ class MainWindow(QMainWindow):
         self.bridge.run_events.connect(self.runs.show_events)
         self.bridge.run_done.connect(self.runs.show_end)
         self.detail_pane.grade_changed.connect(self.runs.save_grade)
+        self.banner.problem_clicked.connect(self.runs.show_problem)
+        self.banner.action_clicked.connect(
+            lambda: self.runs.show_problem() if self.banner.cause == "problems" else None
+        )
         notifier().changed.connect(self._theme_changed)
 
     # ----- building
@@ -175,8 +180,10 @@ class MainWindow(QMainWindow):
         files.addSeparator()
         action(files, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = self.menuBar().addMenu("&Edit")
-        edit.addAction(self.test_set_model.undo_stack.createUndoAction(self, "Undo test set change"))
-        edit.addAction(self.test_set_model.undo_stack.createRedoAction(self, "Redo test set change"))
+        # Window-wide keys; a focused text field takes Ctrl+Z first for its own typing (Qt's shortcut override).
+        self.undo_action = action(edit, "&Undo", self.state.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = action(edit, "&Redo", self.state.redo, QKeySequence.StandardKey.Redo)
+        self._update_undo_actions()
         runs = self.menuBar().addMenu("&Run")
         self.run_action = action(runs, "&Run", self.runs.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.cancel_action = action(runs, "&Cancel", self.runs.cancel_run, QKeySequence("Escape"))
@@ -226,6 +233,10 @@ class MainWindow(QMainWindow):
         experiment = self.state.experiment
         self.bridge.call(provider_choices, experiment, self.env, on_done=self._got_providers)
 
+    def _after_settings(self) -> None:
+        self._after_experiment_loaded()
+        self.runs.recheck_keys()  # a key set there ends the banner that asked for it
+
     def _got_providers(self, choices) -> None:
         self.variants.set_providers(choices.labels)
         uses_echo_only = all(is_echo(v.provider) for v in self.state.experiment.variants)
@@ -248,10 +259,20 @@ class MainWindow(QMainWindow):
     def _on_state(self, _state: EditorState, what: str) -> None:
         if what in (PATH, DIRTY):
             self._update_title()
+        if what == LOADED:
+            self.runs.clear()  # what the grid showed belongs to the experiment before
         if what == EXPERIMENT:
             self.variants.set_missing(missing_values(self.state.experiment))
-            if not self.bridge.running and not self.results_model.results():
-                self.results_model.reset(self.state.experiment)
+            self.runs.follow_experiment()
+            self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        for item, label, word in (
+            (self.undo_action, self.state.undo_label, "Undo"),
+            (self.redo_action, self.state.redo_label, "Redo"),
+        ):
+            item.setEnabled(label is not None)
+            item.setText(f"{word} {label[0].lower()}{label[1:]}" if label else f"&{word}")
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.state.title} — PromptBench")

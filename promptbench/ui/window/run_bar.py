@@ -1,6 +1,7 @@
 """The run bar: Run (Ctrl+Enter), a progress bar with calls done and failed and money spent, Cancel (Esc).
 
 A run of more than `CONFIRM_ABOVE_CALLS` calls is confirmed first, with promptbench.service.estimates' figures.
+Between runs the bar says what the grid shows: nothing yet ("Ready."), or which run its results come from.
 
 Signals:
     run_clicked(): the user asked for a run.
@@ -51,7 +52,41 @@ class RunBar(QWidget):
         self.total = self.done = self.failed = 0
         self.spent = 0.0
 
+    def ready(self) -> None:
+        """Nothing run yet for the experiment on screen."""
+        self._idle("Ready.")
+
+    def showing(self, run_id: str, how: str = "the last run of this experiment") -> None:
+        """The grid holds the results of a past run, `run_id`."""
+        self._idle(f"Showing {how}: run {run_id}.")
+
+    def refused(self) -> None:
+        """The run was refused before any call; whatever the grid showed is still there."""
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setFormat("Not run")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText("Not run: fix the problems above. Nothing was called; the results shown are as before.")
+
+    def cancelled(self, cells: int, done: int, not_run: int) -> None:
+        """A cancelled run: `done` of `cells` grid cells have an answer or an error, `not_run` have neither."""
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setRange(0, max(cells, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat("Cancelled")
+        self.status.setText(f"Cancelled: {done} of {cells} cells done, {not_run} not run · {money(self.spent)} spent")
+
+    def _idle(self, text: str) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
+        self.status.setText(text)
+
     def starting(self, planned: int) -> None:
+        self.progress.setFormat("%p%")
         self.total, self.done, self.failed, self.spent = planned, 0, 0, 0.0
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)

@@ -2,23 +2,34 @@
 the per-variant summaries, the selected cell and its human grade, and resuming or re-running a past run.
 
 The run itself is the engine's, reached through the EngineBridge; its events arrive here in batches and go to the
-grid's model, the run bar and the detail pane. The last run is remembered in QSettings and shown again at the next
-start.
+grid's model, the run bar and the detail pane. The last run is remembered in QSettings (with the file and the name
+of its experiment) and shown again at the next start when the same experiment is on screen.
+
+What the window shows is kept true to the experiment on screen: another experiment clears the grid, the summaries
+and the problems (`clear`); an edit keeps what still belongs (`follow_experiment`: a renamed variant's results
+under its new name, a removed one's gone); a refused run leaves everything shown as it was and lists its problems,
+the cells they are about highlighted in the test set, each a link to its first cell, until they are fixed; a
+cancelled run marks its cells "cancelled" or "not run"; a provider's error banner goes once a run got answers
+from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
+from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.run_state import RunState
 from promptbench.core.summary import summarize
+from promptbench.core.validation import Problem, find_problems
 from promptbench.service.estimates import estimate_run
 from promptbench.ui.editor.state import EditorState
+from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
 from promptbench.ui.engine.bridge import EngineBridge, PastRun, RunAgain, RunDone
 from promptbench.ui.results.detail_pane import DetailPane
@@ -50,6 +61,7 @@ class WindowRuns:
         variants: VariantColumns,
         summary_strip: SummaryStrip,
         detail_pane: DetailPane,
+        test_set: TestSetView,
         confirm_discard: Callable[[], bool],
         on_experiment_loaded: Callable[[], None],
         on_finished: Callable[[RunDone], None],
@@ -64,6 +76,7 @@ class WindowRuns:
         self.variants = variants
         self.summary_strip = summary_strip
         self.detail_pane = detail_pane
+        self.test_set = test_set
         self.confirm_discard = confirm_discard
         self.on_experiment_loaded = on_experiment_loaded
         self.on_finished = on_finished
@@ -71,6 +84,12 @@ class WindowRuns:
         self.confirm_box: QMessageBox | None = None
         self._selected: CellKey | None = None
         self._resuming = False  # the run fills cells of the run on screen, so its other cells stay
+        self._run_experiment: Experiment | None = None  # what the run going (or last started) runs
+        self._grid_follows_run = False  # False once another experiment replaced the one running
+        self._stopped_providers: set[str] = set()  # providers this run stopped calling (a refused key)
+        # After a refused run: the problems the editor can fix (re-checked at each edit) and the others.
+        self._located: list[Problem] = []
+        self._other_problems: list[str] = []
         self._summary_timer = QTimer(window, singleShot=True, interval=SUMMARY_INTERVAL_MS, timeout=self._summaries)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         bridge.call(_load_prices, on_done=lambda prices: setattr(self, "prices", prices))
 
@@ -96,13 +115,18 @@ class WindowRuns:
         self._start_run(estimate.calls)
 
     def _start_run(self, planned: int) -> None:
+        # The grid is not cleared here: a run refused before any call leaves what is shown as it was. The grid
+        # empties when the engine says the run started (RunStarted).
         experiment = self.state.experiment
-        self.results_model.reset(experiment)
+        self._begin(experiment)
         self.run_bar.starting(planned)
-        if self.banner.kind == "error":
-            self.banner.clear()
         source = str(self.state.path) if self.state.path else f"window: {experiment.name}"
         self.bridge.start_run(experiment, source=source)
+
+    def _begin(self, experiment: Experiment) -> None:
+        self._run_experiment = experiment
+        self._grid_follows_run = True
+        self._stopped_providers = set()
 
     def cancel_run(self) -> None:
         if self.bridge.running:
@@ -111,6 +135,9 @@ class WindowRuns:
     # ----- what the engine tells
 
     def show_events(self, events: list) -> None:
+        self.run_bar.apply(events)
+        if not self._grid_follows_run:
+            return  # another experiment is on screen: this run's cells are not its cells
         started, streamed, finished = [], {}, []
         for event in events:
             if isinstance(event, CellFinished):
@@ -120,13 +147,16 @@ class WindowRuns:
             elif isinstance(event, CellStarted):
                 started.append(event.key)
             elif isinstance(event, ProviderStopped):
-                self.banner.show_message(event.reason, "error")
-            elif isinstance(event, RunStarted) and not self._resuming:
-                self.results_model.reset(self.results_model.experiment or self.state.experiment)
+                self._stopped_providers.add(event.provider)
+                self.banner.show_message(event.reason, "error", cause=f"provider:{event.provider}")
+            elif isinstance(event, RunStarted):
+                self._clear_problems()  # the run passed every check
+                self.banner.clear_cause("run")  # how the run before ended
+                if not self._resuming:
+                    self.results_model.reset(self._run_experiment or self.state.experiment)
         self.results_model.mark_running(started)
         self.results_model.apply_streamed(streamed)
         self.results_model.apply(finished)
-        self.run_bar.apply(events)
         if self._selected is not None and self._selected in streamed:
             self.detail_pane.show_streaming(self._selected, streamed[self._selected])
         if finished and not self._summary_timer.isActive():
@@ -135,29 +165,135 @@ class WindowRuns:
     def show_end(self, done: RunDone) -> None:
         self._resuming = False
         if done.problems:
-            self.run_bar.finished(RunState.FAILED, " Nothing was called.")
-            self.banner.show_message("The experiment cannot run yet: " + " ".join(done.problems), "error")
+            self.run_bar.refused()
+            self._refused(done.problems)
+            self.on_finished(done)
+            return
+        if not self._grid_follows_run:
+            self.run_bar.finished(done.state, " Its results are in History.")
             self.on_finished(done)
             return
         self.results_model.run_id = done.run_id
         note = ""
         if done.stopped:
             note = " It stopped early."
-            self.banner.show_message(f"The run stopped: {done.stopped}.", "error")
+            self.banner.show_message(f"The run stopped: {done.stopped}.", "error", cause="run")
         if done.history_error:
             note = " The history could not be written."
             self.banner.show_message(
-                f"The run stopped because the history could not be written: {done.history_error}", "error"
+                f"The run stopped because the history could not be written: {done.history_error}", "error", cause="run"
             )
-        self.run_bar.finished(done.state, note)
+        if done.state == RunState.CANCELLED:
+            cancelled, not_run = self.results_model.mark_cancelled()
+            cells = self.results_model.rowCount() * self.results_model.columnCount()
+            self.run_bar.cancelled(cells, cells - cancelled - not_run, cancelled + not_run)
+        else:
+            self.run_bar.finished(done.state, (f" · run {done.run_id}." if done.run_id else "") + note)
+        self._clear_provider_banners()
         if done.run_id:
             self.settings.setValue("last_run_id", done.run_id)
             shown = self.results_model.experiment
             self.settings.setValue("last_run_experiment", shown.name if shown is not None else "")
+            self.settings.setValue("last_run_file", str(self.state.path or ""))
+        self.follow_experiment()  # edits made while the run went
         self._summaries()
         if self._selected is not None:
             self.show_cell(self._selected)
         self.on_finished(done)
+
+    def _clear_provider_banners(self) -> None:
+        """A provider's error banner goes once this run got an answer from it and did not stop it."""
+        experiment = self._run_experiment
+        if experiment is None:
+            return
+        provider_of = {v.name: v.provider for v in experiment.variants}
+        answered = {provider_of.get(r.key.variant) for r in self.results_model.results() if r.ok}
+        for provider in answered - self._stopped_providers - {None}:
+            self.banner.clear_cause(f"provider:{provider}")
+
+    # ----- the experiment on screen changed
+
+    def clear(self) -> None:
+        """Another experiment is on screen: nothing of the one before stays (results, summaries, problems)."""
+        self._grid_follows_run = False
+        self._selected = None
+        # Said once the editor's models have taken the new experiment: the progress bar repaints at once (Qt's
+        # QProgressBar.setValue), and painting in the middle of the switch crashed.
+        QTimer.singleShot(0, self.window, lambda: None if self.bridge.running else self.run_bar.ready())
+        self.results_model.reset(self.state.experiment)
+        self.detail_pane.clear()
+        self._summaries()
+        self._clear_problems()
+
+    def follow_experiment(self) -> None:
+        """The experiment was edited: the grid keeps what still belongs to it; the problems are checked again."""
+        if self._located or self._other_problems:
+            self._recheck_problems()
+        if self.bridge.running and self._grid_follows_run:
+            return  # the grid shows the run going, of the experiment as it was
+        if self.results_model.follow(self.state.experiment):
+            if self._selected is not None and self._selected.variant not in {
+                v.name for v in self.state.experiment.variants
+            }:
+                self.show_cell(None)
+            self._summaries()
+
+    # ----- problems that stopped a run
+
+    def _refused(self, problems: list[str]) -> None:
+        experiment = self._run_experiment or self.state.experiment
+        located = find_problems(experiment, None)
+        fixable = {p.text for p in located}
+        self._other_problems = [p for p in problems if p not in fixable]
+        self._show_problems([p for p in located if p.text in problems])
+
+    def _recheck_problems(self) -> None:
+        self._show_problems(find_problems(self.state.experiment, None))
+
+    def _show_problems(self, located: list[Problem]) -> None:
+        self._located = located
+        texts = [p.text for p in located] + self._other_problems
+        if not texts:
+            self._clear_problems()
+            return
+        cells = [cell for problem in located for cell in problem.cells]
+        self.test_set.model.mark(cells)
+        linked = [i for i, p in enumerate(located) if p.cells]
+        self.banner.show_problems(
+            "The experiment cannot run yet; nothing was called:",
+            texts,
+            linked,
+            action="Show the first empty cell" if linked else None,
+            cause="problems",
+        )
+
+    def recheck_keys(self) -> None:
+        """Keys or profiles may have changed (Settings closed): the problems the editor cannot see (a missing key)
+        are checked again, off the GUI thread, and those gone leave the banner."""
+        if self._other_problems:
+            self.bridge.call(
+                _problems_now,
+                self.state.experiment,
+                self.bridge.env,
+                on_done=self._others_now,
+                on_error=lambda _e: None,
+            )
+
+    def _others_now(self, problems: list[str]) -> None:
+        self._other_problems = [p for p in self._other_problems if p in problems]
+        self._recheck_problems()
+
+    def _clear_problems(self) -> None:
+        self._located, self._other_problems = [], []
+        self.test_set.model.mark(())
+        self.banner.clear_cause("problems")
+
+    def show_problem(self, index: int | None = None) -> None:
+        """Go to the first cell of problem `index` (of the banner's list), or of the first problem with cells."""
+        candidates = [p for p in self._located if p.cells] if index is None else self._located[index : index + 1]
+        if candidates and candidates[0].cells:
+            row, name = candidates[0].cells[0]
+            self.test_set.show_cell(row, name)
 
     def _summaries(self) -> None:
         experiment = self.results_model.experiment
@@ -166,7 +302,9 @@ class WindowRuns:
         results, human = self.results_model.results(), self.results_model.human_grades()
         summaries = summarize(results, [v.name for v in experiment.variants], human)
         self.variants.set_summaries({s.variant: s for s in summaries})
-        self.summary_strip.set_results(experiment, results, human)
+        # No results, no rows: the strip is empty until something ran, as in a window just opened.
+        shown = experiment if results or human else replace(experiment, variants=())
+        self.summary_strip.set_results(shown, results, human)
 
     # ----- the selected cell and its grade
 
@@ -207,16 +345,25 @@ class WindowRuns:
     # ----- past runs
 
     def restore_last_run(self) -> None:
-        """The last run of the experiment on screen, back in the grid as the window starts."""
+        """The last run of the experiment on screen (the same file, the same name), back in the grid as the window
+        starts; the run bar says which run it is."""
         run_id = self.settings.value("last_run_id")
-        if run_id and self.settings.value("last_run_experiment") == self.state.experiment.name:
+        if run_id and self._is_last_runs_experiment():
             self.bridge.load_run(str(run_id), on_done=self._show_past_run, on_error=lambda _error: None)
 
+    def _is_last_runs_experiment(self) -> bool:
+        return self.settings.value("last_run_experiment") == self.state.experiment.name and str(
+            self.settings.value("last_run_file", "") or ""
+        ) == str(self.state.path or "")
+
     def _show_past_run(self, past: PastRun) -> None:
-        if self.bridge.running:
-            return
+        if self.bridge.running or not self._is_last_runs_experiment():
+            return  # a run started, or another experiment was opened, while the run was read
         self.results_model.reset(past.experiment, past.results, past.human, past.run_id)
+        self.results_model.follow(self.state.experiment)  # only what belongs to the experiment as it is now
         self._summaries()
+        if self.results_model.run_id is not None:
+            self.run_bar.showing(past.run_id)
 
     def run_again(self, run_id: str, *, resume: bool) -> None:
         """Call a past run's cells again: with `resume`, its missing and errored cells into the same run;
@@ -245,9 +392,21 @@ class WindowRuns:
         else:
             self.results_model.reset(past.experiment)
             source = f"re-run of the failed cells of run {past.run_id}"
+        self._begin(past.experiment)
         self._resuming = resume
         self.run_bar.starting(0)  # the engine plans the cells to call; its RunStarted gives the bar their number
         self.bridge.start_run(past.experiment, source=source, again=RunAgain(past.run_id, resume))
+
+
+def _problems_now(experiment: Experiment, env) -> list[str]:
+    """The problems a run of `experiment` would be refused for now (reads the keyring: a worker's job)."""
+    from promptbench.service.run import ExperimentProblems, prepare_run
+
+    try:
+        prepare_run(experiment, env=env)
+    except ExperimentProblems as problems:
+        return problems.problems
+    return []
 
 
 def _load_prices():

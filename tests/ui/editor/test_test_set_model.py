@@ -51,9 +51,10 @@ def test_the_test_set_model_keeps_qts_rules_through_every_kind_of_edit(qtbot, qt
     assert "channel" in model.columns
     assert model.rowCount() == 3
     assert model.data(model.index(2, model.column_of("brand"))) == "Initech"
-    for _ in range(3):  # back past the removal and the paste, to before the default checks were cleared
-        model.undo_stack.undo()
-    model.undo_stack.redo()
+    # back past the new prompt, the removal and the paste, to before the default checks were cleared
+    for _ in range(4):
+        assert state.undo()
+    assert state.redo()
 
     assert model.rowCount() == len(state.experiment.cases) == 4
     assert [model.data(model.index(row, model.column_of("brand"))) for row in range(4)] == [

@@ -71,9 +71,9 @@ def test_pasting_three_rows_with_a_header_adds_three_cases_and_undo_takes_them_b
     assert len(cases) == 8
     assert [c.vars["draft_reply"] for c in cases[5:]] == ["We don't do exchanges.", "No.", "Ok."]
     assert view.table.model().rowCount() == 8
-    window.test_set_model.undo_stack.undo()
+    window.state.undo()
     assert len(window.state.experiment.cases) == 5
-    window.test_set_model.undo_stack.redo()
+    window.state.redo()
     assert len(window.state.experiment.cases) == 8
 
 
@@ -89,16 +89,20 @@ def test_pasting_rows_without_a_header_fills_cells_from_the_current_one(make_win
     assert [c.vars["customer_message"] for c in cases[3:]] == ["first", "second", "third"]
 
 
-def test_undo_of_a_test_set_edit_keeps_the_prompt_typed_since(make_window, qtbot):
+def test_undo_steps_back_through_prompt_typing_and_test_set_edits_in_the_order_made(make_window, qtbot):
     window = make_window()
     model = window.test_set_model
     model.add_case()
     editor = window.variants.columns[0].user
     editor.moveCursor(editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(editor, " Thanks!")
-    model.undo_stack.undo()
-    assert len(window.state.experiment.cases) == 5
-    assert window.state.experiment.variants[0].messages[-1].content.endswith("Thanks!")
+    assert len(window.state.experiment.cases) == 6
+    window.state.undo()  # the typing, every keystroke of it at once
+    assert not window.state.experiment.variants[0].messages[-1].content.endswith("Thanks!")
+    assert not editor.toPlainText().endswith("Thanks!")
+    assert len(window.state.experiment.cases) == 6
+    window.state.undo()
+    assert len(window.state.experiment.cases) == 5 and model.rowCount() == 5
 
 
 def test_dropping_a_csv_file_imports_its_cases(make_window, qtbot, tmp_path):

@@ -73,3 +73,31 @@ def test_the_results_filter_keeps_qts_rules_while_it_narrows_searches_and_sorts(
     assert [proxy.mapToSource(proxy.index(row, 0)).row() for row in range(3)] == [2, 1, 0]
     model.apply([replace(full_run(experiment())[5], key=CellKey("Polite", 2))])  # the error answered on a re-run
     assert proxy.mapToSource(proxy.index(0, 0)).row() == 1
+
+
+def test_following_edits_and_a_cancel_keep_qts_rules_and_only_what_belongs(qtbot, qtmodeltester):
+    model = ResultsModel()
+    qtmodeltester.check(model)
+    capitals = experiment()
+    model.reset(capitals, full_run(capitals), run_id="run-1")
+    plain, polite = capitals.variants
+    plain = replace(plain, model="gpt-4o")
+    assert not model.follow(replace(capitals, variants=(plain, polite)))  # the same cells
+    assert model.run_id == "run-1" and len(model.results()) == 6
+
+    assert model.follow(replace(capitals, variants=(replace(plain, name="Terse"), polite)))  # a rename
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Terse"
+    assert {r.key.variant for r in model.results()} == {"Terse", "Polite"} and model.run_id == "run-1"
+    assert model.follow(replace(capitals, variants=(polite,)))  # a removal
+    assert model.columnCount() == 1 and {r.key.variant for r in model.results()} == {"Polite"}
+    assert model.follow(replace(capitals, variants=(polite,), cases=capitals.cases[1:]))  # case 1 removed
+    assert [r.key.case for r in sorted(model.results(), key=lambda r: r.key.case)] == [0, 1]
+
+    model.reset(capitals, run_id="run-2")
+    model.mark_running([CellKey("Plain", 0)])
+    model.apply(full_run(capitals)[:1])
+    model.mark_running([CellKey("Polite", 0)])
+    assert model.mark_cancelled() == (1, 4)
+    assert model.data(model.index(0, 1), Role.STATE) == GridCellState.CANCELLED
+    assert model.data(model.index(2, 0), Role.STATE) == GridCellState.NOT_RUN
+    assert "before this cell was called" in model.data(model.index(2, 0), Qt.ItemDataRole.ToolTipRole)
