@@ -22,12 +22,13 @@ from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.run_state import RunState
 from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
+from promptbench.core.templates import render_problems
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
 from promptbench.profiles import known_profiles
 from promptbench.secrets import KeyStore
 from promptbench.service.prices import load_prices
-from promptbench.service.recorder import ResultRecorder
+from promptbench.service.recorder import ResultRecorder, waiting_reporter
 
 if TYPE_CHECKING:
     from promptbench.storage import History
@@ -90,6 +91,8 @@ def prepare_run(
     experiment = options.apply(experiment)
     profiles = known_profiles(experiment.providers, env=env)
     problems = experiment_problems(experiment, profiles.keys(), _check_problems(experiment))
+    if not problems:  # every template parses and has its variables: now render each, as the run will
+        problems = render_problems(experiment)
     used = {variant.provider for variant in experiment.variants if variant.provider in profiles}
     found: dict[str, str | None] = {}
     for name in sorted(used):
@@ -158,6 +161,7 @@ class RunSession:
         loop = asyncio.get_running_loop()
         self._recorder = None
         if history is not None:
+            history.on_waiting = waiting_reporter(loop, self._observer)
             if self.run_id is None:
                 self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
             self._recorder = ResultRecorder(
