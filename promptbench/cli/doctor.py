@@ -278,8 +278,14 @@ class Doctor:
         try:
             with open_history(path) as history:
                 runs = len(history.list_runs(limit=None))
+                problems = history.quick_check()
+                damaged = history.damaged
         except HistoryError as error:
             return [Finding("history", FIX, str(error))]
+        if problems or damaged is not None:
+            # SQLite's integrity check (PRAGMA quick_check) found damage, or an earlier read did.
+            found = f" SQLite's check found: {'; '.join(problems[:3])}." if problems else ""
+            return [Finding("history", FIX, f"{damaged}{found}")]
         schema = schema_names()
         size = _human_size(sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()))
         return [Finding(

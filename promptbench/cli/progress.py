@@ -9,6 +9,7 @@ from typing import TextIO
 from promptbench.core.events import (
     CellFinished,
     CellRetrying,
+    HistoryWaiting,
     ProviderStopped,
     RunEvent,
     RunFinished,
@@ -50,6 +51,12 @@ class Progress:
             self._line(
                 f"retry {event.retry_number} of {key.variant} / case {key.case + 1} in {event.delay_seconds:.1f} s: "
                 f"{event.reason}"
+            )
+        elif isinstance(event, HistoryWaiting):
+            self._line(
+                "Waiting for the history file: another program is writing it; results are kept in memory meanwhile."
+                if event.waiting
+                else "The history file is free again; the results kept in memory are being written."
             )
         elif isinstance(event, ProviderStopped):
             self._line(f"Stopped calling {event.provider}: {event.reason}")

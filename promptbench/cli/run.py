@@ -76,7 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ExperimentProblems as problems:
         return _report_problems(str(args.file), problems.problems)
     try:
-        history = open_history(args.db)
+        history = open_history(args.db, for_run=True)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return ExitCode.USAGE
@@ -90,7 +90,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def resume_command(args: argparse.Namespace) -> int:
     try:
-        history = open_history(args.db)
+        history = open_history(args.db, for_run=True)
     except HistoryError as error:
         print(f"promptbench: {error}", file=sys.stderr)
         return ExitCode.USAGE
@@ -99,12 +99,13 @@ def resume_command(args: argparse.Namespace) -> int:
             run_id = history.resolve(args.run_id)
             experiment = history.snapshot(run_id)
             prepared = _prepare(experiment, RunOptions(), f"run {run_id}", args.allow_key_host)
+            # Taking the run over is refused while another live process owns it: that sentence too.
+            prepared = RunAgain(run_id, resume=True).plan(prepared, history)
         except HistoryError as error:
             print(f"promptbench: {error}", file=sys.stderr)
             return ExitCode.USAGE
         except ExperimentProblems as problems:
             return _report_problems(f"run {args.run_id}", problems.problems)
-        prepared = RunAgain(run_id, resume=True).plan(prepared, history)
         if not prepared.only:
             print(f"Run {run_id} has every cell already; nothing to call.")
         session = RunSession(prepared, observer=Progress(), history=history, run_id=run_id)

@@ -53,6 +53,14 @@ class ProviderStopped:
 
 
 @dataclass(frozen=True)
+class HistoryWaiting:
+    """The history file is locked by another program (a vacuum, another run): results wait in memory, in order,
+    and are written when it is free (`waiting` False). Nothing is lost while waiting."""
+
+    waiting: bool
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """`state` is COMPLETED, CANCELLED or FAILED (some cells could not be run at all)."""
 
@@ -62,7 +70,16 @@ class RunFinished:
     stopped_providers: dict[str, str] = field(default_factory=dict)
 
 
-RunEvent = RunStarted | CellStarted | CellStreamed | CellRetrying | CellFinished | ProviderStopped | RunFinished
+RunEvent = (
+    RunStarted
+    | CellStarted
+    | CellStreamed
+    | CellRetrying
+    | CellFinished
+    | ProviderStopped
+    | HistoryWaiting
+    | RunFinished
+)
 Observer = Callable[[RunEvent], None]
 
 

@@ -48,9 +48,15 @@ EXPORT_FORMATS = ("json", "csv")  # a run's cells as data: what `promptbench exp
 REPORT_FORMAT = "html"  # a run as a page to read and share: the History window offers it too
 
 
-def open_history(db: Path | None = None) -> History:
-    """The history at `db`, or at the default place. Raises HistoryError with a sentence to show."""
-    return History.open(db)
+def open_history(db: Path | None = None, *, for_run: bool = False) -> History:
+    """The history at `db`, or at the default place. Raises HistoryError with a sentence to show.
+
+    `for_run`: the history a run will write into; a file found damaged is refused (it can still be read)."""
+    history = History.open(db)
+    if for_run and history.damaged is not None:
+        history.close()
+        raise history.damaged
+    return history
 
 
 def run_info(summary: RunSummary) -> dict[str, Any]:

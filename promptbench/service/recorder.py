@@ -3,17 +3,22 @@
 The engine hands each finished result over and goes on at once. The writer thread takes whatever has arrived and
 writes it straight away: one result when results come one at a time, a group in one transaction when they come
 faster than the disk (group commit). A kill therefore loses at most the calls in flight and the one group being
-written. A history error (a full disk, a file gone read-only) stops the writer and is kept for the caller to
-report; the results themselves stay in memory and in the run's outcome.
+written. While another program holds the file's write lock (a vacuum, another run, a person's sqlite3 shell)
+the writer waits as long as it takes: results keep arriving in its queue, in order, and are written in groups
+once the lock is free; `waiting_reporter` turns the wait into HistoryWaiting events. Any other history error
+(a full disk, a file gone read-only or damaged) stops the writer and is kept for the caller to report; the
+results themselves stay in memory and in the run's outcome.
 """
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from promptbench.core.events import HistoryWaiting, Observer
 from promptbench.core.result import Result
 
 if TYPE_CHECKING:
@@ -61,3 +66,17 @@ class ResultRecorder:
                 except Exception as error:  # a world error of the disk; reported by the caller, never swallowed
                     self.error = error
                     self._on_error(error)
+
+
+def waiting_reporter(loop: asyncio.AbstractEventLoop, observer: Observer) -> Callable[[bool], None]:
+    """A History.on_waiting that tells the run's observer, on the loop's thread, when a write waits for a lock."""
+    loop_thread = threading.get_ident()
+
+    def report(waiting: bool) -> None:
+        event = HistoryWaiting(waiting)
+        if threading.get_ident() == loop_thread:
+            observer(event)  # the run's own start or end, written on the loop's thread
+        else:
+            loop.call_soon_threadsafe(observer, event)
+
+    return report

@@ -22,13 +22,14 @@ from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.run_state import RunState
 from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
+from promptbench.core.templates import render_problems
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
 from promptbench.profiles import ProfileSettings, known_profiles
 from promptbench.secrets import KeyStore
 from promptbench.service.key_hosts import KeyBinding, KeyDestination, approve, bind_keys
 from promptbench.service.prices import load_prices
-from promptbench.service.recorder import ResultRecorder
+from promptbench.service.recorder import ResultRecorder, waiting_reporter
 
 if TYPE_CHECKING:
     from promptbench.storage import History
@@ -110,6 +111,8 @@ def prepare_run(
     experiment = options.apply(experiment)
     profiles = known_profiles(experiment.providers, env=env, settings=settings)
     problems = experiment_problems(experiment, profiles.keys(), _check_problems(experiment))
+    if not problems:  # every template parses and has its variables: now render each, as the run will
+        problems = render_problems(experiment)
     used = {
         name: (profiles[name], _variants_words([f"'{v.name}'" for v in experiment.variants if v.provider == name]))
         for name in dict.fromkeys(v.provider for v in experiment.variants)
@@ -212,6 +215,7 @@ class RunSession:
         loop = asyncio.get_running_loop()
         self._recorder = None
         if history is not None:
+            history.on_waiting = waiting_reporter(loop, self._observer)
             if self.run_id is None:
                 self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
             self._recorder = ResultRecorder(

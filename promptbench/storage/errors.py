@@ -15,6 +15,15 @@ class HistoryError(Exception):
     """A history file that cannot be opened or written. `str(error)` is the sentence to show."""
 
 
+class HistoryBusy(HistoryError):
+    """Another connection held the write lock longer than the busy timeout. The writes that must not be lost
+    (a run's results and state) catch it and wait again; a command a person started reports it."""
+
+
+class HistoryDamaged(HistoryError):
+    """SQLite found a corrupt page. Writing stops; what still reads can be exported."""
+
+
 def not_sqlite(path: Path) -> HistoryError:
     return HistoryError(
         f"{path} is not a PromptBench history (it is not an SQLite database file); "
@@ -44,13 +53,14 @@ def read_only(path: Path) -> HistoryError:
 
 def disk_full(path: Path) -> HistoryError:
     return HistoryError(
-        f"The disk holding {path} is full; free some space (`promptbench cache clear` removes cached "
-        "responses) and try again."
+        f"The disk holding {path} is full; runs can still be read and exported, but nothing more can be written "
+        "until you delete or move other files on that disk that you no longer need (even deleting runs or "
+        "clearing the cache needs a little free space first), and try again."
     )
 
 
 def busy(path: Path) -> HistoryError:
-    return HistoryError(
+    return HistoryBusy(
         f"{path} is locked by another program for too long; close other PromptBench windows or runs "
         "using it, and try again."
     )
@@ -63,10 +73,11 @@ def cannot_open(path: Path) -> HistoryError:
     )
 
 
-def damaged(path: Path) -> HistoryError:
-    return HistoryError(
-        f"{path} is damaged (SQLite reports it as corrupt); keep a copy of it, and open another file with --db "
-        "(the sqlite3 command's `.recover` may rescue its contents)."
+def damaged(path: Path) -> HistoryDamaged:
+    return HistoryDamaged(
+        f"{path} is damaged (SQLite reports part of it as corrupt), so nothing more is written to it. Runs that "
+        "still read can be kept with `promptbench export RUN`; then move the file aside (keep a copy: the sqlite3 "
+        "command's `.recover` may rescue more) and a new history is started, or open another file with --db."
     )
 
 

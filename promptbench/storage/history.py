@@ -3,28 +3,41 @@
 It owns one SQLite connection, shared by the threads that call it behind one lock (the window runs the engine
 on its own thread and reads on the GUI thread; SQLite connections must not be used by two threads at once).
 Another process may write the same file at the same time: each write is a short IMMEDIATE transaction that
-waits on SQLite's busy timeout.
+waits on SQLite's busy timeout. A run's own writes (its start, its results, its end) wait as long as the lock
+is held, in short attempts that let this process's other threads in between, and tell `on_waiting` while they
+wait; docs/history-format.md ("Locks and waiting") says who waits for whom.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import maintenance, queries, runs
+from promptbench.storage import database, errors, maintenance, queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
-from promptbench.storage.database import open_database, write_transaction
+from promptbench.storage.database import damaged_marker, open_database, write_transaction
+from promptbench.storage.errors import HistoryBusy, HistoryDamaged, HistoryError
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.maintenance import HistorySizes
 from promptbench.storage.paths import default_history_path
 from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
+
+T = TypeVar("T")
+
+# How long one attempt of a write that waits holds this History's lock before letting other threads in.
+ATTEMPT_S = 1.0
+_PAUSE_S = 0.05
 
 
 class History:
@@ -41,6 +54,11 @@ class History:
         self.cache = ResponseCache(db, path, self._lock, cap_bytes=cache_cap)
         self._closed = False
         self.interrupted_at_open: list[str] = []
+        # Told True when a run's write finds the file locked by another program and starts waiting, False when
+        # the wait is over. Called on the thread that writes (the run's writer thread): it must be quick.
+        self.on_waiting: Callable[[bool], object] | None = None
+        # Set once SQLite reports a corrupt page: from then on this History writes nothing more.
+        self.damaged: HistoryError | None = None
 
     @classmethod
     def open(
@@ -49,17 +67,27 @@ class History:
         *,
         clock: Callable[[], datetime] = runs.utc_now,
         cache_cap: int = DEFAULT_CAP_BYTES,
+        busy_timeout: float | None = None,
     ) -> History:
         """Open (creating if needed) the history at `path`, or the default location. Raises HistoryError.
 
         Runs left 'running' by a process that no longer exists become 'interrupted'; their ids are in
-        `interrupted_at_open`.
+        `interrupted_at_open`. `busy_timeout` is how long a command a person started waits for another
+        program's write lock before saying so (default BUSY_TIMEOUT_S; a run's own writes wait as long as it takes).
         """
         path = Path(path) if path is not None else default_history_path()
-        db = open_database(path)
+        db = open_database(path, busy_timeout=busy_timeout)
         history = cls(db, path, clock=clock, writer=this_writer(), cache_cap=cache_cap)
+        if damaged_marker(path).exists():
+            history.damaged = errors.damaged(path)  # found corrupt before: it is read, never written again
+            return history
         try:
-            history.interrupted_at_open = runs.mark_interrupted(db, path)
+            with database.busy_timeout(db, 0):
+                history.interrupted_at_open = runs.mark_interrupted(db, path)
+        except HistoryError as error:
+            # A full disk, or another program writing: the file can still be read, and a later open marks them.
+            if isinstance(error, HistoryDamaged):
+                history._found_damaged(error)
         except BaseException:
             history.close()
             raise
@@ -69,6 +97,9 @@ class History:
         """Close the file. Calling it again does nothing."""
         with self._lock:
             if not self._closed:
+                if self.damaged is None:
+                    # Cache entries still in memory: a try, not a wait (they only save calls; closing must not fail).
+                    self.cache.flush(wait=False)
                 self._closed = True
                 self._db.close()
 
@@ -81,8 +112,8 @@ class History:
     # The write side.
 
     def start_run(self, experiment: Experiment, *, source: str | None = None, planned_cells: int) -> str:
-        with self._lock:
-            return runs.start_run(
+        return self._write_waiting(
+            lambda: runs.start_run(
                 self._db,
                 self.path,
                 experiment,
@@ -91,6 +122,7 @@ class History:
                 writer=self._writer,
                 clock=self._clock,
             )
+        )
 
     def record(self, run_id: str, result: Result) -> None:
         self.record_many(run_id, [result])
@@ -99,21 +131,79 @@ class History:
         """Several finished cells in one transaction (a writer thread's group commit)."""
         if not results:
             return
+        self._write_waiting(lambda: runs.record_many(self._db, self.path, run_id, results, self._clock))
+        # Cache entries that met the lock earlier go in now that the file takes writes again.
         with self._lock:
-            runs.record_many(self._db, self.path, run_id, results, self._clock)
+            self.cache.flush(wait=False)
 
     def finish_run(self, run_id: str, state: str) -> None:
         if state not in runs.FINAL_STATES:
             raise ValueError(f"a run finishes as one of {', '.join(runs.FINAL_STATES)}, not {state!r}")
-        with self._lock:
-            runs.set_state(self._db, self.path, run_id, state, self._clock)
+        self._write_waiting(lambda: runs.set_state(self._db, self.path, run_id, state, self._clock))
 
     def mark_resumed(self, run_id: str) -> None:
+        self._write_waiting(lambda: runs.mark_resumed(self._db, self.path, run_id, self._writer))
+
+    def _write_waiting(self, write: Callable[[], T]) -> T:
+        """Do a run's write, waiting for another program's write lock as long as it takes.
+
+        Each attempt waits up to ATTEMPT_S on SQLite's busy timeout, then lets go of this History's lock for a
+        moment, so the cache and the window's reads are never stuck behind the wait. A corrupt file stops
+        every later write (HistoryDamaged); any other HistoryError is raised at once.
+        """
+        waiting = False
+        try:
+            while True:
+                with self._lock:
+                    if self.damaged is not None:
+                        raise self.damaged
+                    try:
+                        with database.busy_timeout(self._db, ATTEMPT_S):
+                            return write()
+                    except HistoryBusy:
+                        pass
+                    except HistoryDamaged as error:
+                        self._found_damaged(error)
+                        raise
+                if not waiting:
+                    waiting = True
+                    self._tell_waiting(True)
+                time.sleep(_PAUSE_S)
+        finally:
+            if waiting:
+                self._tell_waiting(False)
+
+    @contextlib.contextmanager
+    def _using(self, *, writes: bool = False) -> Iterator[None]:
+        """Hold the connection's lock; a corrupt page met on the way becomes HistoryDamaged (and stops writes)."""
         with self._lock:
-            runs.mark_resumed(self._db, self.path, run_id, self._writer)
+            if writes and self.damaged is not None:
+                raise self.damaged
+            try:
+                yield
+            except sqlite3.DatabaseError as error:
+                translated = errors.translate(error, self.path)
+                if translated is None:
+                    raise
+                if isinstance(translated, HistoryDamaged):
+                    self._found_damaged(translated)
+                raise translated from error
+            except HistoryDamaged as error:
+                self._found_damaged(error)
+                raise
+
+    def _found_damaged(self, error: HistoryDamaged) -> None:
+        """Remember it here and for the next process (a marker beside the file), so no run writes into it."""
+        self.damaged = error
+        with contextlib.suppress(OSError):
+            damaged_marker(self.path).touch()
+
+    def _tell_waiting(self, waiting: bool) -> None:
+        if self.on_waiting is not None:
+            self.on_waiting(waiting)
 
     def set_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade) -> None:
-        with self._lock:
+        with self._using(writes=True):
             runs.set_human_grade(self._db, self.path, run_id, key, grade, self._clock)
 
     def delete_runs(self, run_ids: Iterable[str]) -> int:
@@ -123,7 +213,7 @@ class History:
         Raises RunNotFound for an unknown id and HistoryError for a run a live process is still writing; then
         nothing is deleted. The file keeps its size until `vacuum()`.
         """
-        with self._lock:
+        with self._using(writes=True):
             return maintenance.delete_runs(self._db, self.path, list(run_ids))
 
     def vacuum(self) -> None:
@@ -132,43 +222,52 @@ class History:
         Takes about as long as copying the file, and needs that much free space while it runs; this History's
         other threads wait for it (their writes queue behind the lock). Raises HistoryError.
         """
-        with self._lock:
+        with self._using(writes=True):
             maintenance.vacuum(self._db, self.path)
+
+    def quick_check(self) -> list[str]:
+        """[] when SQLite finds every page sound, else its findings; a damaged file also stops this History's
+        writes (and later processes'). Reads the whole file: for `promptbench doctor`, not for every open."""
+        with self._using():
+            found = maintenance.quick_check(self._db, self.path)
+        if found:
+            self._found_damaged(errors.damaged(self.path))
+        return found
 
     def sizes(self) -> HistorySizes:
         """How big the history is on disk, and how much of it is the response cache."""
-        with self._lock:
+        with self._using():
             return HistorySizes(file_bytes=maintenance.file_bytes(self.path), cache_bytes=self.cache.size_bytes())
 
     # The read side.
 
     def completed_keys(self, run_id: str) -> set[CellKey]:
-        with self._lock:
+        with self._using():
             return queries.completed_keys(self._db, run_id)
 
     def snapshot(self, run_id: str) -> Experiment:
-        with self._lock:
+        with self._using():
             return queries.snapshot(self._db, run_id)
 
     def results(self, run_id: str) -> list[Result]:
-        with self._lock:
+        with self._using():
             return queries.results(self._db, run_id)
 
     def human_grades(self, run_id: str) -> dict[CellKey, HumanGrade]:
-        with self._lock:
+        with self._using():
             return queries.human_grades(self._db, run_id)
 
     def run(self, run_id: str) -> RunSummary:
-        with self._lock:
+        with self._using():
             return queries.run_summary(self._db, run_id)
 
     def open_run(self, run_id: str) -> RunDetail:
-        with self._lock:
+        with self._using():
             return queries.open_run(self._db, run_id)
 
     def resolve(self, reference: str) -> str:
         """The full id for a whole id, a unique prefix or "last". Raises RunNotFound with a sentence."""
-        with self._lock:
+        with self._using():
             return queries.resolve_run_id(self._db, reference)
 
     def list_runs(
@@ -182,7 +281,7 @@ class History:
         limit: int | None = 100,
         offset: int = 0,
     ) -> list[RunSummary]:
-        with self._lock:
+        with self._using():
             return queries.list_runs(
                 self._db,
                 experiment=experiment,
@@ -195,7 +294,7 @@ class History:
             )
 
     def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
-        with self._lock:
+        with self._using():
             self._index_backlog()
             return queries.search(self._db, text, run_id=run_id, limit=limit)
 
@@ -207,11 +306,11 @@ class History:
                 runs.index_new_results(self._db)
 
     def compare(self, before_id: str, after_id: str) -> Comparison:
-        with self._lock:
+        with self._using():
             return compare_runs(self._db, before_id, after_id)
 
     def compare_variants(self, run_id: str, before_variant: str, after_variant: str) -> Comparison:
         """Two variants of one run, cell by cell; see storage.compare.compare_variants (keys are the after
         variant's cells)."""
-        with self._lock:
+        with self._using():
             return compare_variants(self._db, run_id, before_variant, after_variant)

@@ -116,7 +116,7 @@ def test_a_full_disk_is_one_sentence_and_loses_no_earlier_result(history):
     with pytest.raises(HistoryError) as caught:
         for case in range(1, 600):
             history.record(run_id, make_result("terse", case, output="words " * 400))
-    assert_one_sentence(caught.value, "full", "free some space")
+    assert_one_sentence(caught.value, "full", "delete or move other files")
     assert history.completed_keys(run_id) >= {make_result("terse", 0).key}
     assert history.run(run_id).cells_done == len(history.results(run_id))
 

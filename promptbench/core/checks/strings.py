@@ -11,6 +11,7 @@ from typing import Any
 
 from promptbench.core.experiment import Check
 
+from . import regex_search
 from .base import CheckContext, CheckError, CheckVerdict, boolean
 from .js_regex import InvalidRegex, UntranslatableRegex, compile_js_regex
 from .json_checks import js_deep_equal, parse_json, to_json
@@ -139,5 +140,8 @@ def check_regex(output: str, value: Any, check: Check, inverse: bool, context: C
         return CheckVerdict(False, 0.0, f"Invalid regex pattern: {error}")
     except UntranslatableRegex as error:
         raise CheckError(str(error)) from None
-    passed = (pattern.search(output) is not None) != inverse
+    try:
+        passed = regex_search.search(pattern, output) != inverse
+    except regex_search.RegexTimeout as error:  # a catastrophic pattern: that check's error, the run goes on
+        raise CheckError(f"The pattern /{value}/ could not be checked: {error}.") from None
     return boolean(passed, f'Expected output to {_not(inverse)}match regex "{value}"')

@@ -134,7 +134,7 @@ def check_from_assertion(
     value = _load_value(assertion.get("value"), base_dir, report)
     threshold = _number(assertion.get("threshold"), "threshold", report)
     weight = _number(assertion.get("weight"), "weight", report)
-    if weight is not None and weight < 0:
+    if weight is not None and weight is not _BAD and weight < 0:  # "heavy" was reported as not a number
         report("weight", "a weight cannot be negative")
         ok = False
     metric = assertion.get("metric")

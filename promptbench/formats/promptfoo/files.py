@@ -1,7 +1,9 @@
 """The files a promptfoo config points at: YAML read safely, and `file://` references resolved beside the config.
 
-YAML comes from other people, so it is read with `yaml.safe_load`'s loader, with aliases bounded (a few nested
-aliases can otherwise describe a document of billions of nodes) and every value made plain JSON data as promptfoo
+YAML comes from other people, so it is read with `yaml.safe_load`'s loader, with aliases bounded, in number and in
+what they expand to (81 nested aliases can describe a document of gigabytes: the size each node would have once
+its aliases are copied out is added up as it is read, and the file refused past MAX_EXPANDED), and every value made
+plain JSON data as promptfoo
 (JavaScript) holds it: dates become ISO text, keys become text, whole floats become integers.
 """
 
@@ -19,6 +21,7 @@ from promptbench.formats.reading import decode_text, read_bytes
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 200
+MAX_EXPANDED = 20_000_000  # characters and nodes of the document with every alias copied out
 
 CODE_SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".py", ".rb")
 
@@ -31,13 +34,35 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
+        # id(node) -> (node, its size with aliases copied out); the node is kept so that its id is not reused.
+        self._sizes: dict[int, tuple[Any, int]] = {}
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise YamlProblem(f"more than {MAX_ALIASES} YAML aliases; this does not look like a config")
-        return super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
+        if node is not None and id(node) not in self._sizes:
+            size = self._expanded_size(node)
+            if size > MAX_EXPANDED:
+                line = node.start_mark.line + 1 if node.start_mark is not None else None
+                where = f"line {line}: " if line else ""
+                raise YamlProblem(
+                    f"{where}the YAML's aliases expand to more than {MAX_EXPANDED:,} characters; "
+                    "this does not look like a config"
+                )
+            self._sizes[id(node)] = (node, size)
+        return node
+
+    def _expanded_size(self, node: Any) -> int:
+        if isinstance(node, yaml.ScalarNode):
+            return 1 + len(node.value)
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:  # a mapping: its keys and values
+            children = [part for pair in node.value for part in pair]
+        return 1 + sum(self._sizes[id(child)][1] if id(child) in self._sizes else 1 for child in children)
 
 
 def parse_yaml(text: str) -> Any:
@@ -91,6 +116,8 @@ def file_path(reference: str, base_dir: Path) -> Path:
 
 
 def read_text_file(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
+    if "\x00" in str(path):  # the operating system refuses such a name with a bare ValueError
+        raise FileProblem(str(path).replace("\x00", "\\0"), ["a file name cannot hold a NUL character (\\0)."])
     return decode_text(read_bytes(path, limit=limit), path)
 
 

@@ -45,7 +45,7 @@ def write_results_csv(
     header, rows = results_table(experiment, results, human_grades)
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(header)
+        writer.writerow([_safe(cell) for cell in header])  # column names come from test set variables too
         writer.writerows([[_safe(cell) for cell in row] for row in rows])
 
 

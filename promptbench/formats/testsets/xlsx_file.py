@@ -2,7 +2,9 @@
 
 Cells become text as the spreadsheet shows them (3 not 3.0, TRUE, dates as ISO), so a test set reads the same
 from the .xlsx as from its CSV export. The workbook is streamed (read-only mode) and bounded, so a damaged or
-hostile file cannot make us hold millions of cells.
+hostile file cannot make us hold millions of cells. A formula cell is read as the value the spreadsheet saved with
+it; one saved without a value (written by a program that does not calculate, such as openpyxl) would read as an
+empty cell, so it is named instead and the test set refused.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from promptbench.formats.errors import FileProblem
@@ -38,13 +41,76 @@ def read_xlsx_table(path: Path, sheet: str | None = None) -> Table:
         except Exception:  # noqa: BLE001 - openpyxl raises a dozen kinds of error for a damaged file
             raise FileProblem(str(path), ["this is not an Excel workbook that can be read (.xlsx)."]) from None
         try:
-            return _read_sheet(workbook, path, sheet)
+            header, body = _read_sheet(workbook, path, sheet)
+            title = _sheet_title(workbook, sheet)
         except FileProblem:
             raise
         except Exception:  # noqa: BLE001 - the same damage can surface while rows are streamed
             raise FileProblem(str(path), ["the workbook is damaged and its cells cannot be read."]) from None
         finally:
             workbook.close()
+        _refuse_formulas_without_values(path, title, {number: cells for number, cells in ([(1, header)] + body)})
+        return header, body
+
+
+def _sheet_title(workbook: Any, sheet: str | None) -> str:
+    return str(workbook.worksheets[0].title if sheet is None else workbook[sheet].title)
+
+
+def _refuse_formulas_without_values(path: Path, title: str, rows: dict[int, list[str]]) -> None:
+    """A formula whose cell read as empty had no saved value: say which cell, rather than run with a blank."""
+    if not _has_formulas(path):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        except Exception:  # noqa: BLE001 - it opened a moment ago with values only; the same damage
+            raise FileProblem(str(path), ["this is not an Excel workbook that can be read (.xlsx)."]) from None
+        try:
+            worksheet = workbook[title]
+            for number, values in enumerate(worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+                if number > MAX_ROWS + 1:
+                    break
+                read = rows.get(number, [])
+                for column, value in enumerate(values):
+                    if isinstance(value, str) and value.startswith("=") and _blank(read, column):
+                        cell = f"{get_column_letter(column + 1)}{number}"
+                        raise FileProblem(
+                            str(path),
+                            [
+                                f"sheet '{title}', cell {cell}: the formula {value[:60]} has no saved value (the "
+                                "file was written by a program that does not calculate); open it in Excel or "
+                                "LibreOffice and save it, or replace the formula with its value."
+                            ],
+                        )
+        except FileProblem:
+            raise
+        except Exception:  # noqa: BLE001
+            raise FileProblem(str(path), ["the workbook is damaged and its cells cannot be read."]) from None
+        finally:
+            workbook.close()
+
+
+def _blank(cells: list[str], column: int) -> bool:
+    return column >= len(cells) or cells[column] == ""
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (`<f>` elements), read without unpacking it all."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with archive.open(info) as part:
+                        tail = b""
+                        while chunk := part.read(1 << 20):
+                            if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                                return True
+                            tail = chunk[-8:]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return False
 
 
 def sheet_names(path: Path) -> list[str]:
