@@ -48,7 +48,7 @@ def count_rows(db: Path, run_id: str) -> int:
 def run_while_locked(db: Path, server: ServerProcess, cells: int, hold_s: float, *, cache: bool):
     """A run of `cells` calls; when its first result arrives, another process takes the lock for `hold_s`."""
     experiment = experiment_for(server.base_url, cases=cells // 2, concurrency=4, cache=cache)
-    prepared = prepare_run(experiment, RunOptions(), env={KEY_VARIABLE: KEY})
+    prepared = prepare_run(experiment, RunOptions(), env={KEY_VARIABLE: KEY, "PB_CLI_TEST_BASE_URL": server.base_url})
     events: list[RunEvent] = []
     holders: list[subprocess.Popen] = []
 
@@ -89,7 +89,7 @@ def test_a_run_that_starts_while_the_file_is_locked_waits_to_start(tmp_path, ser
     History.open(db).close()
     holder = hold_lock(db, 1.5)
     experiment = experiment_for(server.base_url, cases=3)
-    prepared = prepare_run(experiment, RunOptions(), env={KEY_VARIABLE: KEY})
+    prepared = prepare_run(experiment, RunOptions(), env={KEY_VARIABLE: KEY, "PB_CLI_TEST_BASE_URL": server.base_url})
     events: list[RunEvent] = []
     with History.open(db) as history:
         session = RunSession(prepared, observer=events.append, history=history)
@@ -153,7 +153,13 @@ def test_resuming_a_run_another_live_process_owns_is_a_sentence(tmp_path):
     owner = writer(db, "hold", stdin=subprocess.PIPE)
     run_id = owner.stdout.readline().strip()
     try:
-        resumed = promptbench("resume", run_id, "--db", str(db), env_extra={"LOCAL_KEY": "sk-test-not-used"})
+        resumed = promptbench(
+            "resume",
+            run_id,
+            "--db",
+            str(db),
+            env_extra={"LOCAL_KEY": "sk-test-not-used", "LOCAL_BASE_URL": "http://127.0.0.1:9/v1"},
+        )
     finally:
         owner.communicate("\n", timeout=30)
     assert resumed.returncode == 2 and "Traceback" not in resumed.stderr
