@@ -140,12 +140,14 @@ class CellDelegate(QStyledItemDelegate):
         line = metrics.lineSpacing()
         inner = rect.adjusted(6, 4, -6, -4)
         top = QRect(inner.left(), inner.top(), inner.width(), line)
+        figures_rect = QRect(top)
         if badge:
             badge_width = metrics.horizontalAdvance(badge) + 10
             badge_rect = QRect(top.left(), top.top(), badge_width, line)
             painter.fillRect(badge_rect, QColor(ink))
             painter.setPen(QColor(BADGE_TEXT))
             painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+            figures_rect.setLeft(badge_rect.right() + 6)  # the figures never run over the badge in a narrow column
         result = index.data(Role.RESULT)
         figures = []
         if result is not None and result.ok:
@@ -157,7 +159,8 @@ class CellDelegate(QStyledItemDelegate):
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
         painter.setPen(QColor(text_colour) if background else option.palette.color(QPalette.ColorRole.Text))
-        painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "  ".join(figures))
+        shown = metrics.elidedText("  ".join(figures), Qt.TextElideMode.ElideRight, max(0, figures_rect.width()))
+        painter.drawText(figures_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
         if self.fit or self.lines > 2:
             painter.setPen(
                 QColor(theme.errored if state == GridCellState.ERROR else text_colour)

@@ -80,6 +80,7 @@ class WindowLayout:
         for splitter in (main, bottom):
             splitter.splitterMoved.connect(lambda *_args: self._follow())
         summary.height_wanted.connect(self.give_summary)
+        self._before_case_view: tuple[list[int], list[int]] | None = None
 
     def give_summary(self, height: int) -> None:
         """The summary needs `height` to show every variant: take it from (or give it back to) the results,
@@ -91,6 +92,23 @@ class WindowLayout:
         sizes[1] += change
         sizes[2] -= change
         self.main.setSizes(sizes)
+
+    def give_case_view_room(self, focused: bool) -> None:
+        """The case view puts every answer of a case side by side, which a side pane's width cannot hold: while it
+        is the detail tab shown, the editors and the test set step aside and the detail area takes most of the
+        width; back on the cell detail, the panes get the sizes they had."""
+        if focused and self._before_case_view is None:
+            self._before_case_view = (self.main.sizes(), self.bottom.sizes())
+            main, bottom = self.main.sizes(), self.bottom.sizes()
+            self.main.setSizes([0, main[1], main[0] + main[2]])
+            width = sum(bottom)
+            self.bottom.setSizes([0, int(width * 0.3), width - int(width * 0.3)])
+        elif not focused and self._before_case_view is not None:
+            main, bottom = self._before_case_view
+            self._before_case_view = None
+            self.main.setSizes(main)
+            self.bottom.setSizes(bottom)
+        self._follow()
 
     def pane(self, name: str) -> Pane:
         return next(p for p in self.panes if p.name == name)
@@ -114,6 +132,7 @@ class WindowLayout:
         self.bottom.setSizes([int(width * 0.24), int(width * 0.46), int(width * 0.30)])
 
     def save(self) -> None:
+        self.give_case_view_room(False)  # the sizes kept are the person's own, not the case view's
         self.settings.setValue(MAIN_KEY, self.main.saveState())
         self.settings.setValue(BOTTOM_KEY, self.bottom.saveState())
 

@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
         self.layout_panes = WindowLayout(
             self, self.main_splitter, self.bottom_splitter, self.summary_strip, self.settings
         )
+        self.detail_tabs.currentChanged.connect(
+            lambda _index: self.layout_panes.give_case_view_room(self.detail_tabs.currentWidget() is self.case_view)
+        )
 
     def _detail_tabs(self) -> QTabWidget:
         """The selected cell's detail and the case view (every answer of its case side by side), as tabs. Both

@@ -186,3 +186,33 @@ def test_the_test_sets_columns_fit_their_content_within_limits(make_window):
     narrowest, widest = COLUMN_WIDTHS
     assert widths and all(narrowest <= w <= widest for w in widths[:-1]), widths  # the last one stretches
     assert max(widths[:-1]) == widest  # the 200-word value is cut, not given its whole width
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 700)])
+def test_the_case_view_fits_and_grading_there_keeps_the_window_size(make_window, qtbot, size):
+    window = make_window()
+    window.resize(*size)
+    window.layout_panes.first_sizes()
+    qtbot.wait(100)
+    before = window.size()
+    run_demo(window, qtbot)
+    window.detail_tabs.setCurrentWidget(window.case_view)
+    window.results_view.select(0, 0)
+    view = window.case_view
+    qtbot.waitUntil(lambda: view.row == 0 and not view.offload.pending, timeout=5000)
+    qtbot.wait(100)
+    column = next(c for c in view.columns if c.isVisible() and c.property("title") == view.selected_variant)
+    column.grade_bar.thumbs_up.click()
+    qtbot.keyClicks(column.grade_bar.comment, "Graded in the case view")
+    column.grade_bar.flush()
+    qtbot.wait(100)
+    assert window.size() == before, "the window resized itself across a grade in the case view"
+    assert window.main_splitter.sizes()[0] == 0 and window.bottom_splitter.sizes()[0] == 0  # room for the answers
+    if size[1] < 768:  # a short window: the answers' column scrolls to its grade bar, the window does not grow
+        view.scroll_area.ensureWidgetVisible(column.grade_bar.comment)
+        qtbot.wait(50)
+    for widget in (window.case_view, column.grade_bar.thumbs_up, column.grade_bar.comment):
+        ok, why = inside_and_whole(widget, window)
+        assert ok, why
+    window.detail_tabs.setCurrentWidget(window.detail_pane)
+    assert window.main_splitter.sizes()[0] > 0 and window.bottom_splitter.sizes()[0] > 0  # the panes come back
