@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 KEY = "sk-bench-0123456789abcdef"
 KEY_VAR = "PROMPTBENCH_BENCH_KEY"
+BASE_URL_VAR = "PROMPTBENCH_BENCH_BASE_URL"
 
 
 def main() -> int:
@@ -54,11 +55,17 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     from promptbench.ui.window.main_window import MainWindow
 
-    window = MainWindow(env={KEY_VAR: KEY}, history_path=Path(home) / "history.db")
+    # The key goes only to the address the environment names beside it (the address rule of docs/keys-and-providers.md);
+    # the server's address is filled in once it has started.
+    env = {KEY_VAR: KEY}
+    window = MainWindow(env=env, history_path=Path(home) / "history.db")
     window.show()
     app.processEvents()
     shown = time.perf_counter() - LAUNCHED
     window.load_initial()
+    from promptbench.ui.gc_pauses import settle_after_start
+
+    settle_after_start()  # as the app does once its window is up (promptbench/ui/app.py)
 
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.05", "--api-key", KEY],
@@ -68,6 +75,7 @@ def main() -> int:
     )
     try:
         base_url = server.stdout.readline().strip()
+        env[BASE_URL_VAR] = base_url
         experiment = _experiment(base_url, args.cases, args.concurrency)
         window.bridge.warm_up()  # as the app does after start: the engine process is ready by the window's run
         baseline = _headless_seconds(experiment)
@@ -128,7 +136,8 @@ def _experiment(base_url: str, cases: int, concurrency: int):
 def _headless_seconds(experiment) -> float:
     from promptbench.service.run import RunSession, prepare_run
 
-    prepared = prepare_run(experiment, env={KEY_VAR: KEY})
+    base_url = experiment.providers[0].base_url
+    prepared = prepare_run(experiment, env={KEY_VAR: KEY, BASE_URL_VAR: base_url})
     started = time.perf_counter()
     asyncio.run(RunSession(prepared).run())
     return time.perf_counter() - started

@@ -106,7 +106,8 @@ def main() -> None:
     rows = []
     with OpenAIServer(api_key=KEY, latency=LATENCY) as server, tempfile.TemporaryDirectory() as folder:
         server.fault_rule = first
-        env = {**os.environ, "BENCH_KEY": KEY, "PROMPTBENCH_HOME": folder}
+        # BENCH_BASE_URL beside BENCH_KEY: the address rule lets the key go to the address the environment names.
+        env = {**os.environ, "BENCH_KEY": KEY, "BENCH_BASE_URL": server.base_url, "PROMPTBENCH_HOME": folder}
         for variants, cases in scenarios:
             for concurrency in CONCURRENCY:
                 path = Path(folder) / f"e-{variants}-{cases}-{concurrency}.json"

@@ -108,6 +108,7 @@ def run_app(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from promptbench.ui.gc_pauses import settle_after_start
     from promptbench.ui.settings.preferences import saved_theme
     from promptbench.ui.theme import apply_theme
     from promptbench.ui.window.crash import CrashHandler
@@ -132,6 +133,7 @@ def run_app(
         if screenshot is None:
             # The engine process takes a second to start; started once the window is up, Run does not wait.
             QTimer.singleShot(ENGINE_WARM_UP_MS, window.bridge.warm_up)
+            QTimer.singleShot(ENGINE_WARM_UP_MS, settle_after_start)
             return app.exec()
         return _screenshot(app, window, Path(screenshot), run, part)
     finally:

@@ -32,6 +32,7 @@ from promptbench.ui.editor.state import EditorState
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
 from promptbench.ui.engine.bridge import EngineBridge, PastRun, RunAgain, RunDone
+from promptbench.ui.gc_pauses import settle_before_run
 from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.summary_strip import SummaryStrip
@@ -132,6 +133,7 @@ class WindowRuns:
             self.bridge.run_allowing_key_hosts(destinations, always=always)
 
     def _begin(self, experiment: Experiment) -> None:
+        settle_before_run()
         self._run_experiment = experiment
         self._grid_follows_run = True
         self._stopped_providers = set()
