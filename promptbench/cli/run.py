@@ -142,13 +142,19 @@ def _prepare(experiment, options: RunOptions, source: str, allowed: list[str]):
         return prepare_run(experiment, options, source=source, allow_key_hosts=allowed)
 
 
+# Ctrl+C, `kill` (SIGTERM) and a closed terminal (SIGHUP) all end a run the same way: cancelled, every finished
+# result kept, the summary printed and the --output file written.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _run_with_interrupt(session: RunSession) -> RunOutcome:
-    """Run on a fresh event loop; the first Ctrl+C cancels the run (keeping what finished), a second one quits."""
+    """Run on a fresh event loop; the first stop signal cancels the run (keeping what finished), a second one quits."""
 
     async def main() -> RunOutcome:
         loop = asyncio.get_running_loop()
         try:
-            loop.add_signal_handler(signal.SIGINT, _cancel_once, loop, session)
+            for stop in _STOP_SIGNALS:
+                loop.add_signal_handler(stop, _cancel_once, loop, session, stop)
         except (NotImplementedError, RuntimeError):
             pass  # Windows event loops have no signal handlers; Ctrl+C then stops the process as usual
         return await session.run()
@@ -156,9 +162,11 @@ def _run_with_interrupt(session: RunSession) -> RunOutcome:
     return asyncio.run(main())
 
 
-def _cancel_once(loop: asyncio.AbstractEventLoop, session: RunSession) -> None:
-    print("\nCancelling: no new calls; finished results are kept. Ctrl+C again to quit at once.", file=sys.stderr)
-    loop.remove_signal_handler(signal.SIGINT)
+def _cancel_once(loop: asyncio.AbstractEventLoop, session: RunSession, received: signal.Signals) -> None:
+    again = "Ctrl+C again" if received == signal.SIGINT else "the same signal again"
+    print(f"\nCancelling: no new calls; finished results are kept. {again} to quit at once.", file=sys.stderr)
+    for stop in _STOP_SIGNALS:
+        loop.remove_signal_handler(stop)
     session.cancel()
 
 

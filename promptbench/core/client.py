@@ -178,6 +178,18 @@ class OpenAIChatClient:
             ) from None
         except openai.APIError as error:
             raise self._failure(error, model) from None
+        except json.JSONDecodeError as error:
+            if error.doc.lstrip().startswith("{"):
+                # A JSON object that does not parse is, in practice, a transfer cut short (a proxy or the server
+                # gave up mid-body), like a dropped connection: worth another try. A body that is not JSON at all
+                # (an HTML page) means a wrong address, which no retry mends.
+                raise CallFailed(
+                    "bad_response",
+                    f"The answer from {self.profile.display_name} was cut off before its end (its JSON is "
+                    "incomplete).",
+                    retryable=True,
+                ) from None
+            raise CallFailed("bad_response", self._unreadable(error)) from None
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
             # The body parsed, but not into a chat completion (or did not parse at all).
             raise CallFailed("bad_response", self._unreadable(error)) from None

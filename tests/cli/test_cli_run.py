@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from promptbench import __version__
 from promptbench.storage import History
 from tests.cli.conftest import KEY, KEY_VARIABLE, REPO, ServerProcess, experiment_for, promptbench, write_experiment
@@ -90,14 +92,15 @@ def test_failed_calls_exit_3_with_a_plain_sentence(tmp_path, server_process):
     assert "sk-not-the-right-key-123456789" not in completed.stdout + completed.stderr
 
 
-def test_ctrl_c_cancels_and_keeps_finished_cells(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "term", "hup"])
+def test_ctrl_c_term_or_hup_cancel_and_keep_finished_cells(tmp_path, stop):
     server = ServerProcess(latency=0.1)
     try:
         path = write_experiment(tmp_path, experiment_for(server.base_url, cases=40, concurrency=2))
         db = tmp_path / "h.db"
         env = {**os.environ, KEY_VARIABLE: KEY}
         process = subprocess.Popen(
-            [sys.executable, "-m", "promptbench", "run", str(path), "--db", str(db)],
+            [sys.executable, "-m", "promptbench", "run", str(path), "--db", str(db), "-o", str(tmp_path / "out.json")],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
@@ -107,7 +110,7 @@ def test_ctrl_c_cancels_and_keeps_finished_cells(tmp_path):
         deadline = time.monotonic() + 30
         while server.chat_count() < 6 and time.monotonic() < deadline:
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         stdout, stderr = process.communicate(timeout=30)
         assert process.returncode == 3, stderr  # cells left unrun
         assert "Cancelling" in stderr and "Traceback" not in stderr
@@ -117,5 +120,7 @@ def test_ctrl_c_cancels_and_keeps_finished_cells(tmp_path):
             results = history.results(run.id)
             assert run.state == "cancelled"
             assert 4 <= len(results) < 80 and all(r.ok for r in results)
+        written = json.loads((tmp_path / "out.json").read_text())  # the results file is written as at any end
+        assert written["run"]["state"] == "cancelled" and len(written["cells"]) == len(results)
     finally:
         server.stop()

@@ -155,7 +155,14 @@ def test_dropped_connection_is_retried(server):
     assert all(r.ok for r in outcome.results) and len(delays) == 1
 
 
-def test_malformed_body_is_not_openai_compatible(server):
+def test_a_body_cut_off_mid_json_is_retried_like_a_dropped_connection(server):
+    server.add_faults(Fault.malformed())  # a 200 whose JSON stops halfway
+    experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1))
+    outcome, delays = run_direct(experiment, server)
+    assert all(r.ok for r in outcome.results) and len(delays) == 1
+
+
+def test_a_body_cut_off_with_no_retries_left_says_so(server):
     server.add_faults(Fault.malformed())
     experiment = make_experiment(
         server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, retries=0)
@@ -163,7 +170,20 @@ def test_malformed_body_is_not_openai_compatible(server):
     outcome = run_session(prepare_run(experiment, env=env_for(server)))
     [bad] = [r for r in outcome.results if not r.ok]
     assert bad.error_kind == "bad_response"
-    assert "could not be read as an OpenAI-compatible chat completion" in bad.error
+    assert "was cut off before its end" in bad.error
+
+
+def test_an_html_page_with_200_is_not_openai_compatible(server):
+    server.fault_rule = lambda body: Fault.html(status=200)  # a page where JSON should be, every time
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, retries=2)
+    )
+    outcome = run_session(prepare_run(experiment, env=env_for(server)))
+    assert len(outcome.results) == 2 and not any(r.ok for r in outcome.results)
+    for bad in outcome.results:
+        assert bad.error_kind == "bad_response"
+        assert "could not be read as an OpenAI-compatible chat completion" in bad.error
+    assert len([r for r in server.requests if r.path.endswith("/chat/completions")]) == 2  # one per cell: no retry
 
 
 def test_cancel_mid_run_keeps_finished_cells(server):
