@@ -185,8 +185,7 @@ class OpenAIChatClient:
                 # (an HTML page) means a wrong address, which no retry mends.
                 raise CallFailed(
                     "bad_response",
-                    f"The answer from {self.profile.display_name} was cut off before its end (its JSON is "
-                    "incomplete).",
+                    f"The answer from {self.profile.display_name} was cut off before its end (its JSON is incomplete).",
                     retryable=True,
                 ) from None
             raise CallFailed("bad_response", self._unreadable(error)) from None
