@@ -112,7 +112,7 @@ def profile_from_preset(
     )
     if needs_own_base_url(profile):
         raise ProfileProblem(
-            f"The {preset.display_name} preset needs your own base URL, like {preset.base_url}: give it with --base-url."
+            f"The {preset.display_name} preset needs your own base URL, like {preset.base_url}: give it in Base URL (on the command line, --base-url)."
         )
     validate(profile)
     return profile

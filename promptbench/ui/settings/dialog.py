@@ -167,7 +167,10 @@ class SettingsDialog(QDialog):
         presets = {p.name: p for p in self.service.preset_list()}
         preset = presets.get(self.preset_box.currentData())
         if preset is not None:
-            self.new_base_url.setText(preset.base_url)
+            # A preset with no address of its own (Custom) shows its pattern as a hint, never as a value to keep.
+            own_address = "{" in preset.base_url
+            self.new_base_url.setText("" if own_address else preset.base_url)
+            self.new_base_url.setPlaceholderText(preset.base_url if own_address else "")
             self.new_name.setPlaceholderText(preset.name)
 
     def refresh(self, select: str | None = None) -> None:

@@ -88,3 +88,12 @@ def test_a_session_only_key_when_no_keyring_works(qtbot, tmp_path, server):
     dialog.choose_profile("echo")
     assert dialog.last_test is None and dialog.message.text() == ""
     dialog.reject()
+
+
+def test_the_custom_preset_gives_its_address_pattern_as_a_hint_not_as_a_value(qtbot, tmp_path):
+    dialog = _dialog(qtbot, tmp_path, MemoryKeyring())
+    dialog.preset_box.setCurrentIndex(dialog.preset_box.findData("custom"))
+    assert dialog.new_base_url.text() == ""
+    assert dialog.new_base_url.placeholderText() == "http://{your-server}/v1"
+    dialog.preset_box.setCurrentIndex(dialog.preset_box.findData("ollama"))
+    assert dialog.new_base_url.text().startswith("http://") and dialog.new_base_url.placeholderText() == ""
