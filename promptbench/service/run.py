@@ -25,7 +25,7 @@ from promptbench.core.runner import Answer, Runner, RunOutcome, plan_cells
 from promptbench.core.templates import render_problems
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
-from promptbench.profiles import ProfileSettings, known_profiles
+from promptbench.profiles import Profile, ProfileSettings, known_profiles, presets
 from promptbench.secrets import KeyStore
 from promptbench.service.key_hosts import KeyBinding, KeyDestination, approve, bind_keys
 from promptbench.service.prices import load_prices
@@ -134,6 +134,17 @@ def prepare_run(
     )
 
 
+def _with_preset_names(profiles: Mapping[str, ProviderProfile]) -> dict[str, ProviderProfile]:
+    """The profiles, a shipped preset used as it is marked with its own name, so the run's snapshot says so."""
+    shipped = presets()
+    return {
+        name: replace(profile, preset=name)
+        if isinstance(profile, Profile) and profile.preset is None and shipped.get(name) == profile
+        else profile
+        for name, profile in profiles.items()
+    }
+
+
 def _variants_words(names: list[str]) -> str:
     return f"Variant {names[0]}" if len(names) == 1 else f"Variants {', '.join(names[:-1])} and {names[-1]}"
 
@@ -217,7 +228,12 @@ class RunSession:
         if history is not None:
             history.on_waiting = waiting_reporter(loop, self._observer)
             if self.run_id is None:
-                self.run_id = history.start_run(experiment, source=prepared.source, planned_cells=len(cells))
+                self.run_id = history.start_run(
+                    experiment,
+                    source=prepared.source,
+                    planned_cells=len(cells),
+                    profiles=_with_preset_names(prepared.profiles),
+                )
             self._recorder = ResultRecorder(
                 history, self.run_id, on_error=lambda error: loop.call_soon_threadsafe(self.cancel)
             )

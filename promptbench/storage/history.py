@@ -14,14 +14,14 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 from sqlite_utils import Database
 
-from promptbench.core.experiment import Experiment
+from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.storage import database, errors, maintenance, queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
@@ -111,7 +111,15 @@ class History:
 
     # The write side.
 
-    def start_run(self, experiment: Experiment, *, source: str | None = None, planned_cells: int) -> str:
+    def start_run(
+        self,
+        experiment: Experiment,
+        *,
+        source: str | None = None,
+        planned_cells: int,
+        profiles: Mapping[str, ProviderProfile] | None = None,
+    ) -> str:
+        """Record a new run; `profiles` (the resolved profiles it calls) go into its snapshot's `run` part."""
         return self._write_waiting(
             lambda: runs.start_run(
                 self._db,
@@ -121,6 +129,7 @@ class History:
                 planned_cells=planned_cells,
                 writer=self._writer,
                 clock=self._clock,
+                profiles=profiles,
             )
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 import promptbench
-from promptbench.core.experiment import Experiment
+from promptbench.core.experiment import Experiment, ProviderProfile, Variant
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
@@ -43,12 +43,37 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def snapshot_dict(experiment: Experiment) -> dict[str, Any]:
-    """The experiment as stored with a run. Provider profiles keep no headers: a header may carry a key."""
+def snapshot_dict(experiment: Experiment, profiles: Mapping[str, ProviderProfile] | None = None) -> dict[str, Any]:
+    """The experiment as stored with a run. Provider profiles keep no headers: a header may carry a key.
+
+    With `profiles` (the resolved profiles the run calls, by name), `run` records what each variant used however
+    its profile was found (declared in the file, saved in Settings, a preset), and the PromptBench version;
+    Experiment.from_dict ignores it, so the snapshot still reads back as the experiment."""
     data = experiment.to_dict()
     for profile in data.get("providers", ()):
         profile.pop("headers", None)
+    if profiles is not None:
+        data["run"] = {
+            "promptbench_version": promptbench.__version__,
+            "variants": [_variant_as_run(v, profiles.get(v.provider)) for v in experiment.variants],
+        }
     return data
+
+
+def _variant_as_run(variant: Variant, profile: ProviderProfile | None) -> dict[str, Any]:
+    """One variant's provider as used. Header names only: a header's value may hold a key. The model that
+    answered is per result (results.model), as the API named it."""
+    used: dict[str, Any] = {"variant": variant.name, "profile": variant.provider, "model": variant.model}
+    used["parameters"] = variant.parameters.to_dict()
+    if profile is not None:
+        used["label"] = profile.label
+        used["preset"] = getattr(profile, "preset", None)
+        used["base_url"] = profile.base_url
+        used["api_key_env"] = profile.api_key_env
+        used["default_model"] = profile.default_model
+        used["header_names"] = sorted(profile.headers)
+        used["query"] = dict(getattr(profile, "default_query", None) or {})
+    return used
 
 
 def new_run_id(db: Database, clock: Clock) -> str:
@@ -69,6 +94,7 @@ def start_run(
     planned_cells: int,
     writer: Writer,
     clock: Clock,
+    profiles: Mapping[str, ProviderProfile] | None = None,
 ) -> str:
     with write_transaction(db, path):
         run_id = new_run_id(db, clock)
@@ -83,7 +109,7 @@ def start_run(
                 "planned_cells": planned_cells,
                 "variants": dumps([v.name for v in experiment.variants]),
                 "models": dumps(sorted({v.model for v in experiment.variants})),
-                "snapshot": dumps(snapshot_dict(experiment)),
+                "snapshot": dumps(snapshot_dict(experiment, profiles)),
                 "writer_host": writer.host,
                 "writer_pid": writer.pid,
                 "writer_started": writer.started,
