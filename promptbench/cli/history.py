@@ -18,9 +18,10 @@ from typing import Any
 
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.core.figures import latency, money
+from promptbench.core.result import Result
 from promptbench.core.summary import summarize
 from promptbench.service import history as service
-from promptbench.service.history import Comparison, History, HistoryError, RunDetail, RunNotFound
+from promptbench.service.history import Comparison, History, HistoryError, RunDetail, RunNotFound, RunSummary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -136,7 +137,7 @@ def history_command(args: argparse.Namespace) -> int:
         for run in runs:
             print(
                 f"{run.id:<21} {_local(run.started_at):<16} {run.state:<11} "
-                f"{run.cells_done:>5}/{run.planned_cells:<5} {_percent(run.pass_rate):>5} {money(run.cost):>8}  "
+                f"{run.cells_done:>5}/{run.planned_cells:<5} {_run_pass(run):>5} {money(run.cost):>8}  "
                 f"{run.experiment} ({', '.join(run.variants)})"
             )
         return ExitCode.OK
@@ -179,15 +180,23 @@ def _print_run(detail: RunDetail) -> None:
     print(f"  {run.cells_done} of {run.planned_cells} cells, {run.errors} errors, cost {money(run.cost)}")
     print()
     print(f"  {'VARIANT':<24} {'CALLS':>5} {'ERRORS':>6} {'PASS':>5} {'SCORE':>6} {'MEDIAN':>9}")
+    never_ran = {
+        name
+        for name in {r.key.variant for r in detail.results}
+        if _checks_never_ran([r for r in detail.results if r.key.variant == name])
+    }
     for s in summarize(detail.results, [v.name for v in detail.experiment.variants]):
+        rate = "checks could not run" if s.variant in never_ran else _percent(s.pass_rate)
         print(
-            f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {_percent(s.pass_rate):>5} "
+            f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {rate:>5} "
             f"{_number(s.mean_score):>6} {_latency(s.median_latency_ms):>9}"
         )
     print()
     for result in detail.results:
         key = result.key
         verdict = "ERROR" if result.error else {True: "PASS", False: "FAIL", None: "-"}[result.passed]
+        if result.ok and result.grade is not None and result.grade.checks_could_not_run:
+            verdict = "checks could not run"
         score = _number(result.grade.score) if result.grade and result.ok else ""
         text = result.error if result.error else (result.output or "")
         label = f"case {key.case + 1}" + (f".{key.repeat + 1}" if key.repeat else "")
@@ -262,6 +271,16 @@ def _local(stamp: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _run_pass(run: RunSummary) -> str:
+    return "checks could not run" if run.checks_never_ran else _percent(run.pass_rate)
+
+
+def _checks_never_ran(results: list[Result]) -> bool:
+    """Whether every graded result's checks errored (a grader down): a pass rate of 0% would say the wrong thing."""
+    graded = [r.grade for r in results if r.ok and r.grade is not None]
+    return bool(graded) and all(g.checks_could_not_run for g in graded)
 
 
 def _percent(value: float | None) -> str:

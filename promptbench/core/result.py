@@ -45,6 +45,11 @@ class Grade:
     checks: tuple[CheckOutcome, ...] = ()
     named_scores: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def checks_could_not_run(self) -> bool:
+        """Every check errored (a grader down, a bad value): the verdict says nothing about the output."""
+        return bool(self.checks) and all(c.error for c in self.checks)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "passed": self.passed,

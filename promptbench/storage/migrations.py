@@ -175,6 +175,83 @@ def m001_initial(db: Database) -> None:
     )
 
 
+# A result none of whose checks could run (every check errored: a grader down), as SQL over results.grade.
+CHECKS_COULD_NOT_RUN = (
+    "(r.error IS NULL AND r.grade IS NOT NULL AND json_array_length(r.grade, '$.checks') > 0 "
+    "AND NOT EXISTS (SELECT 1 FROM json_each(r.grade, '$.checks') AS c WHERE NOT coalesce(json_extract(c.value, '$.error'), 0)))"
+)
+
+
+@migrations(name="m002_views")
+def m002_views(db: Database) -> None:
+    """Read-only views for people and other tools (Datasette, sqlite-utils): one row per result with its test
+    case's words beside it, and one row per run with its summary; numbers rounded as people read them."""
+    db.executescript(
+        f"""
+        CREATE VIEW result_rows AS
+        SELECT
+          r.id AS result_id,
+          r.run_id,
+          runs.experiment,
+          r.variant,
+          r.provider,
+          r.model,
+          r.case_index + 1 AS case_number,
+          r.repeat + 1 AS repeat_number,
+          json_extract(runs.snapshot, '$.cases[' || r.case_index || '].description') AS case_description,
+          json_extract(runs.snapshot, '$.cases[' || r.case_index || '].vars') AS case_inputs,
+          json_extract(runs.snapshot, '$.cases[' || r.case_index || '].expected') AS expected,
+          r.output,
+          r.error,
+          CASE
+            WHEN r.error IS NOT NULL THEN 'error'
+            WHEN {CHECKS_COULD_NOT_RUN} THEN 'checks could not run'
+            WHEN r.passed = 1 THEN 'pass'
+            WHEN r.passed = 0 THEN 'fail'
+          END AS verdict,
+          round(r.score, 4) AS score,
+          round(r.latency_ms, 1) AS latency_ms,
+          r.prompt_tokens,
+          r.completion_tokens,
+          round(r.cost, 10) AS cost,
+          r.cached,
+          h.thumbs AS human_thumbs,
+          h.stars AS human_stars,
+          h.comment AS human_comment
+        FROM results AS r
+        JOIN runs ON runs.id = r.run_id
+        LEFT JOIN human_grades AS h
+          ON h.run_id = r.run_id AND h.variant = r.variant AND h.case_index = r.case_index AND h.repeat = r.repeat;
+
+        CREATE VIEW run_summaries AS
+        SELECT
+          runs.id AS run_id,
+          runs.experiment,
+          runs.source,
+          runs.state,
+          runs.started_at,
+          runs.finished_at,
+          runs.planned_cells,
+          runs.cells_done,
+          runs.errors,
+          runs.graded,
+          runs.passed,
+          CASE WHEN runs.graded > 0 THEN round(100.0 * runs.passed / runs.graded, 1) END AS pass_percent,
+          CASE WHEN runs.graded > 0 THEN round(runs.score_sum / runs.graded, 4) END AS mean_score,
+          (SELECT count(*) FROM results AS r WHERE r.run_id = runs.id AND {CHECKS_COULD_NOT_RUN})
+            AS checks_could_not_run,
+          CASE WHEN runs.cost_unknown = 0 THEN round(runs.cost, 10) END AS cost,
+          runs.cost_unknown,
+          runs.prompt_tokens,
+          runs.completion_tokens,
+          runs.variants,
+          runs.models,
+          runs.app_version
+        FROM runs;
+        """
+    )
+
+
 def known_names() -> list[str]:
     """Every migration this version knows, in order (on a blank database all of them are pending)."""
     blank = Database(memory=True, execute_plugins=False)

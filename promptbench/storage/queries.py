@@ -40,6 +40,8 @@ class RunSummary:
     completion_tokens: int
     variants: tuple[str, ...]
     models: tuple[str, ...]
+    # Every graded cell's checks errored (a grader down): its pass rate says nothing, and is not shown as 0%.
+    checks_never_ran: bool = False
 
     @property
     def pass_rate(self) -> float | None:
@@ -76,7 +78,11 @@ class RunNotFound(HistoryError, LookupError):
 
 _SUMMARY_COLUMNS = (
     "id, experiment, source, state, started_at, finished_at, planned_cells, cells_done, errors, graded, passed, "
-    "score_sum, cost, cost_unknown, prompt_tokens, completion_tokens, variants, models"
+    "score_sum, cost, cost_unknown, prompt_tokens, completion_tokens, variants, models, "
+    # Whether no graded cell's checks could run (a grader down): looked for only when no graded cell passed.
+    "(graded > 0 AND passed = 0 AND NOT EXISTS (SELECT 1 FROM results AS r WHERE r.run_id = runs.id "
+    "AND r.passed IS NOT NULL AND NOT (json_array_length(r.grade, '$.checks') > 0 AND NOT EXISTS ("
+    "SELECT 1 FROM json_each(r.grade, '$.checks') AS c WHERE NOT coalesce(json_extract(c.value, '$.error'), 0)))))"
 )
 
 
@@ -100,6 +106,7 @@ def _summary(row: tuple[Any, ...]) -> RunSummary:
         completion_tokens,
         variants,
         models,
+        checks_never_ran,
     ) = row
     return RunSummary(
         id=run_id,
@@ -120,6 +127,7 @@ def _summary(row: tuple[Any, ...]) -> RunSummary:
         completion_tokens=completion_tokens,
         variants=tuple(json.loads(variants or "[]")),
         models=tuple(json.loads(models or "[]")),
+        checks_never_ran=bool(checks_never_ran),
     )
 
 

@@ -28,6 +28,7 @@ def test_blank_file_gets_every_migration_in_order(history_path):
     with Database(history_path) as db:
         assert {"runs", "results", "human_grades", "cache", "results_fts", "human_grades_fts"} <= set(db.table_names())
         assert db.journal_mode == "wal"
+        assert {"result_rows", "run_summaries"} <= set(db.view_names())
 
 
 def test_opening_twice_applies_nothing_twice(history_path):
@@ -62,3 +63,10 @@ def test_every_earlier_schema_upgrades_and_keeps_its_runs(fixture, tmp_path):
         history.record(run_id, make_result("terse", 0))
         assert history.completed_keys(run_id) == {CellKey("terse", 0)}
     assert applied(path) == known_names()
+    with Database(path) as db:  # the views read the runs the earlier schema wrote
+        old = [r for r in db.query("SELECT * FROM result_rows ORDER BY result_id") if r["run_id"] != run_id]
+        assert len(old) == CONTENT["runs"] * CONTENT["cells_per_run"]
+        assert {r["case_number"] for r in old} == {1, 2} and all(r["case_inputs"] for r in old)
+        assert {r["verdict"] for r in old} == {"pass"} and all(r["output"].startswith("marmalade") for r in old)
+        summaries = [r for r in db.query("SELECT * FROM run_summaries") if r["run_id"] != run_id]
+        assert [r["pass_percent"] for r in summaries] == [100.0] * CONTENT["runs"]

@@ -65,7 +65,9 @@ def since(window: timedelta | None, now: datetime | None = None) -> datetime | N
 
 
 def pass_text(summary: RunSummary) -> str:
-    if summary.pass_rate is None:
+    if summary.checks_never_ran:
+        text = "checks could not run"
+    elif summary.pass_rate is None:
         text = "no checks" if summary.cells_done else "—"
     else:
         text = f"{summary.pass_rate:.0%} ({summary.passed}/{summary.graded})"
