@@ -7,7 +7,9 @@ Exit codes as there: 0 ok (a declined question included), 2 a usage or file erro
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.history import _db_option, _local, _with_history
@@ -17,7 +19,7 @@ from promptbench.service.history import History, RunSummary
 
 def register(history_parser: argparse.ArgumentParser) -> None:
     """Add `delete` and `vacuum` under `promptbench history`; with neither, `history` lists runs as before."""
-    commands = history_parser.add_subparsers(dest="history_command", metavar="{delete,vacuum}")
+    commands = history_parser.add_subparsers(dest="history_command", metavar="{delete,vacuum,metadata}")
     delete = commands.add_parser(
         "delete",
         help="delete runs with their results and grades (asks first)",
@@ -39,6 +41,33 @@ def register(history_parser: argparse.ArgumentParser) -> None:
     )
     _db_option(vacuum, default=argparse.SUPPRESS)
     vacuum.set_defaults(handler=vacuum_command)
+
+    metadata = commands.add_parser(
+        "metadata",
+        help="write a Datasette metadata file describing every table, view and column",
+        description="Write Datasette metadata (JSON) for the history file, so `datasette history.db -m "
+        "metadata.json` explains every table, view and column. Prints it unless -o is given.",
+    )
+    metadata.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
+    _db_option(metadata, default=argparse.SUPPRESS)
+    metadata.set_defaults(handler=metadata_command)
+
+
+def metadata_command(args: argparse.Namespace) -> int:
+    def act(history: History) -> int:
+        text = json.dumps(history.datasette_metadata(), indent=2, ensure_ascii=False) + "\n"
+        if args.output is None:
+            sys.stdout.write(text)
+            return ExitCode.OK
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            print(f"promptbench: Could not write {args.output}: {error.strerror or error}.", file=sys.stderr)
+            return ExitCode.USAGE
+        print(f"Wrote {args.output}; open the history with `datasette {history.path} -m {args.output}`.")
+        return ExitCode.OK
+
+    return _with_history(args, act)
 
 
 def delete_command(args: argparse.Namespace) -> int:

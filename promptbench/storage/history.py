@@ -17,13 +17,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import database, errors, maintenance, queries, runs
+from promptbench.storage import database, errors, maintenance, metadata, queries, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
 from promptbench.storage.database import damaged_marker, open_database, write_transaction
@@ -253,6 +253,11 @@ class History:
     def completed_keys(self, run_id: str) -> set[CellKey]:
         with self._using():
             return queries.completed_keys(self._db, run_id)
+
+    def datasette_metadata(self) -> dict[str, Any]:
+        """A Datasette metadata document describing this file's every table, view and column."""
+        with self._using():
+            return metadata.datasette_metadata(self._db, self.path.stem)
 
     def snapshot(self, run_id: str) -> Experiment:
         with self._using():
