@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "history",
         help="list past runs, newest first, or search their cells; delete runs; compact the file",
         description="With no subcommand: list past runs, newest first, or search their cells. "
-        "`history delete RUN...` deletes runs; `history vacuum` compacts the file.",
+        "`history delete RUN...` deletes runs; `history vacuum` compacts the file; `history metadata` writes "
+        "Datasette metadata for it.",
     )
     listing.add_argument("--search", metavar="TEXT", help="full-text search over outputs, prompts and comments")
     listing.add_argument("--experiment", metavar="NAME", help="only runs of this experiment")

@@ -58,7 +58,7 @@ def test_the_help_table_says_what_the_modules_say():
 def test_a_commands_own_help_comes_from_its_module():
     completed = promptbench("history", "--help")
     assert completed.returncode == 0, completed.stderr
-    assert "--search TEXT" in completed.stdout and "{delete,vacuum}" in completed.stdout
+    assert "--search TEXT" in completed.stdout and "{delete,vacuum,metadata}" in completed.stdout
     completed = promptbench("run", "--help")
     assert completed.returncode == 0 and "--concurrency N" in completed.stdout
 
