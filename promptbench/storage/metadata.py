@@ -46,11 +46,17 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "id": "The run id: local start time and a random tail, like 20261123-101502-3fa2.",
             "score_sum": "Sum of the graded cells' scores; mean score = score_sum / graded.",
             "cost": "Sum of the known costs, in US dollars.",
-            "snapshot": "The whole experiment as it ran (JSON, the experiment file's format); its run part says "
-            "which provider each variant used and the PromptBench version. Never a key.",
             "writer_host": "Host name of the process writing the run.",
             "writer_pid": "Process id of the process writing the run.",
             "writer_started": "When that process started, where the OS tells it.",
+        },
+    ),
+    "run_snapshots": (
+        "One row per run: the experiment exactly as it ran, kept apart from runs so runs stay easy to browse.",
+        {
+            "run_id": "The run (runs.id).",
+            "snapshot": "The whole experiment as it ran (JSON, the experiment file's format); its run part says "
+            "which provider each variant used and the PromptBench version. Never a key.",
         },
     ),
     "results": (

@@ -182,10 +182,19 @@ CHECKS_COULD_NOT_RUN = (
 )
 
 
-@migrations(name="m002_views")
-def m002_views(db: Database) -> None:
-    """Read-only views for people and other tools (Datasette, sqlite-utils): one row per result with its test
-    case's words beside it, and one row per run with its summary; numbers rounded as people read them."""
+@migrations(name="m002_views_and_run_snapshots")
+def m002_views_and_run_snapshots(db: Database) -> None:
+    """The snapshot moves to a table of its own (a `runs` row a screen tall was no way to browse runs); then
+    read-only views for people and other tools (Datasette, sqlite-utils): one row per result with its test case's
+    words beside it, and one row per run with its summary; numbers rounded as people read them."""
+    db.table("run_snapshots").create(
+        {"run_id": str, "snapshot": str},
+        pk="run_id",
+        not_null={"snapshot"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.execute("INSERT INTO run_snapshots (run_id, snapshot) SELECT id, snapshot FROM runs")
+    db.execute("ALTER TABLE runs DROP COLUMN snapshot")
     db.executescript(
         f"""
         CREATE VIEW result_rows AS
@@ -198,9 +207,9 @@ def m002_views(db: Database) -> None:
           r.model,
           r.case_index + 1 AS case_number,
           r.repeat + 1 AS repeat_number,
-          json_extract(runs.snapshot, '$.cases[' || r.case_index || '].description') AS case_description,
-          json_extract(runs.snapshot, '$.cases[' || r.case_index || '].vars') AS case_inputs,
-          json_extract(runs.snapshot, '$.cases[' || r.case_index || '].expected') AS expected,
+          json_extract(s.snapshot, '$.cases[' || r.case_index || '].description') AS case_description,
+          json_extract(s.snapshot, '$.cases[' || r.case_index || '].vars') AS case_inputs,
+          json_extract(s.snapshot, '$.cases[' || r.case_index || '].expected') AS expected,
           r.output,
           r.error,
           CASE
@@ -220,6 +229,7 @@ def m002_views(db: Database) -> None:
           h.comment AS human_comment
         FROM results AS r
         JOIN runs ON runs.id = r.run_id
+        LEFT JOIN run_snapshots AS s ON s.run_id = r.run_id
         LEFT JOIN human_grades AS h
           ON h.run_id = r.run_id AND h.variant = r.variant AND h.case_index = r.case_index AND h.repeat = r.repeat;
 

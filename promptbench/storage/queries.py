@@ -210,7 +210,7 @@ def resolve_run_id(db: Database, reference: str) -> str:
 
 
 def snapshot(db: Database, run_id: str) -> Experiment:
-    row = db.execute("SELECT snapshot FROM runs WHERE id = ?", [run_id]).fetchone()
+    row = db.execute("SELECT snapshot FROM run_snapshots WHERE run_id = ?", [run_id]).fetchone()
     if row is None:
         raise RunNotFound(f"There is no run {run_id} in this history.")
     return Experiment.from_dict(json.loads(row[0]))

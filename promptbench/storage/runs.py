@@ -109,13 +109,13 @@ def start_run(
                 "planned_cells": planned_cells,
                 "variants": dumps([v.name for v in experiment.variants]),
                 "models": dumps(sorted({v.model for v in experiment.variants})),
-                "snapshot": dumps(snapshot_dict(experiment, profiles)),
                 "writer_host": writer.host,
                 "writer_pid": writer.pid,
                 "writer_started": writer.started,
                 "app_version": promptbench.__version__,
             }
         )
+        db.table("run_snapshots").insert({"run_id": run_id, "snapshot": dumps(snapshot_dict(experiment, profiles))})
     return run_id
 
 

@@ -51,7 +51,7 @@ def test_the_snapshot_records_each_variants_provider_as_used_and_no_key(tmp_path
         with History.open(path) as history:
             session = RunSession(prepared, history=history)
             asyncio.run(session.run())
-            snapshot = json.loads(history._db.execute("SELECT snapshot FROM runs").fetchone()[0])
+            snapshot = json.loads(history._db.execute("SELECT snapshot FROM run_snapshots").fetchone()[0])
             assert history.snapshot(session.run_id).name == "Where the calls went"  # still reads back
         answered = [r for r in server.requests if r.path == "/v1/chat/completions"]
         assert len(answered) == 2  # the declared and the saved profile went to the test server

@@ -29,6 +29,7 @@ def test_blank_file_gets_every_migration_in_order(history_path):
         assert {"runs", "results", "human_grades", "cache", "results_fts", "human_grades_fts"} <= set(db.table_names())
         assert db.journal_mode == "wal"
         assert {"result_rows", "run_summaries"} <= set(db.view_names())
+        assert "run_snapshots" in db.table_names() and "snapshot" not in db["runs"].columns_dict
 
 
 def test_opening_twice_applies_nothing_twice(history_path):
@@ -70,3 +71,6 @@ def test_every_earlier_schema_upgrades_and_keeps_its_runs(fixture, tmp_path):
         assert {r["verdict"] for r in old} == {"pass"} and all(r["output"].startswith("marmalade") for r in old)
         summaries = [r for r in db.query("SELECT * FROM run_summaries") if r["run_id"] != run_id]
         assert [r["pass_percent"] for r in summaries] == [100.0] * CONTENT["runs"]
+        # The snapshot moved to a table of its own, every run's with it, and left `runs`.
+        assert "snapshot" not in db["runs"].columns_dict
+        assert {r["run_id"] for r in db["run_snapshots"].rows} == {r.id for r in runs} | {run_id}

@@ -140,7 +140,7 @@ def test_record_from_many_threads_at_once(history, history_path):
     assert history.run(run_id).cells_done == 800
     with Database(history_path) as db:
         assert db["results"].count == 800
-        snapshot = json.loads(db["runs"].get(run_id)["snapshot"])
+        snapshot = json.loads(db["run_snapshots"].get(run_id)["snapshot"])
         assert snapshot["name"] == "Support replies"
     history.close()
     assert_search_index_sound(history_path)
