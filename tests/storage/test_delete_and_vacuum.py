@@ -35,7 +35,12 @@ def rows_of(path: Path, run_id: str) -> dict[str, int]:
     try:
         return {
             table: conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [run_id]).fetchone()[0]
-            for table, column in (("runs", "id"), ("results", "run_id"), ("human_grades", "run_id"))
+            for table, column in (
+                ("runs", "id"),
+                ("results", "run_id"),
+                ("human_grades", "run_id"),
+                ("run_snapshots", "run_id"),
+            )
         }
     finally:
         conn.close()
@@ -66,7 +71,8 @@ def test_a_deleted_run_is_gone_everywhere_and_the_others_are_untouched(history_p
             CellKey("terse", 1, 0): HumanGrade(thumbs=True, stars=4, comment="kind tone")
         }
         assert history.run(kept).cells_done == 3
-    assert rows_of(history_path, doomed) == {"runs": 0, "results": 0, "human_grades": 0}
+    assert rows_of(history_path, doomed) == {"runs": 0, "results": 0, "human_grades": 0, "run_snapshots": 0}
+    assert rows_of(history_path, kept)["run_snapshots"] == 1
     assert_search_index_sound(history_path)
 
 
