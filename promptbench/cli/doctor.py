@@ -35,7 +35,7 @@ from promptbench import __version__
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.core.client import openai_client
 from promptbench.core.experiment import ProviderProfile
-from promptbench.core.figures import latency
+from promptbench.core.figures import file_size, latency
 from promptbench.core.providers import is_echo
 from promptbench.service.history import HistoryError, default_history_path, open_history, schema_names
 from promptbench.service.providers import (
@@ -287,7 +287,7 @@ class Doctor:
             found = f" SQLite's check found: {'; '.join(problems[:3])}." if problems else ""
             return [Finding("history", FIX, f"{damaged}{found}")]
         schema = schema_names()
-        size = _human_size(sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()))
+        size = file_size(sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()))
         return [Finding(
             "history", OK, f"{path} opens: {runs} runs, {size}, schema {schema[-1]} ({len(schema)} migrations)."
         )]  # fmt: skip
@@ -438,14 +438,6 @@ def _backend_name(backend: KeyringBackend) -> str:
     if isinstance(backend, ChainerBackend):
         name += " of " + ", ".join(_backend_name(b) for b in backend.backends)
     return name
-
-
-def _human_size(size: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} bytes"
 
 
 if __name__ == "__main__":  # `python -m promptbench.cli.doctor --qt-probe`: the child of probe_qt_in_child

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.history import _db_option, _local, _with_history
+from promptbench.core.figures import file_size
 from promptbench.service import history as service
 from promptbench.service.history import History, RunSummary
 
@@ -115,8 +116,8 @@ def vacuum_command(args: argparse.Namespace) -> int:
         compacted = service.compact(history)
         before, after = compacted.before, compacted.after
         print(
-            f"Compacted {history.path}: {_size(before.file_bytes)} before, {_size(after.file_bytes)} after "
-            f"(the response cache is {_size(after.cache_bytes)} of it)."
+            f"Compacted {history.path}: {file_size(before.file_bytes)} before, {file_size(after.file_bytes)} after "
+            f"(the response cache is {file_size(after.cache_bytes)} of it)."
         )
         return ExitCode.OK
 
@@ -125,7 +126,3 @@ def vacuum_command(args: argparse.Namespace) -> int:
 
 def _runs(count: int) -> str:
     return f"{count} run" if count == 1 else f"{count} runs"
-
-
-def _size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} kB"

@@ -4,7 +4,7 @@ files keep the raw numbers).
 Money is US dollars: "$0" for nothing, two significant digits below a cent ("$0.000048", "$0.0012"), cents from
 a cent on ("$0.01", "$12.34", "$1,234.50"), and "cost unknown" when a price or a token count is missing. Latency
 is whole milliseconds below a second ("812 ms"), seconds with two decimals from a second on ("1.50 s"), and
-"latency unknown" when nothing was measured.
+"latency unknown" when nothing was measured. File sizes are decimal: "512 bytes", "380 kB", "41.2 MB", "1.3 GB".
 """
 
 from __future__ import annotations
@@ -36,3 +36,13 @@ def latency(ms: float | None) -> str:
     if round(ms) < 1000:
         return f"{ms:.0f} ms"
     return f"{ms / 1000:,.2f} s"
+
+
+def file_size(size: float) -> str:
+    if size >= 1_000_000_000:
+        return f"{size / 1_000_000_000:.1f} GB"
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} kB"
+    return f"{size:.0f} bytes"

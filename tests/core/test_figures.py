@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from promptbench.core.figures import latency, money
+from promptbench.core.figures import file_size, latency, money
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,11 @@ def test_money(dollars, text):
 )
 def test_latency(ms, text):
     assert latency(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0 bytes"), (512, "512 bytes"), (380_400, "380 kB"), (41_234_567, "41.2 MB"), (1_300_000_000, "1.3 GB")],
+)
+def test_file_sizes_are_said_one_way(size, text):
+    assert file_size(size) == text

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from promptbench.core.experiment import TestCase
-from promptbench.core.figures import money
+from promptbench.core.figures import file_size, money
 from promptbench.core.result import CellKey
 from promptbench.core.run_state import RunState
 from promptbench.service.history import CellChange, ChangeVerdict, Comparison, RunSummary
@@ -232,15 +232,6 @@ def _score(state) -> str:
     return "" if state.score is None else f"{state.score:.2f}"
 
 
-def size_text(size: int) -> str:
-    """A file size for people: "41.2 MB", "380 kB", "512 bytes"."""
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB"
-    if size >= 1_000:
-        return f"{size / 1_000:.0f} kB"
-    return f"{size} bytes"
-
-
 def freed_text(before_bytes: int, after_bytes: int, cleared_entries: int | None = None) -> str:
     """What freeing space did, in a sentence or two."""
     cleared = (
@@ -248,4 +239,4 @@ def freed_text(before_bytes: int, after_bytes: int, cleared_entries: int | None 
         if cleared_entries is None
         else (f"Cleared {cleared_entries} cached answer{'' if cleared_entries == 1 else 's'}. ")
     )
-    return f"{cleared}The history file went from {size_text(before_bytes)} to {size_text(after_bytes)}."
+    return f"{cleared}The history file went from {file_size(before_bytes)} to {file_size(after_bytes)}."

@@ -38,13 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from promptbench.core.figures import file_size
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.service.history import History, HistoryError, HistorySizes, RunDetail, clear_cache, export_run
 from promptbench.service.run_rows import filter_choices, run_rows
 from promptbench.ui.engine.bridge import EngineBridge
 from promptbench.ui.history.compare_page import ComparePage, ShownComparison, VariantPicker, read_runs, read_variants
 from promptbench.ui.history.finder import RunFinder
-from promptbench.ui.history.models import freed_text, size_text
+from promptbench.ui.history.models import freed_text
 from promptbench.ui.history.run_page import RunPage
 from promptbench.ui.theme import colours
 
@@ -298,8 +299,8 @@ class HistoryWindow(QMainWindow):
         _drop(self.free_space_box)
         self.free_space_box = self._question(
             "Free space",
-            f"The history file takes {size_text(sizes.file_bytes)}; the response cache is "
-            f"{size_text(sizes.cache_bytes)} of it. Clearing the cache keeps every run; the next run of an unchanged "
+            f"The history file takes {file_size(sizes.file_bytes)}; the response cache is "
+            f"{file_size(sizes.cache_bytes)} of it. Clearing the cache keeps every run; the next run of an unchanged "
             "experiment makes its calls again. Compacting gives the room of deleted runs back to the disk.",
             {
                 "Clear the cache and compact": lambda: self.free_up(clear=True),

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from promptbench.core.completion import Completion
+from promptbench.core.figures import file_size
 from promptbench.storage import History
-from promptbench.ui.history.models import size_text
 from tests.ui.history.history_runs_b import experiment, full_run, write_run
 
 pytestmark = pytest.mark.gui
@@ -100,7 +100,7 @@ def test_free_space_shows_the_sizes_and_what_was_freed(make_history_window, hist
     window.free_space()
     qtbot.waitUntil(lambda: window.free_space_box is not None and window.free_space_box.isVisible())
     question = window.free_space_box.text()
-    assert f"the response cache is {size_text(sizes.cache_bytes)} of it" in question
+    assert f"the response cache is {file_size(sizes.cache_bytes)} of it" in question
     shown = re.search(r"The history file takes ([\d.]+ [kM]B)", question).group(1)
     button(window.free_space_box, "Clear the cache and compact").click()
     qtbot.waitUntil(lambda: "went from" in window.message.text(), timeout=20_000)
