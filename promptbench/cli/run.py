@@ -25,6 +25,8 @@ from promptbench.service.run import (
     prepare_run,
 )
 
+_PYTHON_HELP = "run the experiment's python checks, which run code on this computer (refused without this)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser("run", help="run an experiment file (or a promptfoo config) headless")
@@ -43,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="HOST[:PORT]",
         help="let this run send a key to this address, which the file names (repeatable)",
     )
+    run.add_argument("--allow-python-checks", action="store_true", help=_PYTHON_HELP)
     run.set_defaults(handler=run_command)
 
     resume = subparsers.add_parser("resume", help="finish an interrupted or cancelled run: call only missing cells")
@@ -50,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     resume.add_argument("--output", "-o", type=Path, metavar="PATH", help="write every cell as JSON to PATH")
     resume.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
     resume.add_argument("--allow-key-host", action="append", default=[], metavar="HOST[:PORT]")
+    resume.add_argument("--allow-python-checks", action="store_true", help=_PYTHON_HELP)
     resume.set_defaults(handler=resume_command)
 
 
@@ -67,6 +71,7 @@ def run_command(args: argparse.Namespace) -> int:
         no_cache=args.no_cache,
         stream=True if args.stream else None,
         retries=0 if args.no_retry else None,
+        python_checks=True if args.allow_python_checks else None,
     )
     try:
         experiment = load_for_run(args.file)
@@ -98,7 +103,8 @@ def resume_command(args: argparse.Namespace) -> int:
         try:
             run_id = history.resolve(args.run_id)
             experiment = history.snapshot(run_id)
-            prepared = _prepare(experiment, RunOptions(), f"run {run_id}", args.allow_key_host)
+            options = RunOptions(python_checks=True if args.allow_python_checks else None)
+            prepared = _prepare(experiment, options, f"run {run_id}", args.allow_key_host)
             # Taking the run over is refused while another live process owns it: that sentence too.
             prepared = RunAgain(run_id, resume=True).plan(prepared, history)
         except HistoryError as error:

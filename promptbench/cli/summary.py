@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from typing import TextIO
 
+from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.runner import RunOutcome
@@ -42,8 +43,10 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
             ),
             file=out,
         )
+    derived = run_derived_metrics(experiment, outcome.results)
     for s in summarize(outcome.results, variants):
         extras = [f"{name} {value:.2f}" for name, value in s.named_scores.items()]
+        extras += [f"{name} {value:.4g}" for name, value in derived.get(s.variant, {}).items()]
         if s.errored_checks:
             extras.append(f"{s.errored_checks} checks could not run")
         if extras:

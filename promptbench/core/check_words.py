@@ -178,6 +178,30 @@ _WORDS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
             "A grader model reads the answer; it passes when the rubric is not true of it.",
         ),
     ),
+    "javascript": (
+        (
+            "JavaScript check",
+            "This JavaScript decides:",
+            "Your JavaScript code gets the answer and returns true or false, a score, or {pass, score, reason}.",
+        ),
+        (
+            "JavaScript check, reversed",
+            "This JavaScript must not pass:",
+            "Your JavaScript code gets the answer; the check passes when the code says it fails.",
+        ),
+    ),
+    "python": (
+        (
+            "Python check",
+            "This Python code decides:",
+            "Your Python code gets the answer and returns True or False, a score, or {pass, score, reason}.",
+        ),
+        (
+            "Python check, reversed",
+            "This Python code must not pass:",
+            "Your Python code gets the answer; the check passes when the code says it fails.",
+        ),
+    ),
     "similar": (
         (
             "Similar in meaning",

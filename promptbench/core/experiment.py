@@ -111,7 +111,8 @@ class Check:
 
     `value` is a template (or a list of templates) rendered with the case's variables; `threshold` means
     what it means for that type (see docs/checks.md); `weight` and `metric` feed the case's score.
-    `provider` and `model` name the grader for model-graded checks.
+    `provider` and `model` name the grader for model-graded checks. `transform` is JavaScript that reshapes
+    the output for this check alone (code, or a `{"file", "source", "function"}` module).
     """
 
     type: str
@@ -121,6 +122,7 @@ class Check:
     metric: str | None = None
     provider: str | None = None
     model: str | None = None
+    transform: Any = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Check:
@@ -132,6 +134,7 @@ class Check:
             metric=data.get("metric"),
             provider=data.get("provider"),
             model=data.get("model"),
+            transform=data.get("transform"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,7 +145,7 @@ class Check:
             data["threshold"] = self.threshold
         if self.weight != 1.0:
             data["weight"] = self.weight
-        for key in ("metric", "provider", "model"):
+        for key in ("metric", "provider", "model", "transform"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         return data
@@ -150,7 +153,10 @@ class Check:
 
 @dataclass(frozen=True)
 class TestCase:
-    """Values for the template variables, an optional expected output, and checks of its own."""
+    """Values for the template variables, an optional expected output, and checks of its own.
+
+    `transform` is JavaScript that reshapes the output before every check of the case sees it.
+    """
 
     __test__ = False  # not a pytest class, whatever its name says
 
@@ -159,6 +165,7 @@ class TestCase:
     checks: tuple[Check, ...] = ()
     description: str = ""
     threshold: float | None = None
+    transform: Any = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestCase:
@@ -168,6 +175,7 @@ class TestCase:
             checks=tuple(Check.from_dict(c) for c in data.get("checks") or ()),
             description=data.get("description", ""),
             threshold=data.get("threshold"),
+            transform=data.get("transform"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,7 +189,17 @@ class TestCase:
             data["checks"] = [c.to_dict() for c in self.checks]
         if self.threshold is not None:
             data["threshold"] = self.threshold
+        if self.transform is not None:
+            data["transform"] = self.transform
         return data
+
+
+@dataclass(frozen=True)
+class DerivedMetric:
+    """A figure computed per variant after a run from its named metrics: a formula, or a JavaScript function."""
+
+    name: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -265,6 +283,7 @@ class Experiment:
     settings: RunSettings = field(default_factory=RunSettings)
     providers: tuple[ProviderProfile, ...] = ()
     description: str = ""
+    derived_metrics: tuple[DerivedMetric, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Experiment:
@@ -277,6 +296,7 @@ class Experiment:
             default_checks=tuple(Check.from_dict(c) for c in data.get("default_checks") or ()),
             settings=RunSettings.from_dict(data.get("settings") or {}),
             providers=tuple(ProviderProfile.from_dict(p) for p in data.get("providers") or ()),
+            derived_metrics=tuple(DerivedMetric(d["name"], d["value"]) for d in data.get("derived_metrics") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -289,6 +309,8 @@ class Experiment:
         data["cases"] = [c.to_dict() for c in self.cases]
         if self.default_checks:
             data["default_checks"] = [c.to_dict() for c in self.default_checks]
+        if self.derived_metrics:
+            data["derived_metrics"] = [{"name": d.name, "value": d.value} for d in self.derived_metrics]
         data["settings"] = self.settings.to_dict()
         return data
 

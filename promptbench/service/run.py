@@ -8,6 +8,7 @@ the run out on the current event loop, recording each result in the history as i
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptbench.core.client import ChatClient, OpenAIChatClient, make_client
+from promptbench.core.code.js_sandbox import JsSandbox
 from promptbench.core.events import CellFinished, Observer, RunEvent, ignore
-from promptbench.core.experiment import Experiment, ProviderProfile
+from promptbench.core.experiment import Check, Experiment, ProviderProfile
 from promptbench.core.prices import PriceTable
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Grade, Result
@@ -67,6 +69,9 @@ class RunOptions:
     stream: bool | None = None
     retries: int | None = None
     timeout: float | None = None
+    # Python checks run code on this computer: None refuses an experiment that has any, True runs them,
+    # False runs the rest and marks them skipped. Never taken from the file itself.
+    python_checks: bool | None = None
 
     def apply(self, experiment: Experiment) -> Experiment:
         changes: dict[str, Any] = {
@@ -90,6 +95,7 @@ class PreparedRun:
     source: str | None = None
     only: Collection[CellKey] | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    python_checks: bool = False
 
 
 def prepare_run(
@@ -120,6 +126,8 @@ def prepare_run(
     }
     graders, grader_problems = _grader_profiles(experiment, profiles)
     problems += grader_problems
+    if options.python_checks is None and (count := python_check_count(experiment)):
+        problems.append(python_checks_refusal(experiment, count))
     used = {**graders, **used}
     bound = bind_keys(used, keys, KeyBinding(env, settings, allow_key_hosts))
     problems += bound.missing
@@ -130,7 +138,39 @@ def prepare_run(
     found = bound.keys
     redactor = Redactor(key for key in found.values() if key)
     return PreparedRun(
-        experiment, {n: profiles[n] for n in used}, found, prices or load_prices(), source, None, redactor
+        experiment,
+        {n: profiles[n] for n in used},
+        found,
+        prices or load_prices(),
+        source,
+        None,
+        redactor,
+        python_checks=bool(options.python_checks),
+    )
+
+
+def _is_python(check: Check) -> bool:
+    return check.type in ("python", "not-python")
+
+
+def python_check_count(experiment: Experiment) -> int:
+    """How many Python checks the experiment holds, counting a default check once per case it applies to."""
+    defaults = sum(1 for check in experiment.default_checks if _is_python(check))
+    own = sum(1 for case in experiment.cases for check in case.checks if _is_python(check))
+    return own + defaults * len(experiment.cases)
+
+
+def python_checks_refusal(experiment: Experiment, count: int) -> str:
+    """The sentence that stops a run with Python checks nobody allowed: how many, where, and the way out."""
+    places = ["the default checks"] if any(_is_python(c) for c in experiment.default_checks) else []
+    cases = [str(i) for i, case in enumerate(experiment.cases, start=1) if any(_is_python(c) for c in case.checks)]
+    if cases:
+        shown = ", ".join(cases[:10]) + (f" and {len(cases) - 10} more" if len(cases) > 10 else "")
+        places.append(f"test case{'s' if len(cases) > 1 else ''} {shown}")
+    checks = "1 Python check" if count == 1 else f"{count} Python checks"
+    return (
+        f"This experiment contains {checks} (in {' and '.join(places)}). Python checks run code on this "
+        "computer with your permissions, so they run only when you allow them: add --allow-python-checks."
     )
 
 
@@ -237,6 +277,7 @@ class RunSession:
             self._recorder = ResultRecorder(
                 history, self.run_id, on_error=lambda error: loop.call_soon_threadsafe(self.cancel)
             )
+        sandbox = JsSandbox()  # one JavaScript context for every check of the run; made on first use
         try:
             self._runner = Runner(
                 experiment,
@@ -245,12 +286,13 @@ class RunSession:
                 observer=self._observe,
                 cache=history.cache if history is not None else None,
                 prices=prepared.prices,
-                scorer=_make_scorer(experiment, clients, prepared.redactor),
+                scorer=_make_scorer(experiment, clients, prepared.redactor, sandbox, prepared.python_checks),
             )
             if self._cancel_requested:
                 self._runner.cancel()
             outcome = await self._runner.run()
         finally:
+            sandbox.close()
             for client in clients.values():
                 await client.aclose()
             if self._recorder is not None:
@@ -268,7 +310,13 @@ class RunSession:
         self._observer(event)
 
 
-def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], redactor: Redactor):
+def _make_scorer(
+    experiment: Experiment,
+    clients: Mapping[str, ChatClient],
+    redactor: Redactor,
+    sandbox: JsSandbox,
+    python_checks: bool,
+):
     """The scorer the runner calls after each answer; None when the experiment has no checks at all."""
     if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
         return None
@@ -309,8 +357,17 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], reda
         values = dict(case.vars)
         if case.expected is not None:
             values.setdefault("expected", case.expected)
+        messages = answer.cell.messages
         context = CheckContext(
-            vars=values, latency_ms=answer.latency_ms, cost=answer.cost, cached=answer.cached, grader=grader
+            vars=values,
+            latency_ms=answer.latency_ms,
+            cost=answer.cost,
+            cached=answer.cached,
+            grader=grader,
+            prompt=messages[0]["content"] if len(messages) == 1 else json.dumps(list(messages), ensure_ascii=False),
+            provider_id=f"{answer.cell.variant.provider}:{answer.cell.variant.model}",
+            sandbox=sandbox,
+            python_checks=python_checks,
         )
         return await grade_output(answer.output, case, experiment.default_checks, context)
 

@@ -7,16 +7,20 @@ when a file is loaded, what is wrong with one check; `CHECK_TYPES` lists every t
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from promptbench.core.code.js_sandbox import JsSandbox
 from promptbench.core.experiment import Check, TestCase
 from promptbench.core.result import CheckOutcome, Grade
 
 from .base import CheckContext, CheckError, ModelGrader
 from .model_graded import OpenAIGrader
-from .registry import ASYNC_TYPES, CHECK_TYPES, SPECS, check_problems, split_type, type_problem
+from .registry import ASYNC_TYPES, CHECK_TYPES, CODE_TYPES, SPECS, check_problems, split_type, type_problem
 from .scoring import combine, error_outcome, outcome_of
+from .transforms import apply_transform
 from .values import case_values, render_value
 
 __all__ = [
@@ -34,11 +38,36 @@ _MODEL_GRADED_CONCURRENCY = 3  # promptfoo runs a test's assertions three at a t
 async def grade_output(
     output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext
 ) -> Grade | None:
-    """Score one output: the default checks, then the case's own. None when there are no checks at all."""
+    """Score one output: the default checks, then the case's own. None when there are no checks at all.
+
+    The case's transform, when it has one, reshapes the output every check sees; if it fails, every check
+    is an error (promptfoo makes the row one).
+    """
     checks = [*default_checks, *case.checks]
     if not checks:
         return None
     values = case_values(context.vars, case.expected)
+    if case.transform is None and all(c.transform is None and c.type not in _CODE_FORMS for c in checks):
+        return await _grade(output, case, checks, values, context)
+    context = _for_code(context, case, checks)
+    if context.sandbox is not None:
+        return await _grade(output, case, checks, values, context)
+    sandbox = JsSandbox(context.limits)  # a caller outside a run brought none: one for this output
+    try:
+        return await _grade(output, case, checks, values, replace(context, sandbox=sandbox))
+    finally:
+        sandbox.close()
+
+
+async def _grade(
+    output: Any, case: TestCase, checks: list[Check], values: Mapping[str, Any], context: CheckContext
+) -> Grade:
+    seen: Any = output
+    if case.transform is not None:
+        try:
+            seen = apply_transform(case.transform, output, context, for_check=False)
+        except CheckError as error:
+            return combine([error_outcome(check, str(error)) for check in checks], _case_threshold(case))
     outcomes: list[CheckOutcome | None] = []
     waiting: list[tuple[int, Check]] = []
     for check in checks:
@@ -46,13 +75,13 @@ async def grade_output(
             waiting.append((len(outcomes), check))
             outcomes.append(None)
         else:
-            outcomes.append(_run_now(output, check, values, context))
+            outcomes.append(_run_now(seen, check, values, context))
     if waiting:
         limit = asyncio.Semaphore(_MODEL_GRADED_CONCURRENCY)
 
         async def run_later(check: Check) -> CheckOutcome:
             async with limit:
-                return await _run_graded(output, check, values, context)
+                return await _run_graded(seen, check, values, context)
 
         finished = await asyncio.gather(*(run_later(check) for _, check in waiting))
         for (index, _), outcome in zip(waiting, finished, strict=True):
@@ -77,17 +106,44 @@ def _prepare(check: Check, values: Mapping[str, Any]) -> tuple[Callable[..., Any
     return spec.handler, value, inverse
 
 
-def _run_now(output: str, check: Check, values: Mapping[str, Any], context: CheckContext) -> CheckOutcome:
+def _run_now(output: Any, check: Check, values: Mapping[str, Any], context: CheckContext) -> CheckOutcome:
     try:
         handler, value, inverse = _prepare(check, values)
-        return outcome_of(check, handler(output, value, check, inverse, context))
+        subject = _subject(output, check, context)
+        return outcome_of(check, handler(subject, value, check, inverse, context))
     except CheckError as error:
         return error_outcome(check, str(error))
 
 
-async def _run_graded(output: str, check: Check, values: Mapping[str, Any], context: CheckContext) -> CheckOutcome:
+async def _run_graded(output: Any, check: Check, values: Mapping[str, Any], context: CheckContext) -> CheckOutcome:
     try:
         handler, value, inverse = _prepare(check, values)
-        return outcome_of(check, await handler(output, value, check, inverse, context))
+        subject = _subject(output, check, context)
+        return outcome_of(check, await handler(subject, value, check, inverse, context))
     except CheckError as error:
         return error_outcome(check, str(error))
+
+
+_CODE_FORMS = CODE_TYPES | {f"not-{name}" for name in CODE_TYPES}
+
+
+def _subject(output: Any, check: Check, context: CheckContext) -> Any:
+    """What one check sees: the output after the check's own transform; text for every type but code checks."""
+    if check.transform is not None:
+        output = apply_transform(check.transform, output, context, for_check=True)
+    if check.type in _CODE_FORMS or isinstance(output, str):
+        return output
+    return json.dumps(output, ensure_ascii=False, separators=(",", ":"))  # promptfoo's JSON.stringify
+
+
+def _for_code(context: CheckContext, case: TestCase, checks: Sequence[Check]) -> CheckContext:
+    """The context with promptfoo's `test` and `vars` as code sees them (`__metadata:` columns as metadata)."""
+    prefix = "__metadata:"
+    vars = {k: v for k, v in context.vars.items() if not k.startswith(prefix)}
+    metadata = {k[len(prefix) :]: v for k, v in context.vars.items() if k.startswith(prefix)}
+    test: dict[str, Any] = {"vars": vars, "assert": [c.to_dict() for c in checks], "metadata": metadata}
+    if case.description:
+        test["description"] = case.description
+    if case.threshold is not None:
+        test["threshold"] = case.threshold
+    return replace(context, vars=vars, test=test)

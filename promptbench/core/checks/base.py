@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from promptbench.core.code.limits import DEFAULT_LIMITS, CodeLimits
+
+if TYPE_CHECKING:
+    from promptbench.core.code.js_sandbox import JsSandbox
 
 # promptfoo's success reason, kept word for word so imported suites read the same.
 PASSED = "Assertion passed"
@@ -45,6 +50,10 @@ class CheckContext:
     `{{expected}}` unless a variable of that name exists. `latency_ms` and `cost` are the call's; `cached`
     says the output came from the response cache (so its latency says nothing). `grader` makes the model
     calls of llm-rubric and similar.
+
+    The code checks and transforms also read `prompt` (the rendered prompt), `test` (the case as promptfoo
+    shows it) and `provider_id`; they run JavaScript in `sandbox` (one per run) within `limits`, and run
+    Python checks only when `python_checks` is true (the person allowed them).
     """
 
     vars: Mapping[str, Any] = field(default_factory=dict)
@@ -52,3 +61,9 @@ class CheckContext:
     cost: float | None = None
     cached: bool = False
     grader: ModelGrader | None = None
+    prompt: str = ""
+    test: Mapping[str, Any] = field(default_factory=dict)
+    provider_id: str = ""
+    sandbox: JsSandbox | None = None
+    limits: CodeLimits = DEFAULT_LIMITS
+    python_checks: bool = False

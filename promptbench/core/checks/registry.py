@@ -14,7 +14,7 @@ from typing import Any
 
 from promptbench.core.experiment import Check
 
-from . import json_checks, limits, metrics, model_graded, strings
+from . import code_checks, json_checks, limits, metrics, model_graded, strings
 from .values import is_js_number, is_template
 
 
@@ -74,7 +74,12 @@ SPECS: dict[str, CheckSpec] = {
     "similar:cosine": _SIMILAR,
     "similar:dot": _SIMILAR,
     "similar:euclidean": _SIMILAR,
+    "javascript": CheckSpec(code_checks.check_javascript, code_checks.code_value_problems),
+    "python": CheckSpec(code_checks.check_python, code_checks.code_value_problems),
 }
+
+# Types whose code gets the output as it is (an object after a transform); the others get text.
+CODE_TYPES: frozenset[str] = frozenset({"javascript", "python"})
 
 # Every type has its not- form; for levenshtein it means the same as the plain form (promptfoo ignores it).
 CHECK_TYPES: frozenset[str] = frozenset(SPECS) | frozenset(f"not-{name}" for name in SPECS)
@@ -84,7 +89,7 @@ ASYNC_TYPES: frozenset[str] = frozenset(
     name for name in CHECK_TYPES if inspect.iscoroutinefunction(SPECS[split_type(name)[0]].handler)
 )
 
-_RUNS_CODE = {"javascript", "python", "ruby"}
+_RUNS_CODE = {"ruby"}
 _CALLS_OUT = {"webhook", "moderation", "pi", "guardrails", "classifier"}
 _NOT_SUPPORTED = {
     "assert-set",

@@ -15,7 +15,8 @@ from typing import Any
 from promptbench.core.checks import check_problems
 from promptbench.core.checks.values import js_trim
 from promptbench.core.experiment import Check
-from promptbench.formats.promptfoo.files import load_value_file
+from promptbench.formats.errors import FileProblem
+from promptbench.formats.promptfoo.files import file_path, load_value_file, read_text_file
 
 # promptfoo's own list of assertion types; a CSV cell naming one of these is that check, any other cell is equals.
 PROMPTFOO_TYPES = frozenset(
@@ -46,8 +47,6 @@ _CSV_ASSERTION = re.compile(
 # JavaScript's String.prototype.trim, which promptfoo uses; Python's strip() also removes a few control characters.
 
 _CODE_TYPES = {
-    "javascript": "javascript checks run code, and PromptBench does not run code from test files",
-    "python": "python checks run code, and PromptBench does not run code from test files",
     "ruby": "ruby checks run code, and PromptBench does not run code from test files",
     "webhook": "webhook checks send outputs to a server of their own, which PromptBench does not do",
 }
@@ -57,7 +56,8 @@ _SUITE_TYPES = {
     "max-score": "max-score compares variants against each other, which PromptBench checks do not do",
 }
 
-_ASSERTION_KEYS = {"type", "value", "threshold", "weight", "metric", "provider"}
+_ASSERTION_KEYS = {"type", "value", "threshold", "weight", "metric", "provider", "transform"}
+_SCRIPT_TYPES = {"javascript", "python"}
 
 # Maps a promptfoo grader provider to (profile name, model), or raises ValueError with a sentence.
 GraderResolver = Callable[[Any], tuple[str, str]]
@@ -74,7 +74,10 @@ def assertion_from_string(cell: str) -> dict[str, Any]:
     if expected.startswith("python:"):
         return {"type": "python", "value": expected[len("python:") :].strip()}
     if expected.startswith("file://") and re.search(r"\.(py|js|ts|cjs|mjs)(:|$)", expected):
-        return {"type": "javascript" if ".py" not in expected else "python", "value": expected[7:].strip()}
+        # promptfoo keeps a JavaScript file as a file but runs a bare Python one as the inline code "x.py".
+        if ".py" in expected:
+            return {"type": "python", "value": expected[7:].strip()}
+        return {"type": "javascript", "value": expected.strip()}
     match = _CSV_ASSERTION.match(expected)
     if not match:
         return {"type": "equals", "value": expected}
@@ -126,12 +129,16 @@ def check_from_assertion(
     ok = True
     for key in assertion:
         if key not in _ASSERTION_KEYS:
-            if key == "transform":
-                report(key, "transforms run code, which PromptBench does not do")
-            else:
-                report(key, f"'{key}' on a check is not supported by PromptBench")
+            report(key, f"'{key}' on a check is not supported by PromptBench")
             ok = False
-    value = _load_value(assertion.get("value"), base_dir, report)
+    if base in _SCRIPT_TYPES:
+        value = script_value(assertion.get("value"), base, base_dir, "value", report)
+    else:
+        value = _load_value(assertion.get("value"), base_dir, report)
+    transform = None
+    if assertion.get("transform") is not None:
+        transform = read_transform(assertion["transform"], base_dir, "transform", report)
+        ok = ok and transform is not None
     threshold = _number(assertion.get("threshold"), "threshold", report)
     weight = _number(assertion.get("weight"), "weight", report)
     if weight is not None and weight is not _BAD and weight < 0:  # "heavy" was reported as not a number
@@ -162,6 +169,7 @@ def check_from_assertion(
         metric=metric or None,
         provider=provider,
         model=model,
+        transform=transform,
     )
     problems = check_problems(check)
     for sentence in problems:
@@ -208,7 +216,79 @@ def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None
         assertion["metric"] = check.metric
     if check.provider and grader_id is not None:
         assertion["provider"] = grader_id(check.provider, check.model or "")
+    if check.transform is not None:
+        assertion["transform"] = check.transform
     return assertion
+
+
+def script_value(value: Any, kind: str, base_dir: Path | None, where: str, report: Callable[[str, str], None]) -> Any:
+    """A javascript or python check's value: inline code as it is, a `file://` script as its source.
+
+    promptfoo splits `file://x.js:fn` at the first `:` after `file://`; a Python script's function defaults to
+    get_assert at run time. The script must sit in the config's folder or below it, and is read now, so the
+    experiment carries the code it runs.
+    """
+    if not (isinstance(value, str) and value.startswith("file://")):
+        return value
+    return _script_module(value, value[7:].split(":", 1), kind, base_dir, where, report)
+
+
+def read_transform(value: Any, base_dir: Path | None, where: str, report: Callable[[str, str], None]) -> Any:
+    """A transform (a check's `transform`, a test's `options.transform`): JavaScript code, or a `file://….js`
+    module, split at the last `:` as promptfoo splits it. None after reporting a problem."""
+    if not isinstance(value, str) or not value.strip():
+        report(where, "a transform must be JavaScript code, or a file://….js module")
+        return None
+    if not value.startswith("file://"):
+        return value
+    name = value[7:]
+    parts = name.rsplit(":", 1) if re.search(r":[A-Za-z_$][\w$]*$", name) else [name]
+    if not parts[0].endswith((".js", ".cjs")):
+        report(where, f"'{value}': transforms must be JavaScript (.js) files; Python transforms are not supported")
+        return None
+    module = _script_module(value, parts, "javascript", base_dir, where, report)
+    return None if module is _BAD else module
+
+
+def options_transform(options: Any, base_dir: Path | None, report: Callable[[str, str], None]) -> Any:
+    """The transform of a test's or defaultTest's `options` (`postprocess` is its old name), reporting the
+    options PromptBench does not follow; places are relative to `options`."""
+    if not isinstance(options, dict):
+        report("", "options must be a mapping")
+        return None
+    transform = None
+    for key, value in options.items():
+        if key in ("transform", "postprocess"):
+            transform = read_transform(value, base_dir, key, report)
+        else:
+            report(key, f"options.{key} is not supported by PromptBench")
+    return transform
+
+
+def _script_module(
+    reference: str, parts: list[str], kind: str, base_dir: Path | None, where: str, report: Callable[[str, str], None]
+) -> Any:
+    if base_dir is None:
+        report(where, "file:// scripts can only be read from a promptfoo config or a test file on disk")
+        return _BAD
+    path = file_path(parts[0], base_dir)
+    suffixes = (".py",) if kind == "python" else (".js", ".cjs")
+    if path.suffix.lower() not in suffixes:
+        wanted = "a Python (.py)" if kind == "python" else "a JavaScript (.js, .cjs)"
+        report(where, f"'{reference}': a {kind} check's file must be {wanted} file")
+        return _BAD
+    if not path.resolve().is_relative_to(base_dir.resolve()):
+        report(where, f"'{reference}' is outside the config's folder; scripts must sit in that folder or below it")
+        return _BAD
+    try:
+        source = read_text_file(path)
+    except FileProblem as problem:
+        report(where, f"'{reference}': {' '.join(problem.problems)}")
+        return _BAD
+    module: dict[str, Any] = {"file": parts[0], "source": source}
+    if len(parts) > 1 and parts[1]:
+        module["function"] = parts[1]
+    return module
 
 
 _BAD = object()

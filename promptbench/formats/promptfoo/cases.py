@@ -16,7 +16,7 @@ from typing import Any
 
 from promptbench.core.experiment import Check, TestCase
 from promptbench.formats.errors import FileProblem
-from promptbench.formats.promptfoo.asserts import GraderResolver, check_from_assertion
+from promptbench.formats.promptfoo.asserts import GraderResolver, check_from_assertion, options_transform
 from promptbench.formats.promptfoo.files import YamlProblem, file_path, load_value_file, parse_yaml, read_text_file
 from promptbench.formats.testsets.files import read_test_set
 from promptbench.formats.testsets.rows import case_from_object
@@ -25,7 +25,7 @@ Report = Callable[[str, str], None]
 
 MAX_CASES = 100_000
 _TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".jsonl", ".json"}
-_DEFAULT_TEST_KEYS = {"vars", "assert", "threshold", "metadata"}
+_DEFAULT_TEST_KEYS = {"vars", "assert", "threshold", "metadata", "options"}
 
 
 class Defaults:
@@ -36,6 +36,7 @@ class Defaults:
         self.checks: tuple[Check, ...] = ()
         self.threshold: float | None = None
         self.metadata: dict[str, Any] = {}
+        self.transform: Any = None
 
 
 def read_default_test(value: Any, base_dir: Path, report: Report, graders: GraderResolver) -> Defaults:
@@ -53,8 +54,9 @@ def read_default_test(value: Any, base_dir: Path, report: Report, graders: Grade
         return defaults
     for key in value:
         if key not in _DEFAULT_TEST_KEYS:
-            what = "options (prefix, suffix, transforms, grader settings)" if key == "options" else f"'{key}'"
-            report(f"defaultTest.{key}", f"{what} in defaultTest is not supported by PromptBench")
+            report(f"defaultTest.{key}", f"'{key}' in defaultTest is not supported by PromptBench")
+    if value.get("options") is not None:
+        defaults.transform = options_transform(value["options"], base_dir, _inside(report, "defaultTest.options"))
     vars = value.get("vars") or {}
     if isinstance(vars, dict):
         defaults.vars = _load_file_vars(vars, "defaultTest.vars", base_dir, report)
@@ -204,7 +206,9 @@ def expand_vars(case: TestCase) -> list[TestCase]:
 def _with_defaults(case: TestCase, defaults: Defaults) -> TestCase:
     vars = {**defaults.vars, **{f"__metadata:{k}": v for k, v in defaults.metadata.items()}, **case.vars}
     threshold = case.threshold if case.threshold is not None else defaults.threshold
-    return replace(case, vars=vars, threshold=threshold)
+    # options are merged shallowly, so a test's own transform replaces the defaultTest one (never both).
+    transform = case.transform if case.transform is not None else defaults.transform
+    return replace(case, vars=vars, threshold=threshold, transform=transform)
 
 
 def _load_file_vars(vars: Mapping[str, Any], where: str, base_dir: Path, report: Report) -> dict[str, Any]:

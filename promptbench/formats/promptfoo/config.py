@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from promptbench.core.experiment import Check, Experiment, ProviderProfile, RunSettings, Variant
+from promptbench.core.experiment import Check, DerivedMetric, Experiment, ProviderProfile, RunSettings, Variant
 from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.cases import read_default_test, read_tests
@@ -27,7 +27,16 @@ from promptbench.formats.reading import Problems, decode_text, read_bytes
 
 __all__ = ["export_promptfoo", "is_promptfoo_config", "load_promptfoo"]
 
-_KNOWN_KEYS = {"description", "prompts", "providers", "targets", "tests", "defaultTest", "evaluateOptions"}
+_KNOWN_KEYS = {
+    "description",
+    "prompts",
+    "providers",
+    "targets",
+    "tests",
+    "defaultTest",
+    "evaluateOptions",
+    "derivedMetrics",
+}
 # Keys that only say where promptfoo writes or shares its results; they change nothing about the experiment.
 _OUTPUT_KEYS = {"outputPath", "sharing", "writeLatestResults", "tags", "metadata", "$schema"}
 _EVALUATE_OPTIONS = {"maxConcurrency": "concurrency", "repeat": "repeats", "cache": "cache"}
@@ -91,6 +100,7 @@ def load_promptfoo(path: Path) -> Experiment:
     if description is not None and not isinstance(description, str):
         problems.add("description", "a description must be text")
         description = None
+    derived = _derived_metrics(config.get("derivedMetrics"), problems)
     problems.raise_if_any()
     return Experiment(
         name=description or _untitled_name(path),
@@ -100,7 +110,27 @@ def load_promptfoo(path: Path) -> Experiment:
         default_checks=defaults.checks,
         settings=settings,
         providers=profiles.declared(),
+        derived_metrics=derived,
     )
+
+
+def _derived_metrics(value: Any, problems: Problems) -> tuple[DerivedMetric, ...]:
+    """promptfoo's `derivedMetrics`: a list of {name, value}, the value a formula or a JavaScript function."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.add("derivedMetrics", "derivedMetrics must be a list of {name, value}")
+        return ()
+    metrics = []
+    for index, item in enumerate(value):
+        where = f"derivedMetrics[{index}]"
+        name = item.get("name") if isinstance(item, dict) else None
+        formula = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name or not isinstance(formula, str) or not formula.strip():
+            problems.add(where, "a derived metric needs a name and a value (a formula or a JavaScript function)")
+            continue
+        metrics.append(DerivedMetric(name, formula))
+    return tuple(metrics)
 
 
 def _untitled_name(path: Path) -> str:

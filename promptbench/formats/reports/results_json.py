@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench import __version__
+from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import disagreements, failed_by_all, summarize
@@ -64,6 +65,7 @@ def results_document(
     human_grades = human_grades or {}
     ordered = sorted(results, key=lambda r: (r.key.case, _variant_order(experiment, r.key.variant), r.key.repeat))
     variants = [v.name for v in experiment.variants]
+    derived = run_derived_metrics(experiment, results)
     return {
         "format": RESULTS_FORMAT,
         "version": RESULTS_VERSION,
@@ -85,6 +87,7 @@ def results_document(
                 "tokens_out": s.completion_tokens,
                 "cost": s.cost,
                 "named_scores": dict(s.named_scores),
+                "derived_metrics": derived.get(s.variant, {}),
                 "errored_checks": s.errored_checks,
                 "human": s.human.describe() if s.human.graded else None,
                 "grades": s.describe_grades(),

@@ -25,6 +25,7 @@ from promptbench.formats.promptfoo.asserts import (
     assertion_from_string,
     check_from_assertion,
     check_to_string,
+    options_transform,
 )
 
 Report = Callable[[str, str], None]
@@ -151,14 +152,21 @@ def case_from_object(
                 vars[f"__metadata:{key}"] = value
         else:
             problem("metadata", "metadata must be a mapping")
+    transform = None
+    if data.get("options") is not None:
+        transform = options_transform(data["options"], base_dir, _at(problem, "options"))
     for key in data:
-        if key not in {"vars", "assert", "checks", "expected", "description", "threshold", "metadata"}:
-            what = "options (prefix, suffix, transforms, grader settings)" if key == "options" else f"'{key}'"
-            problem(key, f"{what} on a test case is not supported by PromptBench")
+        if key not in {"vars", "assert", "checks", "expected", "description", "threshold", "metadata", "options"}:
+            problem(key, f"'{key}' on a test case is not supported by PromptBench")
     if found:
         return None
     return TestCase(
-        vars=vars, expected=expected, checks=tuple(checks), description=description or "", threshold=threshold
+        vars=vars,
+        expected=expected,
+        checks=tuple(checks),
+        description=description or "",
+        threshold=threshold,
+        transform=transform,
     )
 
 
