@@ -124,6 +124,9 @@ class JsSandbox:
                 if isinstance(answer, JSPromise):
                     answer = answer.get(timeout=timeout)
             except JSTimeoutException:
+                # V8 reports the stopped call later; one more call waits for that report, so closing the
+                # context right after cannot leave it to a loop that is already gone.
+                racer.eval("0")
                 raise JsLimitError(
                     f"the code ran longer than its limit of {_seconds(timeout)} and was stopped"
                 ) from None

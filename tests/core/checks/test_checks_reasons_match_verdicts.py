@@ -50,6 +50,7 @@ FAILING = [
         r"^None of the provided values met the similarity threshold$",
         r"^Score \S+ is below the threshold \S+: ",
         r"^The grader judged the rubric met: ",
+        r"^Custom function (returned|threw error)",
     )
 ]
 # A comparison and the relation that means "alike": the plain form passes on it, the not- form fails on it.
@@ -94,6 +95,8 @@ VALUES: dict[str, Any] = {
     "similar:cosine": some_words.map(" ".join),
     "similar:dot": some_words.map(" ".join),
     "similar:euclidean": some_words.map(" ".join),
+    "javascript": st.sampled_from(["output.includes('cat')", "output.length / 10", "output.split(' ').length - 3"]),
+    "python": st.just("'cat' in output"),  # not allowed here: an error that says it was skipped
 }
 THRESHOLDS: dict[str, Any] = {
     "levenshtein": st.one_of(st.none(), st.integers(0, 10)),
@@ -106,6 +109,7 @@ THRESHOLDS: dict[str, Any] = {
     "similar:cosine": st.one_of(st.none(), st.sampled_from([0.2, 0.9])),
     "similar:dot": st.one_of(st.none(), st.sampled_from([0.2, 0.9])),
     "similar:euclidean": st.sampled_from([0.3, 1.0, 1.5]),
+    "javascript": st.one_of(st.none(), st.sampled_from([0.2, 0.5])),
 }
 
 

@@ -104,7 +104,7 @@ def test_every_problem_is_listed_with_its_row_and_column(tmp_path):
     text = (
         "q,__expected,__threshold,__prefix\n"
         "ok,contains:a,,\n"
-        "x,javascript:output.length > 3,,\n"
+        "x,ruby:output.length > 3,,\n"
         "y,contains:b,high,\n"
         "z,,,Answer briefly.\n"
     )
@@ -112,7 +112,7 @@ def test_every_problem_is_listed_with_its_row_and_column(tmp_path):
         read_test_set(_write(tmp_path, text))
     problems = caught.value.problems
     assert len(problems) == 3
-    assert problems[0].startswith("row 3, column '__expected': javascript checks run code")
+    assert problems[0].startswith("row 3, column '__expected': ruby checks run code")
     assert problems[1] == "row 4, column '__threshold': 'high' is not a number."
     assert problems[2].startswith("row 5, column '__prefix': a prefix added to the prompt")
 

@@ -90,7 +90,7 @@ def test_jsonl_takes_flat_rows_and_test_objects(tmp_path):
 def test_jsonl_problems_name_their_line(tmp_path):
     path = tmp_path / "cases.jsonl"
     path.write_text(
-        '{"q": "ok"}\n{"q": \n[1, 2]\n{"vars": {"q": "x"}, "assert": [{"type": "python", "value": "True"}]}\n',
+        '{"q": "ok"}\n{"q": \n[1, 2]\n{"vars": {"q": "x"}, "assert": [{"type": "ruby", "value": "true"}]}\n',
         encoding="utf-8",
     )
     with pytest.raises(FileProblem) as caught:
@@ -98,7 +98,7 @@ def test_jsonl_problems_name_their_line(tmp_path):
     problems = caught.value.problems
     assert problems[0].startswith("line 2, column 7: not valid JSON")
     assert problems[1] == "line 3: each test case must be an object."
-    assert problems[2].startswith("line 4, assert[0].type: python checks run code")
+    assert problems[2].startswith("line 4, assert[0].type: ruby checks run code")
 
 
 def test_a_json_array_and_its_problems(tmp_path):
