@@ -28,6 +28,7 @@ from promptbench.core.run_state import RunState
 from promptbench.core.summary import summarize
 from promptbench.core.validation import Problem, find_problems
 from promptbench.service.estimates import estimate_run
+from promptbench.service.run import RunOptions, python_check_count
 from promptbench.ui.editor.state import EditorState
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
@@ -38,6 +39,7 @@ from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.settings.key_host_question import ask_key_hosts
 from promptbench.ui.window.banner import Banner
+from promptbench.ui.window.python_question import ask_python_checks
 from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar
 
 SUMMARY_INTERVAL_MS = 400  # summaries follow a run at most this often; they are figures, not a live feed
@@ -84,6 +86,10 @@ class WindowRuns:
         self.on_finished = on_finished
         self.prices = None
         self.confirm_box: QMessageBox | None = None
+        self.python_box: QMessageBox | None = None
+        # The person's answer about Python checks, per file (its path, or the unsaved experiment's name): asked
+        # once, kept only while the window is open, never read from the file.
+        self._python_answers: dict[str, bool] = {}
         self._selected: CellKey | None = None
         self._resuming = False  # the run fills cells of the run on screen, so its other cells stay
         self._run_experiment: Experiment | None = None  # what the run going (or last started) runs
@@ -120,10 +126,34 @@ class WindowRuns:
         # The grid is not cleared here: a run refused before any call leaves what is shown as it was. The grid
         # empties when the engine says the run started (RunStarted).
         experiment = self.state.experiment
-        self._begin(experiment)
-        self.run_bar.starting(planned)
         source = str(self.state.path) if self.state.path else f"window: {experiment.name}"
-        self.bridge.start_run(experiment, source=source)
+
+        def start(options: RunOptions) -> None:
+            if self.bridge.running:
+                return
+            self._begin(experiment)
+            self.run_bar.starting(planned)
+            self.bridge.start_run(experiment, options, source=source)
+
+        self._with_python_answer(experiment, start)
+
+    def _with_python_answer(self, experiment: Experiment, then: Callable[[RunOptions], None]) -> None:
+        """`then(options)` with the person's answer about the experiment's Python checks, asking the first time."""
+        count = python_check_count(experiment)
+        if not count:
+            then(RunOptions())
+            return
+        file = str(self.state.path) if self.state.path else f"unsaved: {experiment.name}"
+        if file in self._python_answers:
+            then(RunOptions(python_checks=self._python_answers[file]))
+            return
+
+        def answered(run_them: bool) -> None:
+            self._python_answers[file] = run_them
+            self.python_box = None
+            then(RunOptions(python_checks=run_them))
+
+        self.python_box = ask_python_checks(self.window, count, answered)
 
     def _allow_key_hosts(self, destinations, always: bool) -> None:
         if not self.bridge.running:
@@ -404,18 +434,24 @@ class WindowRuns:
         else:
             self.results_model.reset(past.experiment)
             source = f"re-run of the failed cells of run {past.run_id}"
-        self._begin(past.experiment)
-        self._resuming = resume
-        self.run_bar.starting(0)  # the engine plans the cells to call; its RunStarted gives the bar their number
-        self.bridge.start_run(past.experiment, source=source, again=RunAgain(past.run_id, resume))
+
+        def start(options: RunOptions) -> None:
+            if self.bridge.running:
+                return
+            self._begin(past.experiment)
+            self._resuming = resume
+            self.run_bar.starting(0)  # the engine plans the cells to call; its RunStarted gives the bar their number
+            self.bridge.start_run(past.experiment, options, source=source, again=RunAgain(past.run_id, resume))
+
+        self._with_python_answer(past.experiment, start)
 
 
 def _problems_now(experiment: Experiment, env) -> list[str]:
     """The problems a run of `experiment` would be refused for now (reads the keyring: a worker's job)."""
-    from promptbench.service.run import ExperimentProblems, prepare_run
+    from promptbench.service.run import ExperimentProblems, RunOptions, prepare_run
 
     try:
-        prepare_run(experiment, env=env)
+        prepare_run(experiment, RunOptions(python_checks=False), env=env)  # Python checks are asked about at Run
     except ExperimentProblems as problems:
         return problems.problems
     return []
