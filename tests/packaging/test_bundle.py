@@ -128,6 +128,20 @@ def test_the_bundle_runs_the_demo_offline_and_keeps_it_in_history(bundle, tmp_pa
     assert " completed " in run and done == planned != "0", listing.stdout
 
 
+def test_the_bundle_runs_javascript_checks_and_transforms_in_its_sandbox(bundle, tmp_path):
+    config = tmp_path / "promptfooconfig.yaml"
+    config.write_text(
+        "prompts: ['{{q}}']\nproviders: [echo]\n"
+        "tests:\n  - vars: {q: hello}\n    options: {transform: output.toUpperCase()}\n"
+        "    assert:\n      - {type: javascript, value: \"output === 'HELLO'\"}\n"
+        "derivedMetrics: [{name: twice, value: __count * 2}]\n",
+        encoding="utf-8",
+    )
+    ran = start(bundle, ["run", str(config), "--db", str(tmp_path / "h.db")], tmp_path)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "1/1 100%" in ran.stdout and "twice 2" in ran.stdout
+
+
 def test_the_bundle_doctor_sees_qt_keyring_backends_and_certificates(bundle, tmp_path):
     report = start(bundle, ["doctor"], tmp_path)
     assert report.returncode in (0, 1), report.stderr  # 1: no Secret Service in the test machine's session

@@ -94,7 +94,7 @@ def test_an_error_of_weight_zero_is_not_forced_to_pass():
 
 
 def test_an_unknown_type_reaching_the_scorer_is_an_error():
-    result = grade("a", [Check("javascript", "output.length > 0")])
+    result = grade("a", [Check("ruby", "output.length > 0")])
     assert result.checks[0].error and "cannot run in PromptBench" in result.reason
 
 
@@ -103,8 +103,11 @@ def test_an_unknown_type_reaching_the_scorer_is_an_error():
     [
         (Check("foo"), "'foo' is not a check type PromptBench knows."),
         (Check("not-foo"), "'not-foo' is not a check type PromptBench knows."),
-        (Check("javascript", "x"), "'javascript' checks run code and cannot run in PromptBench."),
-        (Check("python", "x"), "'python' checks run code and cannot run in PromptBench."),
+        (Check("ruby", "x"), "'ruby' checks run code and cannot run in PromptBench."),
+        (
+            Check("javascript", ""),
+            "'javascript' needs a value: code, or a file:// reference to a script next to the config.",
+        ),
         (Check("webhook", "http://x"), "'webhook' checks call an outside service and cannot run in PromptBench."),
         (Check("perplexity"), "'perplexity' is a promptfoo check that PromptBench does not support."),
         (Check("contains", "a", weight=-1), "'contains' needs a weight of 0 or more."),
