@@ -14,6 +14,7 @@ from typing import Any
 
 from promptbench.core.checks import check_problems
 from promptbench.core.checks.values import js_trim
+from promptbench.core.code.js_source import is_module, module_body
 from promptbench.core.experiment import Check
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.files import file_path, load_value_file, read_text_file
@@ -207,7 +208,7 @@ def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None
     """A promptfoo assertion object for one check."""
     assertion: dict[str, Any] = {"type": check.type}
     if check.value is not None:
-        assertion["value"] = check.value
+        assertion["value"] = inline_code(check.type.removeprefix("not-"), check.value)
     if check.threshold is not None:
         assertion["threshold"] = check.threshold
     if check.weight != 1.0:
@@ -217,8 +218,23 @@ def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None
     if check.provider and grader_id is not None:
         assertion["provider"] = grader_id(check.provider, check.model or "")
     if check.transform is not None:
-        assertion["transform"] = check.transform
+        assertion["transform"] = inline_code("javascript", check.transform)
     return assertion
+
+
+def inline_code(kind: str, value: Any) -> Any:
+    """A script read from a file, written back as the inline code promptfoo runs the same way (a function body);
+    any other value as it is. The exported config then needs no file beside it."""
+    if not is_module(value):
+        return value
+    if kind == "python":
+        function = value.get("function") or "get_assert"
+        return (
+            'namespace = {"__name__": "promptbench_check"}\n'
+            f"exec(compile({value['source']!r}, {value['file']!r}, 'exec'), namespace)\n"
+            f"return eval({function!r}, namespace)(output, context)"
+        )
+    return module_body(value)
 
 
 def script_value(value: Any, kind: str, base_dir: Path | None, where: str, report: Callable[[str, str], None]) -> Any:

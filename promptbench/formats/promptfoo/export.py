@@ -17,7 +17,7 @@ import yaml
 from promptbench.core.experiment import Check, Experiment, ProviderProfile, TestCase, Variant
 from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
-from promptbench.formats.promptfoo.asserts import check_to_assertion
+from promptbench.formats.promptfoo.asserts import check_to_assertion, inline_code
 from promptbench.formats.promptfoo.providers import OPENAI, provider_id
 
 _METADATA = "__metadata:"
@@ -51,6 +51,8 @@ def export_promptfoo(
     if experiment.default_checks:
         config["defaultTest"] = {"assert": [check_to_assertion(c, grader_id) for c in experiment.default_checks]}
     config["tests"] = [_test(case, grader_id) for case in experiment.cases]
+    if experiment.derived_metrics:
+        config["derivedMetrics"] = [{"name": d.name, "value": d.value} for d in experiment.derived_metrics]
     options = _evaluate_options(experiment)
     if options:
         config["evaluateOptions"] = options
@@ -103,6 +105,8 @@ def _test(case: TestCase, grader_id: Any) -> dict[str, Any]:
         test["threshold"] = case.threshold
     if metadata:
         test["metadata"] = metadata
+    if case.transform is not None:
+        test["options"] = {"transform": inline_code("javascript", case.transform)}
     return test
 
 

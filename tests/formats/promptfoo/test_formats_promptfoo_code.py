@@ -94,3 +94,29 @@ def test_a_bare_file_cell_in_a_csv_follows_promptfoo(tmp_path):
     # promptfoo 0.123.1 drops file:// from a bare .py cell and runs "x.py" as inline code
     assert assertion_from_string("file://x.py") == {"type": "python", "value": "x.py"}
     assert assertion_from_string("fn: output.length > 2 ") == {"type": "javascript", "value": "output.length > 2"}
+
+
+def test_exported_code_needs_no_file_and_scores_the_same_after_a_round_trip(tmp_path):
+    import asyncio
+
+    from promptbench.core.checks import CheckContext, grade_output
+    from promptbench.formats.promptfoo.export import export_promptfoo
+
+    experiment = load_promptfoo(FIXTURE / "promptfooconfig.yaml")
+    out = tmp_path / "exported" / "promptfooconfig.yaml"
+    out.parent.mkdir()
+    export_promptfoo(experiment, out)
+    back = load_promptfoo(out)  # no checks.js or checks.py beside it: the scripts travel as inline code
+    assert back.derived_metrics == experiment.derived_metrics
+    assert [c.transform for c in back.cases] == [c.transform for c in experiment.cases]
+
+    def verdicts(exp, output, case_index):
+        case = exp.cases[case_index]
+        context = CheckContext(vars=case.vars, python_checks=True)
+        grade = asyncio.run(grade_output(output, case, exp.default_checks, context))
+        assert grade is not None
+        return [(c.passed, c.score, c.error) for c in grade.checks]
+
+    for index, answer in enumerate(["Rome", "Oslo", "Paris", "Berlin"]):
+        for output in (f"You said: Reply with: {answer}", "something else"):
+            assert verdicts(back, output, index) == verdicts(experiment, output, index), (answer, output)
