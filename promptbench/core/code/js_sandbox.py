@@ -2,7 +2,7 @@
 
 The engine has no files, no network, no `require`, `fetch` or `process`: only the language and its built-ins.
 Every call has a time limit and a memory limit (`CodeLimits`). One V8 context serves a whole run, because
-starting one costs about 40 ms and a call a fraction of a millisecond; so that one check cannot change what the
+starting one costs 40 ms or more and a call about a millisecond; so that one check cannot change what the
 next one sees, the built-ins are frozen and every global a call adds is deleted when it returns.
 """
 
