@@ -9,6 +9,7 @@ allowed Python checks for this run.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -132,8 +133,6 @@ def python_verdict(value: Any, check: Check, inverse: bool) -> CheckVerdict:
         passed = value != inverse
         return CheckVerdict(passed, 1.0 if passed else 0.0, PASSED if passed else f"Python code returned {value}")
     if isinstance(value, str) and value.lstrip().startswith("{"):
-        import json
-
         try:
             value = json.loads(value)
         except ValueError:
@@ -163,8 +162,6 @@ def python_verdict(value: Any, check: Check, inverse: bool) -> CheckVerdict:
 
 
 def _python_shape(value: Any) -> str:
-    import json
-
     shown = json.dumps(value, default=str)
     return f"Python assertion must return a boolean, number, or {{pass, score, reason}} object. Got instead: {shown}"
 
