@@ -58,7 +58,7 @@ def mcnemar_exact_p(only_base: int, only_variant: int) -> float:
     smaller = min(only_base, only_variant)
     # Exact integers until the one division: no rounding piles up in the sum, whatever n is.
     tail = sum(math.comb(n, i) for i in range(smaller + 1))
-    return min(1.0, 2 * tail / 2**n)
+    return min(1.0, 2 * tail / (1 << n))
 
 
 def wilson_interval(successes: int, total: int, confidence: float = 0.95) -> tuple[float, float]:

@@ -20,9 +20,7 @@ def _z_sum(alpha: float, power: float) -> float:
     return normal.inv_cdf(1 - alpha / 2) + normal.inv_cdf(power)
 
 
-def minimum_detectable_difference(
-    sigma: float, cases: int, alpha: float = ALPHA, power: float = POWER
-) -> float | None:
+def minimum_detectable_difference(sigma: float, cases: int, alpha: float = ALPHA, power: float = POWER) -> float | None:
     """(z_{1-alpha/2} + z_power) * sigma / sqrt(cases); None when it cannot be said (no cases, no spread)."""
     if cases <= 0 or sigma <= 0:
         return None

@@ -22,9 +22,7 @@ def test_swapping_base_and_variant_mirrors_the_interval(table):
     low, high = newcombe_interval(table)
     mirrored_low, mirrored_high = newcombe_interval(table.swapped())
     assert abs(mirrored_low + high) < 1e-12 and abs(mirrored_high + low) < 1e-12
-    assert mcnemar_exact_p(table.only_base, table.only_variant) == mcnemar_exact_p(
-        table.only_variant, table.only_base
-    )
+    assert mcnemar_exact_p(table.only_base, table.only_variant) == mcnemar_exact_p(table.only_variant, table.only_base)
 
 
 @given(counts)
