@@ -91,6 +91,12 @@ class WindowLayout:
         change = min(height - sizes[1], max(0, sizes[2] - 200))
         sizes[1] += change
         sizes[2] -= change
+        # The results cannot go below their minimum: what they cannot give comes from the editors (which scroll).
+        results = self.main.widget(2)
+        short = (results.minimumSizeHint().height() if results is not None else 0) - sizes[2]
+        if short > 0 and sizes[0] > short:
+            sizes[0] -= short
+            sizes[2] += short
         self.main.setSizes(sizes)
 
     def give_case_view_room(self, focused: bool) -> None:
