@@ -154,17 +154,27 @@ class SummaryStrip(QScrollArea):
         most = row * (MOST_ROWS_SHOWN + 1) + 8
         # Room for the sideways scroll bar only when the strip is narrower than what it shows.
         bar = self.horizontalScrollBar().sizeHint().height() if inner.width() > self.viewport().width() else 0
-        width = self.viewport().width() - 8 if self.viewport().width() > 200 else 1000
-        shown = self.comparison.isVisibleTo(self)
-        sentences = self.comparison.height_for(width) + self.stack.spacing() + 4 if shown else 0
         figures = max(self.table.sizeHint().height(), self.chart.sizeHint().height()) + 4
-        return QSize(inner.width(), min(figures, max(most, self.chart.minimumHeight())) + sentences + bar)
+        return QSize(
+            inner.width(), min(figures, max(most, self.chart.minimumHeight())) + self._sentences_height() + bar
+        )
+
+    def figures_height(self) -> int:
+        """The height of the figures and the chart alone (and a scroll bar), without the sentences under them."""
+        return self.sizeHint().height() - self._sentences_height()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         """A new width wraps the sentences anew: ask for the height they now need."""
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width() and self.comparison.isVisibleTo(self):
             self.height_wanted.emit(self.sizeHint().height())
+
+    def _sentences_height(self) -> int:
+        """What the sentences under the figures take, wrapped at the strip's width; 0 when there are none."""
+        if not self.comparison.isVisibleTo(self):
+            return 0
+        width = self.viewport().width() - 8 if self.viewport().width() > 200 else 1000
+        return self.comparison.height_for(width) + self.stack.spacing() + 4
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         """Narrow and short: the strip scrolls rather than hold the window wide."""

@@ -103,3 +103,21 @@ def test_stability_counts_k_of_n_and_finds_the_unstable_cells():
 
 def test_no_repeats_no_stability_lines():
     assert stability_lines(stability(table("A", [True, False]), ["A"])) == []
+
+
+def test_the_worked_example_of_the_docs():
+    base = table("Short instruction", [True] * 20 + [False] * 30)
+    variant = table("With refund policy", [True] * 29 + [False] * 21)
+    [c] = compare_variants(base + variant, ["Short instruction", "With refund policy"])
+    assert (c.difference, c.p_value) == (pytest.approx(0.18), pytest.approx(0.00390625))
+    assert (round(c.ci_low, 3), round(c.ci_high, 3), round(c.detectable_difference, 3)) == (0.065, 0.284, 0.168)
+    assert c.sentence == (
+        "With refund policy passes 9 more of 50 cases than Short instruction (58% vs 40%); a difference this large "
+        "would be unlikely by chance (p = 0.004)."
+    )
+    assert c.advice == "50 cases can reliably show a difference of about 17 points or more (80% power, 5% level)."
+    assert comparison_lines([c])[1].startswith("  95% interval of the difference: +7 to +28 points")
+    unsettled = table("B", [True] * 19 + [False] + [True, True] + [False] * 28)
+    [u] = compare_variants(table("A", [True] * 20 + [False] * 30) + unsettled, ["A", "B"])
+    assert (u.only_base, u.only_variant, u.p_value, u.more_cases_needed) == (1, 2, 1.0, 1128)
+    assert u.advice.endswith("About 1128 more cases would settle a difference of 2 points.")
