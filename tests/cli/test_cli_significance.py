@@ -78,6 +78,9 @@ def test_twenty_cases_all_one_way_is_significant(tmp_path):
     )
     assert comparison["sentence"] == sentence
     assert sentence in stdout.splitlines()
+    shown = promptbench("show", "last", "--db", str(tmp_path / "h.db"))
+    assert shown.returncode == 0, shown.stderr
+    assert f"  {sentence}" in shown.stdout.splitlines()  # `promptbench show RUN` says the same
 
 
 def test_three_cases_could_be_chance(tmp_path):
