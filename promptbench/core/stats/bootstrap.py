@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,7 +34,9 @@ def paired_bootstrap(
         return BootstrapInterval(0.0, 0.0, 0.0)
     mean = statistics.fmean(differences)
     rng = random.Random(seed)
-    means = sorted(statistics.fmean(rng.choices(differences, k=n)) for _ in range(resamples))
+    values = list(differences)
+    # sum / n rather than fmean: the same mean, and several times faster over thousands of resamples.
+    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(resamples))
     tail = (1 - confidence) / 2
     low = means[int(tail * (resamples - 1) + 0.5)]
     high = means[int((1 - tail) * (resamples - 1) + 0.5)]
@@ -48,12 +51,15 @@ def sign_flip_p_value(differences: Sequence[float], resamples: int = RESAMPLES, 
     if n == 0:
         return 1.0
     observed = abs(sum(differences))
+    # Equal differences flip together: of m cases of value v, the number flipped is the count of set bits in m
+    # random bits. With repeats the differences take few values, so a flip costs a few steps, not one per case.
+    groups = Counter(abs(d) for d in differences if d != 0)
     rng = random.Random(seed)
     # A small tolerance so that flips equal to the observed sum (up to float rounding) count as "as far".
     tolerance = 1e-9 * max(1.0, observed)
-    extreme = sum(
-        1
-        for _ in range(resamples)
-        if abs(sum(d if rng.random() < 0.5 else -d for d in differences)) >= observed - tolerance
-    )
+    extreme = 0
+    for _ in range(resamples):
+        total = sum(value * (m - 2 * rng.getrandbits(m).bit_count()) for value, m in groups.items())
+        if abs(total) >= observed - tolerance:
+            extreme += 1
     return (extreme + 1) / (resamples + 1)

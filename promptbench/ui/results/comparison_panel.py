@@ -7,9 +7,10 @@ Signals: lines_changed(), when the base or the Figures switch changed what it sh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -63,12 +64,20 @@ class ComparisonPanel(QWidget):
     """The sentences, their bars and figures, the base picker and the Figures switch."""
 
     lines_changed = Signal()
+    # Comparisons with repeats resample (a bootstrap): on a large run that takes a good part of a second, on the
+    # GUI thread. Past SLOW seconds, the next refresh waits ten times as long, so a run's updates stay smooth and
+    # the last one is always shown.
+    SLOW = 0.05
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.variants: list[str] = []
         self.results: Sequence[Result] = ()
         self.comparisons: list[PairComparison] = []
+        self._ready_at = 0.0  # time.monotonic() before which a refresh waits for the timer
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self._changed)
         self.base_picker = QComboBox()
         self.base_picker.setToolTip("The variant every other variant is compared with")
         self.base_picker.currentIndexChanged.connect(lambda _index: self._changed())
@@ -111,6 +120,11 @@ class ComparisonPanel(QWidget):
             self.base_picker.addItems(self.variants)
             self.base_picker.setCurrentIndex(max(0, self.base_picker.findText(chosen)))
             self.base_picker.blockSignals(False)
+        wait = self._ready_at - time.monotonic()
+        if wait > 0:
+            if not self._later.isActive():
+                self._later.start(int(wait * 1000) + 1)
+            return
         self._refresh()
 
     def texts(self) -> list[str]:
@@ -122,8 +136,11 @@ class ComparisonPanel(QWidget):
         self.lines_changed.emit()
 
     def _refresh(self) -> None:
+        started = time.monotonic()
         base = self.base_picker.currentText() or None
         self.comparisons = compare_variants(self.results, self.variants, base)
+        spent = time.monotonic() - started
+        self._ready_at = started + 10 * spent if spent > self.SLOW else 0.0
         shown = any(c.cases for c in self.comparisons)
         self.setVisible(shown)
         self._ensure_rows(len(self.comparisons))

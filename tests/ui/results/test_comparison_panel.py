@@ -94,3 +94,16 @@ def test_the_strip_asks_for_the_height_its_sentences_need(strip):
 def test_one_variant_shows_no_comparison(strip):
     strip.set_results(Experiment("One", EXPERIMENT.variants[:1], EXPERIMENT.cases), run(), {})
     assert not strip.comparison.isVisibleTo(strip)
+
+
+def test_a_slow_comparison_waits_before_the_next_and_the_last_results_are_shown(strip, qtbot):
+    panel = strip.comparison
+    panel.SLOW = -1.0  # every comparison counts as slow: the next set of results waits for the timer
+    strip.set_results(EXPERIMENT, run(), {})
+    first = panel.texts()[0]
+    later = [r for r in run() if not (r.key.variant == "Kind" and r.key.case >= 10)]  # Kind passes 10 of 10
+    panel._ready_at += 0.2  # a refresh now waits; nothing here depends on how long the wait is
+    strip.set_results(EXPERIMENT, later, {})
+    assert panel.texts()[0] == first  # not yet
+    qtbot.waitUntil(lambda: panel.texts()[0] != first, timeout=5000)
+    assert panel.texts()[0].startswith("Kind passes 5 more of 10 cases than Short")
