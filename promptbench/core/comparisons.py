@@ -97,7 +97,8 @@ def compare_variants(
     results: Iterable[Result], variants: Sequence[str], base: str | None = None
 ) -> list[PairComparison]:
     """Every variant but the base against the base (the first variant unless named), in the variants' order.
-    Errors and cells without checks are left out; a case counts when both were graded on it."""
+    Errors, cells without checks and checks that could not run are left out; a case counts when both were graded
+    on it."""
     if len(variants) < 2:
         return []
     chosen = base if base is not None and base in variants else variants[0]
@@ -113,7 +114,8 @@ def compare_variants(
 def _verdicts(results: Iterable[Result]) -> dict[str, dict[int, list[bool]]]:
     by_variant: dict[str, dict[int, list[bool]]] = {}
     for result in results:
-        if result.passed is not None:
+        # A verdict whose checks could not run (a grader down) says nothing about the output: left out, as errors.
+        if result.passed is not None and not (result.grade is not None and result.grade.checks_could_not_run):
             by_variant.setdefault(result.key.variant, {}).setdefault(result.key.case, []).append(result.passed)
     return by_variant
 
@@ -248,6 +250,8 @@ def comparison_lines(comparisons: Sequence[PairComparison]) -> list[str]:
     sentence, then its figures and how many cases are enough, indented."""
     lines = []
     for c in comparisons:
+        if not c.cases:
+            continue  # nothing graded in common (errors, or checks that could not run): nothing to say
         lines.append(c.sentence)
         if c.cases:
             lines.append(f"  {interval_words(c)} ({TEST_WORDS[c.test]}). {c.advice}".rstrip())

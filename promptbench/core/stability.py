@@ -70,8 +70,8 @@ def tally_cells(results: Iterable[Result]) -> dict[tuple[str, int], CellTally]:
     """Per (variant, case): how many graded repeats passed. Errors and cells without checks do not count."""
     counts: dict[tuple[str, int], tuple[int, int]] = {}
     for result in results:
-        if result.passed is None:
-            continue
+        if result.passed is None or (result.grade is not None and result.grade.checks_could_not_run):
+            continue  # an error, no checks, or checks that could not run: no verdict on the output
         key = (result.key.variant, result.key.case)
         passed, graded = counts.get(key, (0, 0))
         counts[key] = (passed + int(result.passed), graded + 1)

@@ -121,3 +121,17 @@ def test_the_worked_example_of_the_docs():
     [u] = compare_variants(table("A", [True] * 20 + [False] * 30) + unsettled, ["A", "B"])
     assert (u.only_base, u.only_variant, u.p_value, u.more_cases_needed) == (1, 2, 1.0, 1128)
     assert u.advice.endswith("About 1128 more cases would settle a difference of 2 points.")
+
+
+def test_checks_that_could_not_run_are_no_verdict():
+    from promptbench.core.result import CheckOutcome
+
+    down = Grade(False, 0.0, "", checks=(CheckOutcome("llm-rubric", False, 0.0, "The grader failed.", error=True),))
+    results = [
+        Result(key=CellKey(v, case, 0), messages=(), model="m", provider="p", output="x", grade=down)
+        for v in ("A", "B")
+        for case in range(3)
+    ]
+    [c] = compare_variants(results, ["A", "B"])
+    assert c.cases == 0 and comparison_lines([c]) == []
+    assert tally_cells(results) == {}
