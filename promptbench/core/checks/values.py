@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from promptbench.core.js_text import js_number
+from promptbench.core.js_text import js_number as js_number  # re-exported: the checks import it from here
 from promptbench.core.templates import TemplateProblem, render
 
 from .base import CheckError

@@ -2,8 +2,8 @@
 
 Each (provider, prompt) pair of the config becomes a variant, in promptfoo's order (providers outer, prompts
 inner), so the grid has the columns promptfoo's table has. Tests, `defaultTest` and assertions keep promptfoo's
-meanings (docs/checks.md). Whatever cannot be carried over (code checks, transforms,
-`$ref`, scenarios, Nunjucks-only filters, providers that are not OpenAI-compatible) is listed in one FileProblem,
+meanings (docs/checks.md); `$ref`s are resolved first, as promptfoo does. Whatever cannot be carried over (code
+checks, transforms, scenarios, Nunjucks-only filters, providers that are not OpenAI-compatible) is listed in one FileProblem,
 each with its place; nothing is dropped silently.
 """
 
@@ -22,12 +22,15 @@ from promptbench.formats.promptfoo.export import export_promptfoo
 from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml
 from promptbench.formats.promptfoo.prompts import Prompt, read_prompts
 from promptbench.formats.promptfoo.providers import OPENAI, ProviderChoice, choice_for_provider
+from promptbench.formats.promptfoo.refs import dereference
 from promptbench.formats.promptfoo.templates import template_problems
 from promptbench.formats.reading import Problems, decode_text, read_bytes
 
 __all__ = ["export_promptfoo", "is_promptfoo_config", "load_promptfoo"]
 
 _KNOWN_KEYS = {"description", "prompts", "providers", "targets", "tests", "defaultTest", "evaluateOptions"}
+# Where `$ref` targets live; read only through the references (promptbench.formats.promptfoo.refs).
+_TEMPLATE_KEYS = {"assertionTemplates", "definitions"}
 # Keys that only say where promptfoo writes or shares its results; they change nothing about the experiment.
 _OUTPUT_KEYS = {"outputPath", "sharing", "writeLatestResults", "tags", "metadata", "$schema"}
 _EVALUATE_OPTIONS = {"maxConcurrency": "concurrency", "repeat": "repeats", "cache": "cache"}
@@ -60,13 +63,16 @@ def load_promptfoo(path: Path) -> Experiment:
         )
     problems = Problems(path)
     base_dir = path.parent
-    _report_refs(config, "", problems)
+    config = dereference(config, problems.add)
+    if not isinstance(config, dict):
+        problems.raise_if_any()
+        raise FileProblem(str(path), ["the whole config is a $ref to something that is not a mapping."])
     for key in config:
         if key == "scenarios":
             problems.add(key, "scenarios are not supported by PromptBench; list the tests under tests")
         elif key == "nunjucksFilters":
             problems.add(key, "custom Nunjucks filters run code, which PromptBench does not do")
-        elif key not in _KNOWN_KEYS and key not in _OUTPUT_KEYS:
+        elif key not in _KNOWN_KEYS and key not in _OUTPUT_KEYS and key not in _TEMPLATE_KEYS:
             problems.add(key, f"'{key}' is not supported by PromptBench")
 
     profiles = _Profiles()
@@ -97,7 +103,7 @@ def load_promptfoo(path: Path) -> Experiment:
         description=description or "",
         variants=tuple(variants),
         cases=tuple(cases),
-        default_checks=defaults.checks,
+        default_checks=() if defaults.moved_into_cases else defaults.checks,
         settings=settings,
         providers=profiles.declared(),
     )
@@ -240,21 +246,6 @@ def _read_settings(options: Any, problems: Problems) -> RunSettings:
         else:
             values[field] = value
     return replace(RunSettings(), **values)
-
-
-def _report_refs(value: Any, where: str, problems: Problems, depth: int = 0) -> None:
-    if depth > 100:
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            place = f"{where}.{key}" if where else key
-            if key == "$ref":
-                problems.add(where or "(top)", "$ref references are not supported by PromptBench; write the value out")
-            else:
-                _report_refs(item, place, problems, depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _report_refs(item, f"{where}[{index}]", problems, depth + 1)
 
 
 def _report_check_templates(checks: tuple[Check, ...], where: str, problems: Problems) -> None:
