@@ -16,7 +16,7 @@ from promptbench.core.result import CheckOutcome, Grade
 from .base import CheckContext, CheckError, ModelGrader
 from .model_graded import OpenAIGrader
 from .registry import ASYNC_TYPES, CHECK_TYPES, SPECS, check_problems, split_type, type_problem
-from .scoring import combine, error_outcome, outcome_of
+from .scoring import NO_CHECKS, combine, error_outcome, outcome_of
 from .values import case_values, render_value
 
 __all__ = [
@@ -33,11 +33,14 @@ _MODEL_GRADED_CONCURRENCY = 3  # promptfoo runs a test's assertions three at a t
 
 async def grade_output(
     output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext
-) -> Grade | None:
-    """Score one output: the default checks, then the case's own. None when there are no checks at all."""
+) -> Grade:
+    """Score one output: the default checks, then the case's own.
+
+    A case with no checks passes with score 1, as a promptfoo test without assertions does (the run only
+    scores at all when some case of the experiment has checks)."""
     checks = [*default_checks, *case.checks]
     if not checks:
-        return None
+        return Grade(passed=True, score=1.0, reason=NO_CHECKS)
     values = case_values(context.vars, case.expected)
     outcomes: list[CheckOutcome | None] = []
     waiting: list[tuple[int, Check]] = []

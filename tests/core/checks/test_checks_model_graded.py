@@ -162,7 +162,7 @@ def test_similar(server, check_type, value, output, threshold, passed, reason):
     (outcome,) = result.checks
     assert (outcome.passed, outcome.reason, outcome.error) == (passed, reason, False)
     (request,) = [r for r in server.requests if r.path.endswith("/embeddings")]
-    assert request.body["model"] == "text-embedding-3-small"
+    assert request.body["model"] == "text-embedding-3-large"  # promptfoo's default
 
 
 def test_similar_with_a_list_passes_on_the_first_that_passes(server):
