@@ -116,6 +116,9 @@ class BudgetedEnvironment(SandboxedEnvironment):
         return wrapped
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        # `order.items` is the key "items" in Nunjucks, not the dict's method; a method only when no such key.
+        if isinstance(obj, dict) and isinstance(attribute, str) and attribute in obj:
+            return obj[attribute]
         return _empty_if_missing(obj, attribute, super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:

@@ -21,6 +21,7 @@ VALUES = {
     "huge": 1e21,
     "sum": 0.1 + 0.2,
     "json": '{"a": 5, "list": [1, 2]}',
+    "order": '{"items": ["tea", "cake"]}',
 }
 
 
@@ -46,6 +47,7 @@ VALUES = {
         ("{{ json | load | dump }}", '{"a":5,"list":[1,2]}'),  # promptfoo's load, Nunjucks's dump
         ("{{ (json | load).list[1] }}", "2"),
         ("{{ person | dump }}", '{"name":"Ana"}'),
+        ("{{ (order | load).items | join(' and ') }}", "tea and cake"),  # the key "items", not dict.items
         ("{{ person.nickname | default('friend') }}", "friend"),
     ],
 )
