@@ -28,7 +28,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from promptbench.core.experiment import Experiment, Variant
+from promptbench.core.experiment import ROLES, Experiment, Variant
 from promptbench.core.js_text import js_text
 
 MAX_OUTPUT_CHARS = 1_000_000  # one message's text; far past any model's context window
@@ -300,8 +300,43 @@ def _located(sentence: str, error: BaseException) -> str:
 
 
 def render_messages(variant: Variant, values: Mapping[str, Any]) -> tuple[dict[str, str], ...]:
-    """The exact messages a call of this variant sends for these variable values."""
-    return tuple({"role": m.role, "content": render(m.content, values)} for m in variant.messages)
+    """The exact messages a call of this variant sends for these variable values.
+
+    A message whose whole text renders to a JSON list of chat messages (`{{ input | dump }}` with a case that
+    holds a chat, as an OpenAI-evals sample does) is replaced by those messages, as promptfoo's OpenAI provider
+    reads a prompt that is a JSON chat."""
+    messages: list[dict[str, str]] = []
+    for message in variant.messages:
+        text = render(message.content, values)
+        chat = _json_chat(text) if "{{" in message.content else None
+        if chat is None:
+            messages.append({"role": message.role, "content": text})
+        else:
+            messages.extend(chat)
+    return tuple(messages)
+
+
+def _json_chat(text: str) -> list[dict[str, str]] | None:
+    """The messages of a JSON chat (`[{"role": "user", "content": "..."}]`), or None for any other text."""
+    if not text.startswith("[") or not text.endswith("]"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, list) or not data:
+        return None
+    chat = []
+    for item in data:
+        if (
+            not isinstance(item, dict)
+            or item.get("role") not in ROLES
+            or not isinstance(item.get("content"), str)
+            or set(item) - {"role", "content", "name"}
+        ):
+            return None
+        chat.append({"role": item["role"], "content": item["content"]})
+    return chat
 
 
 def render_problems(experiment: Experiment, limit: int = 20) -> list[str]:

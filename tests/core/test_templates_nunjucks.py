@@ -69,3 +69,15 @@ def test_check_values_render_the_same_way():
     # `equals: "{{ season }}"` compares against promptfoo's text, not Python's "['Season 11', 11]".
     assert render_value("{{ season }}", VALUES) == "Season 11,11"
     assert render_value(["{{ yes }}", "{{ person }}"], VALUES) == ["true", "[object Object]"]
+
+
+def test_a_message_that_renders_to_a_json_chat_is_sent_as_that_chat():
+    from promptbench.core.experiment import Message, Variant
+    from promptbench.core.templates import render_messages
+
+    variant = Variant("Chat", "m", (Message("system", "Be brief."), Message("user", "{{ input | dump }}")))
+    chat = [{"role": "user", "content": 'Say "yes"'}, {"role": "assistant", "content": "yes"}]
+    assert render_messages(variant, {"input": chat}) == ({"role": "system", "content": "Be brief."}, *chat)
+    # anything that is not a list of chat messages stays one message, as written
+    assert render_messages(variant, {"input": [1, 2]})[1] == {"role": "user", "content": "[1,2]"}
+    assert render_messages(variant, {"input": [{"role": "robot", "content": "x"}]})[1]["content"].startswith("[{")

@@ -31,9 +31,7 @@ __all__ = [
 _MODEL_GRADED_CONCURRENCY = 3  # promptfoo runs a test's assertions three at a time
 
 
-async def grade_output(
-    output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext
-) -> Grade:
+async def grade_output(output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext) -> Grade:
     """Score one output: the default checks, then the case's own.
 
     A case with no checks passes with score 1, as a promptfoo test without assertions does (the run only

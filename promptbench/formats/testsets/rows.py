@@ -6,7 +6,8 @@ variable except `expected` (the expected output, for diffs and the `{{expected}}
 `__config:__expectedN:threshold`. `__metadata:*` columns have no place in a test case yet; they are kept as
 columns, so they show in the table and are written back unchanged. `__checks` is PromptBench's own column: a JSON
 list of the checks a cell cannot spell. Test objects (JSONL, JSON, YAML) take promptfoo's test keys
-(`vars`, `assert`, `description`, `threshold`) and PromptBench's own (`expected`, `checks`).
+(`vars`, `assert`, `description`, `threshold`) and PromptBench's own (`expected`, `checks`). An OpenAI-evals
+sample (`input` a list of chat messages, `ideal` the answer) keeps its chat in the variable `input`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench.core.checks.values import js_trim
-from promptbench.core.experiment import Check, TestCase
+from promptbench.core.experiment import ROLES, Check, TestCase
 from promptbench.formats.promptfoo.asserts import (
     GraderResolver,
     assertion_from_string,
@@ -110,6 +111,8 @@ def case_from_object(
     if not isinstance(data, dict):
         report("", "each test case must be an object")
         return None
+    if is_eval_sample(data):
+        return case_from_eval_sample(data, report)
     if not {"vars", "assert", "checks"} & data.keys():
         return case_from_row(data, report)
     found = False
@@ -160,6 +163,43 @@ def case_from_object(
     return TestCase(
         vars=vars, expected=expected, checks=tuple(checks), description=description or "", threshold=threshold
     )
+
+
+def is_eval_sample(data: Mapping[str, Any]) -> bool:
+    """An OpenAI-evals sample: `input` is a list of chat messages (and `ideal` the answer), no promptfoo keys."""
+    chat = data.get("input")
+    return (
+        isinstance(chat, list)
+        and bool(chat)
+        and all(isinstance(m, dict) and "role" in m for m in chat)
+        and not {"vars", "assert", "checks"} & data.keys()
+    )
+
+
+def case_from_eval_sample(data: Mapping[str, Any], report: Report) -> TestCase | None:
+    """An OpenAI-evals sample as a case: its chat kept whole in the variable `input` (a variant whose one message
+    is `{{ input | dump }}` sends it as the chat), `ideal` as the expected output, other keys as variables."""
+    found = False
+    for index, message in enumerate(data["input"]):
+        if message.get("role") not in ROLES or not isinstance(message.get("content"), str):
+            report(f"input[{index}]", "a chat message needs a role (system, user or assistant) and text content")
+            found = True
+    if not any(m.get("role") == "user" for m in data["input"]):
+        report("input", "the chat has no user message, so there is nothing to answer; add one")
+        found = True
+    ideal = data.get("ideal")
+    vars = {key: value for key, value in data.items() if key != "ideal"}
+    expected = None
+    if isinstance(ideal, str):
+        expected = ideal
+    elif isinstance(ideal, list) and ideal and all(isinstance(item, str) for item in ideal):
+        expected = ideal[0]
+        if len(ideal) > 1:
+            vars["ideal"] = ideal  # every accepted answer stays with the case, the first is the expected one
+    elif ideal is not None:
+        report("ideal", "ideal must be text or a list of texts")
+        found = True
+    return None if found else TestCase(vars=vars, expected=expected)
 
 
 def columns_for(cases: Sequence[TestCase]) -> list[str]:
