@@ -100,11 +100,15 @@ def load_promptfoo(path: Path) -> Experiment:
     return load(Path(path))
 
 
-def export_promptfoo(experiment: Experiment, path: Path) -> None:
-    """Write `experiment` as a promptfoo config; FileProblem for what promptfoo cannot say."""
-    from promptbench.formats.promptfoo.config import export_promptfoo as export
+def export_promptfoo(experiment: Experiment, path: Path, env: Mapping[str, str] | None = None) -> None:
+    """Write `experiment` as a promptfoo config; FileProblem for what promptfoo cannot say.
 
-    export(experiment, Path(path))
+    A variant or grader on one of the user's saved profiles (or a preset) is written with that profile's address,
+    as a provider the config declares, so the config runs the same elsewhere (the key stays in the keyring)."""
+    from promptbench.formats.promptfoo.config import export_promptfoo as export
+    from promptbench.profiles import known_profiles
+
+    export(experiment, Path(path), profiles=known_profiles(experiment.providers, env=env))
 
 
 def write_results_json(

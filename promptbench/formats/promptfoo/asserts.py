@@ -195,7 +195,7 @@ def check_to_string(check: Check) -> str | None:
     return cell if same else None
 
 
-def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+def check_to_assertion(check: Check, grader_id: Callable[[str, str], Any] | None = None) -> dict[str, Any]:
     """A promptfoo assertion object for one check."""
     assertion: dict[str, Any] = {"type": check.type}
     if check.value is not None:

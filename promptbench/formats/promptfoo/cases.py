@@ -219,7 +219,8 @@ def expand_vars(case: TestCase) -> list[TestCase]:
     lists = {
         k: v
         for k, v in case.vars.items()
-        if isinstance(v, _FileMatches) or (isinstance(v, list) and v and isinstance(v[0], str))
+        if not k.startswith("__metadata:")  # metadata lists are data about the case, not values to run it with
+        and (isinstance(v, _FileMatches) or (isinstance(v, list) and v and isinstance(v[0], str)))
     }
     if not lists:
         return [case]

@@ -18,7 +18,7 @@ from promptbench.core.experiment import Check, Experiment, ProviderProfile, RunS
 from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.cases import read_default_test, read_tests
-from promptbench.formats.promptfoo.export import export_promptfoo
+from promptbench.formats.promptfoo.export import OWN_SETTINGS, export_promptfoo
 from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml
 from promptbench.formats.promptfoo.prompts import Prompt, read_prompts
 from promptbench.formats.promptfoo.providers import OPENAI, ProviderChoice, choice_for_provider
@@ -33,7 +33,7 @@ _KNOWN_KEYS = {"description", "prompts", "providers", "targets", "tests", "defau
 _TEMPLATE_KEYS = {"assertionTemplates", "definitions"}
 # Keys that only say where promptfoo writes or shares its results; they change nothing about the experiment.
 _OUTPUT_KEYS = {"outputPath", "sharing", "writeLatestResults", "tags", "metadata", "$schema"}
-_EVALUATE_OPTIONS = {"maxConcurrency": "concurrency", "repeat": "repeats", "cache": "cache"}
+_EVALUATE_OPTIONS = {"maxConcurrency": "concurrency", "repeat": "repeats", "cache": "cache", "timeoutMs": "timeout"}
 _BUILT_IN = {OPENAI.name, ECHO.name}
 
 
@@ -83,7 +83,9 @@ def load_promptfoo(path: Path) -> Experiment:
     graders = _grader_resolver(profiles)
     defaults = read_default_test(config.get("defaultTest"), base_dir, problems.add, graders)
     cases = read_tests(config.get("tests"), base_dir, problems.add, graders, defaults)
-    settings = _read_settings(config.get("evaluateOptions"), problems)
+    settings = _read_own_settings(
+        config.get("metadata"), _read_settings(config.get("evaluateOptions"), problems), problems
+    )
     variants = _variants(choices, prompts, problems)
     for prompt in prompts:
         for index, message in enumerate(prompt.messages):
@@ -99,7 +101,7 @@ def load_promptfoo(path: Path) -> Experiment:
         description = None
     problems.raise_if_any()
     return Experiment(
-        name=description or _untitled_name(path),
+        name=_own_name(config.get("metadata")) or description or _untitled_name(path),
         description=description or "",
         variants=tuple(variants),
         cases=tuple(cases),
@@ -241,11 +243,53 @@ def _read_settings(options: Any, problems: Problems) -> RunSettings:
                 values[field] = value
             else:
                 problems.add(where, "cache must be true or false")
+        elif field == "timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                problems.add(where, "timeoutMs must be a number of milliseconds above 0")
+            else:
+                values[field] = value / 1000
         elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.add(where, f"{key} must be a whole number of at least 1")
         else:
             values[field] = value
     return replace(RunSettings(), **values)
+
+
+def _own_name(metadata: Any) -> str | None:
+    """The experiment's name, which PromptBench's export keeps under `metadata.promptbench` when the description
+    does not say it."""
+    own = metadata.get("promptbench") if isinstance(metadata, dict) else None
+    name = own.get("name") if isinstance(own, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _read_own_settings(metadata: Any, settings: RunSettings, problems: Problems) -> RunSettings:
+    """The run settings PromptBench's export keeps under `metadata.promptbench` (retries, streaming, grader limits)."""
+    own = metadata.get("promptbench") if isinstance(metadata, dict) else None
+    if own is None:
+        return settings
+    if not isinstance(own, dict):
+        problems.add("metadata.promptbench", "must be a mapping of run settings")
+        return settings
+    values: dict[str, Any] = {}
+    for key, value in own.items():
+        where = f"metadata.promptbench.{key}"
+        if key == "name":
+            continue  # read by _own_name
+        if key not in OWN_SETTINGS:
+            problems.add(where, f"'{key}' is not a run setting PromptBench keeps here")
+        elif key == "stream":
+            if isinstance(value, bool):
+                values[key] = value
+            else:
+                problems.add(where, "stream must be true or false")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < (0 if key == "retries" else 1):
+            problems.add(where, f"{key} must be a number of at least {0 if key == 'retries' else 1}")
+        elif key in ("retries", "grader_max_tokens") and value != int(value):
+            problems.add(where, f"{key} must be a whole number")
+        else:
+            values[key] = int(value) if key in ("retries", "grader_max_tokens") else value
+    return replace(settings, **values)
 
 
 def _report_check_templates(checks: tuple[Check, ...], where: str, problems: Problems) -> None:

@@ -4,7 +4,8 @@ Columns mean what they mean in promptfoo (promptfoo's CSV column rules, as docs/
 variable except `expected` (the expected output, for diffs and the `{{expected}}` of checks), `__expected`,
 `__expected1..N` (one check per cell), `__description` (or a plain `description`, any case), `__threshold`, `__metric` and
 `__config:__expectedN:threshold`. `__metadata:*` columns have no place in a test case yet; they are kept as
-columns, so they show in the table and are written back unchanged. `__checks` is PromptBench's own column: a JSON
+columns, so they show in the table and are written back unchanged (`__metadata:tags[]` as a list, split on commas
+not escaped as `\\,`, and written back as that column). `__checks` is PromptBench's own column: a JSON
 list of the checks a cell cannot spell. Test objects (JSONL, JSON, YAML) take promptfoo's test keys
 (`vars`, `assert`, `description`, `threshold`) and PromptBench's own (`expected`, `checks`). An OpenAI-evals
 sample (`input` a list of chat messages, `ideal` the answer) keeps its chat in the variable `input`.
@@ -33,6 +34,7 @@ Report = Callable[[str, str], None]
 EXPECTED = "expected"
 DESCRIPTION = "description"
 CHECKS = "__checks"
+METADATA = "__metadata:"
 _UNSUPPORTED_COLUMNS = {
     "__prefix": "a prefix added to the prompt of one case",
     "__suffix": "a suffix added to the prompt of one case",
@@ -83,6 +85,12 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
             _read_config_column(column, cell, configured, problem)
         elif column == CHECKS:
             extra.extend(_json_checks(cell, partial(problem, column)))
+        elif column.startswith(METADATA) and column.endswith("[]"):
+            # promptfoo's `__metadata:tags[]`: a list, split on commas not escaped as `\,`
+            if cell not in (None, ""):
+                vars[column[:-2]] = [
+                    part.strip().replace("\\,", ",") for part in re.split(r"(?<!\\),", cell_text(cell))
+                ]
         else:
             vars[column] = cell
     if found or any(c is None for c in checks):
@@ -206,7 +214,7 @@ def columns_for(cases: Sequence[TestCase]) -> list[str]:
     """The columns a test set needs: variables in first-seen order, then the special columns in use."""
     names: dict[str, None] = {}
     for case in cases:
-        names.update(dict.fromkeys(case.vars))
+        names.update(dict.fromkeys(_column_of(name, value) for name, value in case.vars.items()))
     columns = list(names)
     if any(c.expected is not None for c in cases):
         columns.append(EXPECTED)
@@ -227,7 +235,8 @@ def row_for(case: TestCase, columns: Sequence[str]) -> dict[str, Any]:
     spelled, rest = _check_cells(case)
     row: dict[str, Any] = dict.fromkeys(columns, "")
     for name, value in case.vars.items():
-        row[name] = value
+        column = _column_of(name, value)
+        row[column] = ",".join(v.replace(",", "\\,") for v in value) if column != name else value
     if case.expected is not None:
         row[EXPECTED] = case.expected
     if case.description:
@@ -241,6 +250,13 @@ def row_for(case: TestCase, columns: Sequence[str]) -> dict[str, Any]:
     if rest:
         row[CHECKS] = json.dumps([c.to_dict() for c in rest], ensure_ascii=False)
     return row
+
+
+def _column_of(name: str, value: Any) -> str:
+    """A metadata list is written as promptfoo's `__metadata:name[]` column, so it reads back as a list."""
+    if name.startswith(METADATA) and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return f"{name}[]"
+    return name
 
 
 def cell_text(value: Any) -> str:
