@@ -49,7 +49,8 @@ _CODE_TYPES = {
     "javascript": "javascript checks run code, and PromptBench does not run code from test files",
     "python": "python checks run code, and PromptBench does not run code from test files",
     "ruby": "ruby checks run code, and PromptBench does not run code from test files",
-    "webhook": "webhook checks send outputs to a server of their own, which PromptBench does not do",
+    "webhook": "webhook checks send outputs to a server of their own, which PromptBench does not do; "
+    "grade with llm-rubric and a grader provider instead",
 }
 _SUITE_TYPES = {
     "assert-set": "assert-set groups are not supported; list the checks one by one",

@@ -19,7 +19,7 @@ from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.cases import read_default_test, read_tests
 from promptbench.formats.promptfoo.export import OWN_SETTINGS, export_promptfoo
-from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml
+from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml, yaml_lines
 from promptbench.formats.promptfoo.prompts import Prompt, read_prompts
 from promptbench.formats.promptfoo.providers import OPENAI, ProviderChoice, choice_for_provider
 from promptbench.formats.promptfoo.refs import dereference
@@ -99,6 +99,8 @@ def load_promptfoo(path: Path) -> Experiment:
     if description is not None and not isinstance(description, str):
         problems.add("description", "a description must be text")
         description = None
+    if problems:
+        problems.locate(yaml_lines(text), path.name)
     problems.raise_if_any()
     return Experiment(
         name=_own_name(config.get("metadata")) or description or _untitled_name(path),

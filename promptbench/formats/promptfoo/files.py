@@ -135,6 +135,37 @@ def parse_yaml(text: str) -> Any:
             loader.dispose()
 
 
+def yaml_lines(text: str) -> dict[str, int]:
+    """The line (from 1) of every place in a YAML document, by the names problems use: `providers[1].id`.
+
+    Only called for a document parse_yaml has read, so it cannot fail on the YAML; anything odd gives no lines."""
+    loader = _BoundedLoader(text)
+    lines: dict[str, int] = {}
+    try:
+        root = loader.get_single_node()
+    except (yaml.YAMLError, YamlProblem, RecursionError):
+        return lines
+    finally:
+        loader.dispose()
+    stack: list[tuple[Any, str, int]] = [(root, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if node is None or depth > 200 or len(lines) > 200_000:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    place = f"{where}.{key_node.value}" if where else key_node.value
+                    lines.setdefault(place, key_node.start_mark.line + 1)
+                    stack.append((value_node, place, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                place = f"{where}[{index}]"
+                lines.setdefault(place, item.start_mark.line + 1)
+                stack.append((item, place, depth + 1))
+    return lines
+
+
 def plain(value: Any, depth: int = 0) -> Any:
     """The same data as JSON would hold it."""
     if depth > 200:

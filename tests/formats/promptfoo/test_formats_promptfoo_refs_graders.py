@@ -191,3 +191,40 @@ def test_other_options_are_named_one_by_one(tmp_path):
     assert any(
         p.startswith("tests[0].options.provider: 'exec:./grade.sh' is not an OpenAI-compatible") for p in problems
     )
+
+
+def test_what_cannot_follow_names_its_file_line_and_the_alternative(tmp_path):
+    path = _config(
+        tmp_path,
+        """
+        prompts:
+          - 'Say {{x}}'
+          - exec:./make_prompt.sh
+          - file://prompt.py:make
+        providers:
+          - echo
+          - python:provider.py
+        tests:
+          - vars: {x: a}
+            assert:
+              - type: contains
+                value: a
+              - type: webhook
+                value: https://example.com/grade
+        """,
+    )
+    with pytest.raises(FileProblem) as caught:
+        load_promptfoo(path)
+    problems = caught.value.problems
+    expected = [
+        ("prompts[1]: 'exec:./make_prompt.sh' runs a program to make the prompt", "promptfooconfig.yaml:4)."),
+        ("prompts[2]: 'file://prompt.py:make' is a prompt function (code)", "promptfooconfig.yaml:5)."),
+        ("providers[1].id: 'python:provider.py' is not an OpenAI-compatible", "promptfooconfig.yaml:8)."),
+        ("tests[0].assert[1].type: webhook checks send outputs", "promptfooconfig.yaml:14)."),
+    ]
+    for start, end in expected:
+        assert any(p.startswith(start) and p.endswith(end) for p in problems), (start, problems)
+    alternatives = ["write the prompt it makes as text", "serve the model behind an OpenAI-compatible endpoint",
+                    "grade with llm-rubric and a grader provider instead"]  # fmt: skip
+    for words in alternatives:
+        assert any(words in p for p in problems), words
