@@ -64,6 +64,8 @@ def with_grader(checks: Sequence[Check], grader: Grader | None) -> tuple[Check, 
         return tuple(checks)
     result = []
     for check in checks:
+        if check.checks:  # an assert-set: its checks are graded as the test's are
+            check = replace(check, checks=with_grader(check.checks, grader))
         if check.provider is None and needs_grader(check):
             chosen = grader.embedding if _is_similar(check) else grader.text
             if chosen is not None:

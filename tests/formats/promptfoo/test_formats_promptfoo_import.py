@@ -203,7 +203,7 @@ def test_everything_unsupported_is_listed_in_one_problem_with_its_place(tmp_path
         "tests[0].assert[0].type: javascript checks run code",
         "tests[0].assert[1].transform: transforms run code",
         "tests[0].assert[2]: $ref '#/definitions/check' points at nothing: 'definitions' does not exist",
-        "tests[0].assert[3].type: assert-set groups are not supported",
+        "tests[0].assert[3].assert: an assert-set needs a list of checks under assert",
         "prompts[0]: the Nunjucks filter 'shout' has no Jinja2 equivalent",
     ]
     for start in expected_places:

@@ -228,3 +228,42 @@ def test_what_cannot_follow_names_its_file_line_and_the_alternative(tmp_path):
                     "grade with llm-rubric and a grader provider instead"]  # fmt: skip
     for words in alternatives:
         assert any(words in p for p in problems), words
+
+
+def test_assert_set_comes_in_as_one_check_holding_its_checks_and_goes_back_out(tmp_path):
+    path = _config(
+        tmp_path,
+        """
+        prompts: ['Say {{x}}']
+        providers: [echo]
+        defaultTest:
+          options: {provider: 'openai:chat:judge'}
+        tests:
+          - vars: {x: a}
+            assert:
+              - type: assert-set
+                threshold: 0.5
+                weight: 3
+                metric: Coverage
+                assert:
+                  - {type: contains, value: a}
+                  - {type: llm-rubric, value: is short}
+        """,
+    )
+    experiment = load_promptfoo(path)
+    (group,) = experiment.cases[0].checks
+    assert group == Check(
+        type="assert-set",
+        threshold=0.5,
+        weight=3.0,
+        metric="Coverage",
+        checks=(
+            Check(type="contains", value="a"),
+            Check(type="llm-rubric", value="is short", provider="openai", model="judge"),  # the set's graders too
+        ),
+    )
+    from promptbench.formats.promptfoo.config import export_promptfoo
+
+    again = tmp_path / "again.yaml"
+    export_promptfoo(experiment, again)
+    assert load_promptfoo(again) == experiment
