@@ -13,11 +13,13 @@ import shutil
 from pathlib import Path
 
 from tests.cli.conftest import KEY, promptbench
+from tests.support.openai_server import DEFAULT_MODELS
 
 FIXTURE = Path(__file__).parents[1] / "formats" / "promptfoo" / "fixtures" / "promptfoo_support"
 
 
 def test_the_fixture_config_runs_and_sends_promptfoos_text(tmp_path, server_process):
+    server_process.admin("config", {"models": [*DEFAULT_MODELS, "text-embedding-3-large"]})  # similar's default
     folder = tmp_path / "support"
     shutil.copytree(FIXTURE, folder)
     config = folder / "promptfooconfig.yaml"

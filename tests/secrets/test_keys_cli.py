@@ -168,7 +168,7 @@ def test_providers_test_exit_codes(cli, capsys):
         cli("keys", "set", "local", stdin=PLANTED_KEY)
         assert cli("providers", "test", "local") == 0
         out = capsys.readouterr().out
-        assert "Models (4): gpt-4o-mini, gpt-4o, text-embedding-3-small, text-embedding-3-large" in out
+        assert "Models (3): gpt-4o-mini, gpt-4o, text-embedding-3-small" in out
         assert "local answered with gpt-4o-mini in " in out
         cli("keys", "set", "local", stdin="sk-not-the-right-one-0000")
         assert cli("providers", "test", "local") == 3

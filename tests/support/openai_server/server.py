@@ -22,7 +22,7 @@ from .routes import answer
 from .wire import MAX_HEAD_BYTES, BadRequest, Connection, Request
 
 DEFAULT_API_KEY = "sk-test-0123456789abcdef"
-DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4o", "text-embedding-3-small", "text-embedding-3-large")
+DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4o", "text-embedding-3-small")
 
 
 @dataclass(frozen=True)
