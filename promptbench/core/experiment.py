@@ -111,8 +111,9 @@ class Check:
 
     `value` is a template (or a list of templates) rendered with the case's variables; `threshold` means
     what it means for that type (see docs/checks.md); `weight` and `metric` feed the case's score.
-    `provider` and `model` name the grader for model-graded checks. `transform` is JavaScript that reshapes
-    the output for this check alone (code, or a `{"file", "source", "function"}` module).
+    `provider` and `model` name the grader for model-graded checks. An `assert-set` check holds its own `checks`,
+    scored together as one check (promptfoo's assert-set). `transform` is JavaScript that reshapes the output for
+    this check alone (code, or a `{"file", "source", "function"}` module).
     """
 
     type: str
@@ -123,6 +124,7 @@ class Check:
     provider: str | None = None
     model: str | None = None
     transform: Any = None
+    checks: tuple[Check, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Check:
@@ -135,6 +137,7 @@ class Check:
             provider=data.get("provider"),
             model=data.get("model"),
             transform=data.get("transform"),
+            checks=tuple(Check.from_dict(c) for c in data.get("checks") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,6 +151,8 @@ class Check:
         for key in ("metric", "provider", "model", "transform"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
+        if self.checks:
+            data["checks"] = [c.to_dict() for c in self.checks]
         return data
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,10 +16,11 @@ from promptbench.core.code.js_sandbox import JsSandbox
 from promptbench.core.experiment import Check, TestCase
 from promptbench.core.result import CheckOutcome, Grade
 
-from .base import CheckContext, CheckError, ModelGrader
+from .assert_set import ASSERT_SET
+from .base import CheckContext, CheckError, CheckVerdict, ModelGrader
 from .model_graded import OpenAIGrader
 from .registry import ASYNC_TYPES, CHECK_TYPES, CODE_TYPES, SPECS, check_problems, split_type, type_problem
-from .scoring import combine, error_outcome, outcome_of
+from .scoring import NO_CHECKS, combine, error_outcome, outcome_of
 from .transforms import apply_transform
 from .values import case_values, render_value
 
@@ -35,19 +36,17 @@ __all__ = [
 _MODEL_GRADED_CONCURRENCY = 3  # promptfoo runs a test's assertions three at a time
 
 
-async def grade_output(
-    output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext
-) -> Grade | None:
-    """Score one output: the default checks, then the case's own. None when there are no checks at all.
+async def grade_output(output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext) -> Grade:
+    """Score one output: the default checks, then the case's own.
 
-    The case's transform, when it has one, reshapes the output every check sees; if it fails, every check
-    is an error (promptfoo makes the row one).
-    """
+    A case with no checks passes with score 1, as a promptfoo test without assertions does (the run only
+    scores at all when some case of the experiment has checks). The case's transform, when it has one,
+    reshapes the output every check sees; if it fails, every check is an error (promptfoo makes the row one)."""
     checks = [*default_checks, *case.checks]
     if not checks:
-        return None
+        return Grade(passed=True, score=1.0, reason=NO_CHECKS)
     values = case_values(context.vars, case.expected)
-    if case.transform is None and all(c.transform is None and c.type not in _CODE_FORMS for c in checks):
+    if case.transform is None and not _runs_code(checks):
         return await _grade(output, case, checks, values, context)
     context = _for_code(context, case, checks)
     if context.sandbox is not None:
@@ -68,25 +67,51 @@ async def _grade(
             seen = apply_transform(case.transform, output, context, for_check=False)
         except CheckError as error:
             return combine([error_outcome(check, str(error)) for check in checks], _case_threshold(case))
+    limit = asyncio.Semaphore(_MODEL_GRADED_CONCURRENCY)
+    return combine(await _outcomes(seen, checks, values, context, limit), _case_threshold(case))
+
+
+def _runs_code(checks: Iterable[Check]) -> bool:
+    """True when a check (or one inside an assert-set) is a code check or has a transform."""
+    return any(c.transform is not None or c.type in _CODE_FORMS or _runs_code(c.checks) for c in checks)
+
+
+async def _outcomes(
+    output: Any, checks: Sequence[Check], values: Mapping[str, Any], context: CheckContext, limit: asyncio.Semaphore
+) -> list[CheckOutcome]:
+    """Each check's outcome, in order: the quick ones at once, model-graded ones and sets concurrently (`limit`
+    holds model-graded calls to three at a time, inside sets too)."""
     outcomes: list[CheckOutcome | None] = []
     waiting: list[tuple[int, Check]] = []
     for check in checks:
-        if check.type in ASYNC_TYPES:
+        if check.type in ASYNC_TYPES or check.type == ASSERT_SET:
             waiting.append((len(outcomes), check))
             outcomes.append(None)
         else:
-            outcomes.append(_run_now(seen, check, values, context))
+            outcomes.append(_run_now(output, check, values, context))
     if waiting:
-        limit = asyncio.Semaphore(_MODEL_GRADED_CONCURRENCY)
 
         async def run_later(check: Check) -> CheckOutcome:
+            if check.type == ASSERT_SET:
+                return await _run_set(output, check, values, context, limit)
             async with limit:
-                return await _run_graded(seen, check, values, context)
+                return await _run_graded(output, check, values, context)
 
         finished = await asyncio.gather(*(run_later(check) for _, check in waiting))
         for (index, _), outcome in zip(waiting, finished, strict=True):
             outcomes[index] = outcome
-    return combine([o for o in outcomes if o is not None], _case_threshold(case))
+    return [o for o in outcomes if o is not None]
+
+
+async def _run_set(
+    output: Any, check: Check, values: Mapping[str, Any], context: CheckContext, limit: asyncio.Semaphore
+) -> CheckOutcome:
+    """An assert-set: its checks combined with its own threshold, then counted as one check (assert_set.py)."""
+    inner = await _outcomes(output, check.checks, values, context, limit)
+    grade = combine(inner, check.threshold if isinstance(check.threshold, int | float) else None)
+    if any(o.error for o in inner):
+        return error_outcome(check, grade.reason)
+    return outcome_of(check, CheckVerdict(grade.passed, grade.score, grade.reason))
 
 
 def _case_threshold(case: TestCase) -> float | None:
