@@ -277,3 +277,9 @@ def test_a_failing_check_transform_is_an_error_of_that_check_only():
     first, second = grade(case).checks
     assert first.error and first.reason == "Transform function did not return a value"
     assert second.passed and not second.error
+
+
+def test_code_checks_and_transforms_inside_an_assert_set_run_too():
+    inner = (Check("javascript", "output.length > 2"), Check("contains", "x", transform="output + 'x'"))
+    result = grade(TestCase(checks=(Check("assert-set", checks=(*inner, Check("python", "len(output) == 11"))),)))
+    assert result.passed and result.checks[0].type == "assert-set" and result.checks[0].score == 1.0
