@@ -1,6 +1,7 @@
 """Admin endpoints (no key needed) for a test that drives the server as a subprocess (`python -m tests.support.openai_server`).
 
 GET /_admin/stats, POST /_admin/faults, POST /_admin/config, POST /_admin/batch (the Batch API's knobs),
+GET /_admin/batches (every batch's status and lines),
 POST /_admin/reset. They are not recorded as requests, so
 they never change what a test counts. The stats never echo a key, only whether the right one was sent.
 """
@@ -30,6 +31,8 @@ async def answer_admin(server: OpenAIServer, connection: Connection, request: Re
 
     if route == ("GET", "/_admin/stats"):
         return await _ok(connection, stats(server))
+    if route == ("GET", "/_admin/batches"):
+        return await _ok(connection, {"batches": server.batch_store.summary()})
     if route == ("POST", "/_admin/batch"):
         problem = server.batch_store.knobs.update(payload)
         if problem:
@@ -63,7 +66,6 @@ def stats(server: OpenAIServer) -> dict[str, Any]:
     received = list(server.requests)
     return {
         "counts": dict(collections.Counter(request.path for request in received)),
-        "batches": server.batch_store.summary(),
         "requests": [
             {
                 "method": request.method,
