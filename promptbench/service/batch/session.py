@@ -90,7 +90,7 @@ class BatchSession:
         everything = plan_cells(experiment)
         index = {v.name: i for i, v in enumerate(experiment.variants)}
         self._cells = {custom_id(cell.key, index[cell.variant.name]): cell for cell in everything}
-        cells = plan_cells(experiment, prepared.only)
+        cells = everything if prepared.only is None else plan_cells(experiment, prepared.only)
         loop = asyncio.get_running_loop()
         history.on_waiting = waiting_reporter(loop, self._observer)
         if self.run_id is None:
@@ -224,6 +224,7 @@ class BatchSession:
             if file_id:
                 text = await self._call(record, "downloading the batch's results", provider.content, file_id)
                 lines.update(read_lines(text, profile.display_name, self.prepared.redactor))
+                del text  # a file of 50,000 answers is tens of MB: not kept while the results are scored
         refused = _refusal(batch, profile.display_name) if batch.status == "failed" else None
         # A collection cut short by a kill: the cells it recorded are not recorded twice.
         recorded = self.history.completed_keys(record.run_id)
