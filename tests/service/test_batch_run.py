@@ -241,3 +241,27 @@ def test_a_batch_made_before_a_kill_but_not_recorded_is_found_not_sent_again(tmp
             [record] = history.run_batches(run_id)
         assert len(server.batch_store.batches) == 1 and len(server.batch_store.files) == 2  # the input and output
         assert record.batch_id in server.batch_store.batches
+
+
+def test_a_profile_without_a_batch_api_is_refused_and_a_server_without_one_stops_in_a_sentence(tmp_path):
+    from dataclasses import replace
+
+    with OpenAIServer(api_key=KEY) as server:
+        experiment = experiment_4x50(server.base_url, cases=2, cache=False)
+        marked = replace(experiment, providers=(replace(experiment.providers[0], batch=False),))
+        refusals, _ = batch_notes(prepared_for(marked, tmp_path))
+        assert refusals == [
+            'Lab has no Batch API PromptBench can use (its provider profile says "batch": false); run without --batch.'
+        ]
+        # A server that answers chat but has no files endpoint: the run stops at the upload, nothing is lost.
+        elsewhere = replace(experiment, providers=(replace(experiment.providers[0], base_url=server.base_url + "/x"),))
+        prepared = prepared_for(elsewhere, tmp_path)
+        with History.open(tmp_path / "h.db") as history:
+            session = BatchSession(prepared, history=history, poll=FAST)
+            outcome = asyncio.run(session.run())
+            assert outcome.state == RunState.FAILED and len(outcome.unrun) == 8
+            assert history.run(session.run_id).state == RunState.FAILED
+        assert session.problems == [
+            f"Lab at {server.base_url}/x does not offer the Batch API (404 for its files endpoint); run without --batch."
+        ]
+        assert KEY not in " ".join(session.problems)

@@ -23,6 +23,11 @@ def batch_notes(prepared: PreparedRun) -> tuple[list[str], list[str]]:
                 f"The provider '{name}' is Echo, which answers at once, offline, and has no Batch API; run without "
                 "--batch."
             )
+        elif not profile.batch:
+            refusals.append(
+                f"{profile.display_name} has no Batch API PromptBench can use (its provider profile says "
+                '"batch": false); run without --batch.'
+            )
     if refusals:
         return refusals, []
     notes = [estimate_run(experiment, prepared.prices).describe_batch()]
