@@ -70,6 +70,12 @@ def _batch_options(parser: argparse.ArgumentParser, help_text: str) -> None:
         metavar="SECONDS",
         help="with --batch: ask the provider about the batch this often (default: from 5 s, growing to 60 s)",
     )
+    parser.add_argument(
+        "--graders",
+        choices=("batch", "direct"),
+        default="batch",
+        help="with --batch: model-graded checks go as a second batch once the answers are in (default), or directly",
+    )
 
 
 def _positive_int(text: str) -> int:

@@ -15,6 +15,10 @@ from promptbench.core.result import CellKey
 # The statuses the Batch API gives; `preparing` is ours: recorded before the upload, so a kill between the
 # upload and the batch's creation finds the file (or the batch) again instead of sending the lines twice.
 PREPARING = "preparing"
+# What a batch asks: the run's answers, or the verdicts of its model-graded checks (a second batch once the answers
+# are in).
+ANSWERS = "answers"
+GRADES = "grades"
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 STATUS_WORDS = {
     PREPARING: "being sent",
@@ -46,6 +50,7 @@ class BatchRecord:
     completed: int = 0
     failed: int = 0
     collected: bool = False
+    purpose: str = ANSWERS
 
     @property
     def finished(self) -> bool:

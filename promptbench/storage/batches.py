@@ -2,7 +2,7 @@
 
 The order of writes is what makes a batch run kill-safe: `add` records the intent (the input file's SHA-256 and
 its custom_ids) before anything is uploaded; `set_ids` records the file id and the batch id the moment the
-provider gives them; `set_status` follows the provider; `mark_collected` comes only after every result line of
+provider gives them; `set_status` follows the provider; `collected` is set only after every result line of
 the batch was recorded. Callers (History) hold the connection's lock.
 """
 
@@ -17,23 +17,41 @@ from promptbench.core.batches import BatchRecord
 from promptbench.storage.database import write_transaction
 
 _COLUMNS = (
-    "id, run_id, provider, model, input_sha256, lines, custom_ids, input_file_id, batch_id, status, completed, "
+    "id, run_id, purpose, provider, model, input_sha256, lines, custom_ids, input_file_id, batch_id, status, completed, "
     "failed, collected"
 )
 
 
 def add(
-    db: Database, path: Path, run_id: str, provider: str, model: str, sha256: str, custom_ids: list[str], now: str
+    db: Database,
+    path: Path,
+    run_id: str,
+    provider: str,
+    model: str,
+    sha256: str,
+    custom_ids: list[str],
+    now: str,
+    purpose: str = "answers",
 ) -> BatchRecord:
     with write_transaction(db, path):
         cursor = db.conn.execute(
-            "INSERT INTO batches (run_id, provider, model, input_sha256, lines, custom_ids, status, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, 'preparing', ?, ?)",
-            [run_id, provider, model, sha256, len(custom_ids), json.dumps(custom_ids), now, now],
+            "INSERT INTO batches (run_id, purpose, provider, model, input_sha256, lines, custom_ids, status, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'preparing', ?, ?)",
+            [run_id, purpose, provider, model, sha256, len(custom_ids), json.dumps(custom_ids), now, now],
         )
         row_id = cursor.lastrowid
     return BatchRecord(
-        row_id or 0, run_id, provider, model, sha256, len(custom_ids), tuple(custom_ids), None, None, "preparing"
+        row_id or 0,
+        run_id,
+        provider,
+        model,
+        sha256,
+        len(custom_ids),
+        tuple(custom_ids),
+        None,
+        None,
+        "preparing",
+        purpose=purpose,
     )
 
 
@@ -52,17 +70,18 @@ def of_run(db: Database, run_id: str) -> list[BatchRecord]:
         BatchRecord(
             id=row[0],
             run_id=row[1],
-            provider=row[2],
-            model=row[3],
-            input_sha256=row[4],
-            lines=row[5],
-            custom_ids=tuple(json.loads(row[6])),
-            input_file_id=row[7],
-            batch_id=row[8],
-            status=row[9],
-            completed=row[10],
-            failed=row[11],
-            collected=bool(row[12]),
+            purpose=row[2],
+            provider=row[3],
+            model=row[4],
+            input_sha256=row[5],
+            lines=row[6],
+            custom_ids=tuple(json.loads(row[7])),
+            input_file_id=row[8],
+            batch_id=row[9],
+            status=row[10],
+            completed=row[11],
+            failed=row[12],
+            collected=bool(row[13]),
         )
         for row in rows
     ]

@@ -157,11 +157,13 @@ class History:
 
     # A batch run's batches (storage/batches.py says why the writes come in this order).
 
-    def add_batch(self, run_id: str, provider: str, model: str, sha256: str, custom_ids: list[str]) -> BatchRecord:
+    def add_batch(
+        self, run_id: str, provider: str, model: str, sha256: str, custom_ids: list[str], purpose: str = "answers"
+    ) -> BatchRecord:
         """Record a batch about to be uploaded (status `preparing`), before anything leaves the machine."""
         now = runs.timestamp(self._clock())
         return self._write_waiting(
-            lambda: batches.add(self._db, self.path, run_id, provider, model, sha256, custom_ids, now)
+            lambda: batches.add(self._db, self.path, run_id, provider, model, sha256, custom_ids, now, purpose)
         )
 
     def update_batch(self, row_id: int, **columns: object) -> None:

@@ -89,6 +89,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         {
             "id": "Row number.",
             "run_id": "The run (runs.id).",
+            "purpose": "answers (the run's cells), or grades (the model-graded checks' questions to the grader).",
             "provider": "The provider profile's name.",
             "model": "The model every line of the batch asks (one model per batch).",
             "input_sha256": "SHA-256 of the uploaded JSONL file; also in the batch's metadata at the provider.",

@@ -271,6 +271,7 @@ def m004_batches(db: Database) -> None:
         CREATE TABLE batches (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
           run_id TEXT NOT NULL REFERENCES runs(id),
+          purpose TEXT NOT NULL DEFAULT 'answers',
           provider TEXT NOT NULL,
           model TEXT NOT NULL,
           input_sha256 TEXT NOT NULL,

@@ -13,18 +13,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import openai
 
-from promptbench.core.batches import TERMINAL, BatchRecord, custom_id
+from promptbench.core.batches import ANSWERS, GRADES, TERMINAL, BatchRecord, custom_id
 from promptbench.core.client import OpenAIChatClient, make_client
 from promptbench.core.completion import Completion, cache_key
 from promptbench.core.events import BatchProgress, CellFinished, Observer, RunEvent, RunFinished, RunStarted, ignore
 from promptbench.core.result import Result
 from promptbench.core.run_state import RunState
 from promptbench.core.runner import Answer, Cell, RunOutcome, plan_cells
-from promptbench.service.batch import provider
+from promptbench.service.batch import grading, provider
+from promptbench.service.batch.graders import has_model_graded_checks
 from promptbench.service.batch.requests import InputFile, input_files, rebuilt
 from promptbench.service.batch.results import LineError, read_lines
 from promptbench.service.estimates import BATCH_PRICE_FACTOR
@@ -61,6 +63,7 @@ class BatchSession:
         observer: Observer = ignore,
         poll: PollSchedule = PollSchedule(),
         detach: bool = False,
+        graders_in_batch: bool = True,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.prepared = prepared
@@ -78,6 +81,8 @@ class BatchSession:
         self._results: list[Result] = []
         self._recorder: ResultRecorder | None = None
         self._detached_now = False
+        self._graders_in_batch = graders_in_batch
+        self._grader: tuple[Any, str | None] | None = None  # the run's own grader and its default profile
 
     def cancel(self) -> None:
         self._cancel_requested = True
@@ -105,9 +110,13 @@ class BatchSession:
             name: make_client(profile, prepared.keys.get(name), redactor=prepared.redactor)
             for name, profile in prepared.profiles.items()
         }
-        self._scorer = _make_scorer(experiment, self._clients, prepared.redactor)
+        wrap = (
+            partial(grading.gathering, self) if self._graders_in_batch and has_model_graded_checks(experiment) else None
+        )
+        self._scorer = _make_scorer(experiment, self._clients, prepared.redactor, wrap)
+        self._by_key = {cell.key: cell for cell in everything}
         self._open_recorder()
-        records = history.run_batches(run_id)
+        records = [r for r in history.run_batches(run_id) if r.purpose == ANSWERS]
         try:
             at_provider = {name for r in records if not r.collected for name in r.custom_ids}
             todo = [c for c in cells if self._id(c) not in at_provider]
@@ -125,7 +134,9 @@ class BatchSession:
                 if self.detach:
                     self._detached_now = True
                 else:
-                    await self._follow()
+                    await self._follow(ANSWERS)
+                    if self._grader is not None and not self._cancel_requested:
+                        await grading.grade(self)
             except provider.BatchProblem as problem:
                 if self.history_error is None:
                     self.problems.append(str(problem))
@@ -167,10 +178,18 @@ class BatchSession:
 
     # ---- following and collecting ----------------------------------------------------------------------------
 
-    async def _follow(self) -> None:
+    def _pending(self, purpose: str) -> list[BatchRecord]:
+        """The batches still to wait for: answers until collected, grades until they end (collected together)."""
+        return [
+            r
+            for r in self.history.run_batches(self.run_id or "")
+            if r.purpose == purpose and not r.collected and not (purpose == GRADES and r.status in TERMINAL)
+        ]
+
+    async def _follow(self, purpose: str) -> None:
         wait = self.poll.first
         while True:
-            waiting = [r for r in self.history.run_batches(self.run_id or "") if not r.collected]
+            waiting = self._pending(purpose)
             if not waiting:
                 return
             if self._cancel_requested and not self._cancel_sent:
@@ -193,9 +212,9 @@ class BatchSession:
                         failed=counts.failed if counts else 0,
                     )
                 self._observe(BatchProgress(record.batch_id, batch.status, done, total))
-                if batch.status in TERMINAL:
+                if batch.status in TERMINAL and purpose == ANSWERS:
                     await self._collect(record, batch)
-            if all(r.collected for r in self.history.run_batches(self.run_id or "")):
+            if not self._pending(purpose):
                 return
             if self._recorder is not None and self._recorder.error is not None:
                 self._close_recorder()
@@ -248,6 +267,8 @@ class BatchSession:
             raise provider.BatchProblem(f"the history could not be written: {self.history_error}")
         self._set(record, collected=1, status=batch.status)
         self._open_recorder()
+
+    # ---- one result ------------------------------------------------------------------------------------------
 
     async def _finish(self, cell: Cell, completion: Completion) -> Result:
         variant = cell.variant
