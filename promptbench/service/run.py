@@ -67,6 +67,7 @@ class RunOptions:
     stream: bool | None = None
     retries: int | None = None
     timeout: float | None = None
+    batch: bool = False  # send the calls to the provider's Batch API (promptbench.service.batch)
 
     def apply(self, experiment: Experiment) -> Experiment:
         changes: dict[str, Any] = {
@@ -90,6 +91,7 @@ class PreparedRun:
     source: str | None = None
     only: Collection[CellKey] | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    batch: bool = False  # a batch run (RunOptions.batch)
 
 
 def prepare_run(
@@ -130,7 +132,14 @@ def prepare_run(
     found = bound.keys
     redactor = Redactor(key for key in found.values() if key)
     return PreparedRun(
-        experiment, {n: profiles[n] for n in used}, found, prices or load_prices(), source, None, redactor
+        experiment,
+        {n: profiles[n] for n in used},
+        found,
+        prices or load_prices(),
+        source,
+        None,
+        redactor,
+        batch=options.batch,
     )
 
 

@@ -62,6 +62,8 @@ async def grade(session: BatchSession) -> None:
         )
         await session._send(record, file.content, resumed=False)
     await session._follow(GRADES)
+    if session._leaving:
+        return
     answers: dict[str, Completion | LineError] = {}
     records = [r for r in session.history.run_batches(session.run_id or "") if r.purpose == GRADES]
     for record in records:

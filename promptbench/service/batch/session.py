@@ -82,10 +82,17 @@ class BatchSession:
         self._recorder: ResultRecorder | None = None
         self._detached_now = False
         self._graders_in_batch = graders_in_batch
+        self._leaving = False
         self._grader: tuple[Any, str | None] | None = None  # the run's own grader and its default profile
 
     def cancel(self) -> None:
         self._cancel_requested = True
+        self._wake.set()
+
+    def leave(self) -> None:
+        """Stop following without cancelling (the window closes): the batches stay at the provider, and the run
+        waits for the provider until a resume collects it. From the loop's own thread."""
+        self._leaving = True
         self._wake.set()
 
     async def run(self) -> RunOutcome:
@@ -135,8 +142,9 @@ class BatchSession:
                     self._detached_now = True
                 else:
                     await self._follow(ANSWERS)
-                    if self._grader is not None and not self._cancel_requested:
+                    if self._grader is not None and not self._cancel_requested and not self._leaving:
                         await grading.grade(self)
+                    self._detached_now = self._leaving
             except provider.BatchProblem as problem:
                 if self.history_error is None:
                     self.problems.append(str(problem))
@@ -188,7 +196,7 @@ class BatchSession:
 
     async def _follow(self, purpose: str) -> None:
         wait = self.poll.first
-        while True:
+        while not self._leaving:
             waiting = self._pending(purpose)
             if not waiting:
                 return
