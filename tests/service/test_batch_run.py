@@ -83,6 +83,10 @@ def test_a_batch_run_answers_like_a_direct_run_with_no_direct_call(tmp_path):
         assert result.cost == pytest.approx(by_key[result.key].cost / 2)
     assert [r.collected for r in records] == [True]
     assert records[0].batch_id == batches[0]["id"]
+    # The key reaches neither the history nor the files sent to the provider.
+    for path in (tmp_path / "batch.db", tmp_path / "batch.db-wal"):
+        assert not path.exists() or KEY.encode() not in path.read_bytes()
+    assert all(KEY.encode() not in f.content for f in server.batch_store.files.values())
 
 
 def test_failed_lines_carry_the_providers_error_and_a_resume_sends_only_those(tmp_path):

@@ -64,7 +64,6 @@ class BatchSession:
         poll: PollSchedule = PollSchedule(),
         detach: bool = False,
         graders_in_batch: bool = True,
-        sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.prepared = prepared
         self.history = history
@@ -74,7 +73,6 @@ class BatchSession:
         self.history_error: Exception | None = None
         self.problems: list[str] = []
         self._observer = observer
-        self._sleep = sleep
         self._cancel_requested = False
         self._cancel_sent = False
         self._wake = asyncio.Event()
