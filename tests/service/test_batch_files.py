@@ -57,3 +57,30 @@ def test_custom_ids_name_cells_and_refuse_strangers():
     assert parse_custom_id(custom_id(CellKey("Big", 4, 2), 1), names) == CellKey("Big", 4, 2)
     assert parse_custom_id("case1-variant3-repeat1", names) is None
     assert parse_custom_id("request-1", names) is None
+
+
+def test_result_lines_are_read_by_custom_id_and_a_broken_line_is_skipped():
+    from promptbench.core.redact import Redactor
+    from promptbench.service.batch.results import LineError, read_lines
+
+    good = {
+        "custom_id": "case1-variant1-repeat1",
+        "response": {
+            "status_code": 200,
+            "body": {"model": "m", "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]},
+        },
+        "error": None,
+    }
+    failed = {
+        "custom_id": "case2-variant1-repeat1",
+        "response": {"status_code": 429, "body": {"error": {"message": "Slow down."}}},
+        "error": None,
+    }
+    expired = {"custom_id": "case3-variant1-repeat1", "response": None, "error": {"code": "batch_expired"}}
+    text = "\n".join([json.dumps(failed), '{"custom_id": "case4-', json.dumps(good), json.dumps(expired)]) + "\n"
+    found = read_lines(text, "Lab", Redactor())
+    assert set(found) == {"case1-variant1-repeat1", "case2-variant1-repeat1"}  # expired: left unrun
+    assert found["case1-variant1-repeat1"].output == "hi"
+    assert found["case2-variant1-repeat1"] == LineError(
+        "server", "Lab answered this request of the batch with an error (429): Slow down."
+    )
