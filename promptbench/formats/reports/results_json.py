@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from promptbench import __version__
+from promptbench.core.comparisons import compare_variants
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.stability import stability
 from promptbench.core.summary import disagreements, failed_by_all, summarize
 
 RESULTS_FORMAT = "promptbench.results"
@@ -93,6 +95,8 @@ def results_document(
         ],
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
+        "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
+        "stability": [s.to_dict() for s in stability(results, variants)],
         "cells": [cell_record(r, human_grades.get(r.key)) for r in ordered],
     }
 
