@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,7 @@ class RunOptions:
     # Python checks run code on this computer: None refuses an experiment that has any, True runs them,
     # False runs the rest and marks them skipped. Never taken from the file itself.
     python_checks: bool | None = None
+    batch: bool = False  # send the calls to the provider's Batch API (promptbench.service.batch)
 
     def apply(self, experiment: Experiment) -> Experiment:
         changes: dict[str, Any] = {
@@ -96,6 +97,7 @@ class PreparedRun:
     only: Collection[CellKey] | None = None
     redactor: Redactor = field(default_factory=Redactor)
     python_checks: bool = False
+    batch: bool = False  # a batch run (RunOptions.batch)
 
 
 def prepare_run(
@@ -146,6 +148,7 @@ def prepare_run(
         None,
         redactor,
         python_checks=bool(options.python_checks),
+        batch=options.batch,
     )
 
 
@@ -294,7 +297,9 @@ class RunSession:
                 observer=self._observe,
                 cache=history.cache if history is not None else None,
                 prices=prepared.prices,
-                scorer=_make_scorer(experiment, clients, prepared.redactor, sandbox, prepared.python_checks),
+                scorer=_make_scorer(
+                    experiment, clients, prepared.redactor, sandbox=sandbox, python_checks=prepared.python_checks
+                ),
             )
             if self._cancel_requested:
                 self._runner.cancel()
@@ -322,10 +327,16 @@ def _make_scorer(
     experiment: Experiment,
     clients: Mapping[str, ChatClient],
     redactor: Redactor,
-    sandbox: JsSandbox,
-    python_checks: bool,
+    wrap_grader: Callable[[Any, str | None], Any] | None = None,
+    *,
+    sandbox: JsSandbox | None = None,
+    python_checks: bool = False,
 ):
-    """The scorer the runner calls after each answer; None when the experiment has no checks at all."""
+    """The scorer the runner calls after each answer; None when the experiment has no checks at all.
+
+    `wrap_grader(grader, default_provider)` may stand another grader in for the run's own (a batch run's graders
+    go out as a second batch: promptbench.service.batch.graders). JavaScript runs in `sandbox` (one per run; a
+    scorer without one makes one per output), and Python checks run only with `python_checks`."""
     if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
         return None
     from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
@@ -359,6 +370,8 @@ def _make_scorer(
         if openai_clients
         else None
     )
+    if grader is not None and wrap_grader is not None:
+        grader = wrap_grader(grader, default_provider)
 
     async def score(answer: Answer) -> Grade | None:
         case = answer.cell.case
