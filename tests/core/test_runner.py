@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import openai
 import pytest
 
 from promptbench.core.client import OpenAIChatClient
@@ -153,6 +154,25 @@ def test_dropped_connection_is_retried(server):
     experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1))
     outcome, delays = run_direct(experiment, server)
     assert all(r.ok for r in outcome.results) and len(delays) == 1
+
+
+def test_a_dropped_connection_is_a_connection_failure_not_a_timeout(server):
+    # The aiohttp transport reports a lost connection as httpx's ConnectTimeout; the sentence must still say what
+    # happened, and the breaker must count it.
+    server.add_faults(Fault.drop())
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, retries=0)
+    )
+    outcome = run_session(prepare_run(experiment, env=env_for(server)))
+    [dropped] = [r for r in outcome.results if not r.ok]
+    assert dropped.error_kind == "connection"
+    assert dropped.error.startswith(f"Could not reach Local test server at {server.base_url}, or it dropped")
+
+
+def test_runs_call_over_the_sdks_aiohttp_transport(server):
+    client = OpenAIChatClient(local_profile(server), server.api_key)
+    assert isinstance(client.openai._client, openai.DefaultAioHttpClient)
+    asyncio.run(client.aclose())
 
 
 def test_a_body_cut_off_mid_json_is_retried_like_a_dropped_connection(server):
