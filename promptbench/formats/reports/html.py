@@ -19,6 +19,8 @@ from promptbench.core.experiment import Check, Experiment, TestCase
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
+from promptbench.formats.reports.html_comparisons import STYLE as COMPARISON_STYLE
+from promptbench.formats.reports.html_comparisons import comparisons_section
 from promptbench.formats.testsets.rows import cell_text
 
 # Diffing is quadratic in the worst case; past this size a cell says so instead of freezing the export.
@@ -71,13 +73,14 @@ def render_html_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # No script may run and nothing may load from elsewhere, whatever an output holds.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{_e(title)}</title><style>{_STYLE}{COMPARISON_STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="sub">{_e(experiment.description or experiment.name)} · {len(experiment.cases)} cases · '
         f"{len(variants)} variants · {len(results)} cells</p>",
         _checks_line("Every case is checked with", experiment.default_checks),
         "<h2>Totals</h2>",
         _totals(summarize(results, variants)),
+        comparisons_section(results, variants),
         "<h2>Results</h2>",
         _grid(experiment, variants, repeats, by_key, human_grades),
         "</body></html>",

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from promptbench import __version__
+from promptbench.core.comparisons import compare_variants
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.stability import stability
 from promptbench.core.summary import disagreements, failed_by_all, summarize
 
 RESULTS_FORMAT = "promptbench.results"
@@ -103,6 +105,8 @@ def results_document(
         ],
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
+        "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
+        "stability": [s.to_dict() for s in stability(results, variants)],
         "cells": _records(ordered, human_grades) if lazy_cells else list(_records(ordered, human_grades)),
     }
 

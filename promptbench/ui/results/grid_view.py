@@ -47,7 +47,13 @@ from promptbench.core.figures import latency
 from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
 from promptbench.ui.theme import BADGE_TEXT, colours
 
-FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
+FILTERS = {
+    "all": "All cases",
+    "failures": "Failures",
+    "errors": "Errors",
+    "differ": "Where variants differ",
+    "unstable": "Unstable cases",
+}
 
 # The badge repeats the verdict in words, so colour is never the only sign. The colours are the theme's
 # (promptbench.ui.theme.Colours.cells), read at paint time so a theme switch repaints the grid.
@@ -96,6 +102,8 @@ class ResultsFilter(QSortFilterProxyModel):
         if self._filter == "errors" and GridCellState.ERROR not in model.row_states(source_row):
             return False
         if self._filter == "differ" and not model.row_differs(source_row):
+            return False
+        if self._filter == "unstable" and not model.row_unstable(source_row):
             return False
         return not self._search or self._search in model.row_text(source_row).lower()
 
@@ -155,6 +163,9 @@ class CellDelegate(QStyledItemDelegate):
                 figures.append(f"{result.grade.score:.2f}")
             if result.latency_ms is not None:
                 figures.append("cached" if result.cached else latency(result.latency_ms))
+        tally = index.data(Role.TALLY)
+        if tally is not None and tally.graded > 1:
+            figures.insert(0, tally.describe())
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
