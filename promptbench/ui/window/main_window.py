@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.test_set_view.import_requested.connect(self.files.import_test_set)
         self.test_set_view.problem.connect(lambda text: self.banner.show_message(text, "error"))
         self.run_bar.run_clicked.connect(self.runs.run)
+        self.run_bar.batch_clicked.connect(self.runs.run_as_batch)
         self.run_bar.cancel_clicked.connect(self.runs.cancel_run)
         self.results_view.cell_selected.connect(self.runs.show_cell)
         self.bridge.run_events.connect(self.runs.show_events)
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         self._update_undo_actions()
         runs = self.menuBar().addMenu("&Run")
         self.run_action = action(runs, "&Run", self.runs.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.batch_run_action = action(runs, "Run as &batch (half price, may take hours)", self.runs.run_as_batch)
         self.cancel_action = action(runs, "&Cancel", self.runs.cancel_run, QKeySequence("Escape"))
         view = self.menuBar().addMenu("&View")
         for pane in self.layout_panes.panes:
