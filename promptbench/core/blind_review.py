@@ -31,6 +31,38 @@ class Preference:
         return {"case": self.case, "shown": list(self.shown), "choice": self.choice}
 
 
+@dataclass(frozen=True)
+class Review:
+    """One blind review of a run, as kept in the history: its seed, the variants it compares, its picks so far,
+    and when the names were revealed (None while it is still blind, so it can be paused and resumed)."""
+
+    id: int
+    run_id: str
+    seed: int
+    variants: tuple[str, ...]
+    started_at: str
+    revealed_at: str | None
+    preferences: tuple[Preference, ...] = ()
+
+    @property
+    def revealed(self) -> bool:
+        return self.revealed_at is not None
+
+    def reviewed_cases(self) -> set[int]:
+        return {p.case for p in self.preferences}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "review": self.id,
+            "seed": self.seed,
+            "variants": list(self.variants),
+            "started_at": self.started_at,
+            "revealed_at": self.revealed_at,
+            "picks": [p.to_dict() for p in self.preferences],
+            "tally": [t.to_dict() for t in tally(self.preferences, self.variants)],
+        }
+
+
 def shown_order(seed: int, case: int, variants: Sequence[str]) -> tuple[str, ...]:
     """The variants of one case in the order they are shown: shuffled by a generator seeded from the review's seed
     and the case, so the same review always shows a case the same way, however the cases are visited."""
