@@ -165,8 +165,13 @@ def _print_hits(history: History, text: str, limit: int) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
-        detail = history.open_run(history.resolve(args.run))
+        run_id = history.resolve(args.run)
+        detail = history.open_run(run_id)
         _print_run(detail)
+        from promptbench.cli.grading_text import grading_lines  # only `show` needs it
+
+        for line in grading_lines(detail, history.reviews(run_id)):
+            print(f"  {line}")
         return ExitCode.OK
 
     return _with_history(args, act)

@@ -19,6 +19,7 @@ from promptbench.core.experiment import Check, Experiment, TestCase
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
+from promptbench.formats.reports.html_grading import agreement_section
 from promptbench.formats.testsets.rows import cell_text
 
 # Diffing is quadratic in the worst case; past this size a cell says so instead of freezing the export.
@@ -78,6 +79,7 @@ def render_html_report(
         _checks_line("Every case is checked with", experiment.default_checks),
         "<h2>Totals</h2>",
         _totals(summarize(results, variants)),
+        agreement_section(results, human_grades),
         "<h2>Results</h2>",
         _grid(experiment, variants, repeats, by_key, human_grades),
         "</body></html>",

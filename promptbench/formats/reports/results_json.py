@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from promptbench import __version__
+from promptbench.core.blind_review import Review
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import disagreements, failed_by_all, summarize
+from promptbench.formats.reports.grading_json import judge_agreement_records, preference_records
 
 RESULTS_FORMAT = "promptbench.results"
 RESULTS_VERSION = 1
@@ -60,6 +62,7 @@ def results_document(
     results: Sequence[Result],
     human_grades: Mapping[CellKey, HumanGrade] | None = None,
     run_info: Mapping[str, Any] | None = None,
+    reviews: Sequence[Review] = (),
 ) -> dict[str, Any]:
     human_grades = human_grades or {}
     ordered = sorted(results, key=lambda r: (r.key.case, _variant_order(experiment, r.key.variant), r.key.repeat))
@@ -93,6 +96,8 @@ def results_document(
         ],
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
+        "judge_agreement": judge_agreement_records(results, human_grades),
+        "preferences": preference_records(reviews),
         "cells": [cell_record(r, human_grades.get(r.key)) for r in ordered],
     }
 
@@ -103,8 +108,9 @@ def write_results_json(
     results: Sequence[Result],
     human_grades: Mapping[CellKey, HumanGrade] | None = None,
     run_info: Mapping[str, Any] | None = None,
+    reviews: Sequence[Review] = (),
 ) -> None:
-    document = results_document(experiment, results, human_grades, run_info)
+    document = results_document(experiment, results, human_grades, run_info, reviews)
     Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

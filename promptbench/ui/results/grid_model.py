@@ -17,6 +17,7 @@ from enum import IntEnum, StrEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from promptbench.core.agreement import disagreeing_cells, judge_agreement
 from promptbench.core.experiment import Experiment, Variant
 from promptbench.core.result import CellKey, HumanGrade, Result
 
@@ -73,6 +74,7 @@ class ResultsModel(QAbstractTableModel):
         self._running: set[tuple[int, int]] = set()
         self._stopped: dict[tuple[int, int], GridCellState] = {}  # after a cancel: CANCELLED or NOT_RUN
         self._human: dict[CellKey, HumanGrade] = {}
+        self._judge_disagrees: set[CellKey] | None = None  # made when first asked, forgotten at every change
         self.run_id: str | None = None
 
     # ----- what it holds
@@ -112,6 +114,15 @@ class ResultsModel(QAbstractTableModel):
             return False
         return len({cell_state(r) for r in done}) > 1 or len({(r.output or "").strip() for r in done}) > 1
 
+    def judge_disagreements(self) -> set[CellKey]:
+        """Cells where an AI grader's verdict and the person's thumbs differ (promptbench.core.agreement)."""
+        if self._judge_disagrees is None:
+            self._judge_disagrees = disagreeing_cells(judge_agreement(self._all.values(), self._human))
+        return self._judge_disagrees
+
+    def row_judge_disagrees(self, row: int) -> bool:
+        return any(key.case == row for key in self.judge_disagreements())
+
     def row_text(self, row: int) -> str:
         """What search looks through: the case's values and every variant's output or error."""
         parts: list[str] = []
@@ -136,6 +147,7 @@ class ResultsModel(QAbstractTableModel):
     ) -> None:
         """Show `experiment`'s cells, filled with `results` (a past run) or empty (a run about to start)."""
         self.beginResetModel()
+        self._judge_disagrees = None
         self._experiment = experiment
         self._variants = [v.name for v in experiment.variants]
         self._column_of = {name: i for i, name in enumerate(self._variants)}
@@ -303,6 +315,7 @@ class ResultsModel(QAbstractTableModel):
 
     def _emit_spans(self, cells: list[tuple[int, int]]) -> None:
         """One dataChanged per column: from the first to the last touched row of that column."""
+        self._judge_disagrees = None  # before the signal: the grid's filter asks again when it hears it
         spans: dict[int, list[int]] = {}
         for row, column in cells:
             span = spans.setdefault(column, [row, row])

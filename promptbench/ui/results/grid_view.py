@@ -47,7 +47,13 @@ from promptbench.core.figures import latency
 from promptbench.ui.results.grid_model import GridCellState, ResultsModel, Role
 from promptbench.ui.theme import BADGE_TEXT, colours
 
-FILTERS = {"all": "All cases", "failures": "Failures", "errors": "Errors", "differ": "Where variants differ"}
+FILTERS = {
+    "all": "All cases",
+    "failures": "Failures",
+    "errors": "Errors",
+    "differ": "Where variants differ",
+    "judge": "Where the AI grader disagrees with me",
+}
 
 # The badge repeats the verdict in words, so colour is never the only sign. The colours are the theme's
 # (promptbench.ui.theme.Colours.cells), read at paint time so a theme switch repaints the grid.
@@ -96,6 +102,8 @@ class ResultsFilter(QSortFilterProxyModel):
         if self._filter == "errors" and GridCellState.ERROR not in model.row_states(source_row):
             return False
         if self._filter == "differ" and not model.row_differs(source_row):
+            return False
+        if self._filter == "judge" and not model.row_judge_disagrees(source_row):
             return False
         return not self._search or self._search in model.row_text(source_row).lower()
 

@@ -13,13 +13,23 @@ from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
 from promptbench.ui.elided_label import ElidedLabel
+from promptbench.ui.results.agreement_line import AgreementLine
 from promptbench.ui.theme import colours
 
 COLUMNS = ("Variant", "Pass rate", "Mean score", "Human grade", "Median latency", "Tokens", "Cost")
@@ -100,10 +110,16 @@ class SummaryStrip(QScrollArea):
             else:
                 self.grid.addWidget(header, 0, column + 1 if column > 1 else 0)
         self.chart = SummaryChart()
+        self.agreement = AgreementLine()  # the AI grader against your thumbs, under the table
+        figures_column = QVBoxLayout()
+        figures_column.setContentsMargins(0, 0, 0, 0)
+        figures_column.addWidget(self.table)
+        figures_column.addWidget(self.agreement)
+        figures_column.addStretch(1)
         self.inner = inner = QWidget()
         layout = QHBoxLayout(inner)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(figures_column)
         layout.addWidget(self.chart, 1)
         self.setWidget(inner)
         self.setWidgetResizable(True)
@@ -124,6 +140,7 @@ class SummaryStrip(QScrollArea):
                 if label.text() != text:
                     label.setText(text)
             bar.set_rate(summary.pass_rate)
+        self.agreement.set_results(results, human)
         latencies: dict[str, list[float]] = {name: [] for name in names}
         for result in results:
             if result.ok and not result.cached and result.latency_ms is not None and result.key.variant in latencies:

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.bridge.run_events.connect(self.runs.show_events)
         self.bridge.run_done.connect(self.runs.show_end)
         self.detail_pane.grade_changed.connect(self.runs.save_grade)
+        self.summary_strip.agreement.show_disagreements.connect(lambda: self.results_view.set_filter("judge"))
         self.banner.problem_clicked.connect(self.runs.show_problem)
         self.banner.action_clicked.connect(
             lambda: self.runs.show_problem() if self.banner.cause == "problems" else None
