@@ -14,10 +14,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from promptbench.core.result import Result
+
 MAX_SHOWN = 60  # characters of a value shown in one line of the diff
 
 _FENCE = re.compile(r"^```[A-Za-z0-9_-]*\s*\n(.*)\n```\s*$", re.DOTALL)
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+JSON_CHECKS = ("is-json", "contains-json")
 
 ChangeKind = Literal["added", "removed", "changed"]
 
@@ -105,8 +109,19 @@ def summary_line(changes: list[JsonChange]) -> str:
         return "The same JSON: no field differs."
     counts = {kind: sum(1 for c in changes if c.kind == kind) for kind in ("changed", "added", "removed")}
     parts = [f"{n} {kind}" for kind, n in counts.items() if n]
-    noun = "field" if len(changes) == 1 else "fields"
-    return f"{len(changes)} {noun} differ: " + ", ".join(parts) + "."
+    noun = "field differs" if len(changes) == 1 else "fields differ"
+    return f"{len(changes)} {noun}: " + ", ".join(parts) + "."
+
+
+def json_check_failure(result: Result) -> str | None:
+    """The reason an answer fails its is-json or contains-json check (its JSON schema), or None when it has no such
+    check or passes it. A check that could not run is not a failure of the answer."""
+    if result.grade is None or not result.ok:
+        return None
+    for outcome in result.grade.checks:
+        if outcome.type in JSON_CHECKS and not outcome.passed and not outcome.error:
+            return outcome.reason
+    return None
 
 
 def type_name(value: Any) -> str:
