@@ -166,6 +166,8 @@ class CellDelegate(QStyledItemDelegate):
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
+            if index.data(Role.KEY) in cast(ResultsModel, self._proxy.sourceModel()).judge_disagreements():
+                figures.append("≠ AI grader")  # the cell the "AI grader disagrees with me" filter is about
         painter.setPen(QColor(text_colour) if background else option.palette.color(QPalette.ColorRole.Text))
         shown = metrics.elidedText("  ".join(figures), Qt.TextElideMode.ElideRight, max(0, figures_rect.width()))
         painter.drawText(figures_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)

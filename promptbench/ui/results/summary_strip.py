@@ -110,17 +110,17 @@ class SummaryStrip(QScrollArea):
             else:
                 self.grid.addWidget(header, 0, column + 1 if column > 1 else 0)
         self.chart = SummaryChart()
-        self.agreement = AgreementLine()  # the AI grader against your thumbs, under the table
-        figures_column = QVBoxLayout()
-        figures_column.setContentsMargins(0, 0, 0, 0)
-        figures_column.addWidget(self.table)
-        figures_column.addWidget(self.agreement)
-        figures_column.addStretch(1)
+        self.agreement = AgreementLine()  # the AI grader against your thumbs, across the strip under both
         self.inner = inner = QWidget()
-        layout = QHBoxLayout(inner)
-        layout.setContentsMargins(4, 2, 4, 2)
-        layout.addLayout(figures_column)
+        layout = QHBoxLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.chart, 1)
+        outer = QVBoxLayout(inner)
+        outer.setContentsMargins(4, 2, 4, 2)
+        outer.setSpacing(2)
+        outer.addLayout(layout)
+        outer.addWidget(self.agreement)
         self.setWidget(inner)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -160,7 +160,11 @@ class SummaryStrip(QScrollArea):
         """As tall as the table and chart (up to MOST_ROWS_SHOWN variants) and a scroll bar; as wide as they are."""
         inner = self.inner.sizeHint()
         row = self.fontMetrics().lineSpacing() + 2
-        most = row * (MOST_ROWS_SHOWN + 1) + 8
+        most = (
+            row * (MOST_ROWS_SHOWN + 1)
+            + 8
+            + (self.agreement.sizeHint().height() if self.agreement.isVisibleTo(self) else 0)
+        )
         # Room for the sideways scroll bar only when the strip is narrower than what it shows.
         bar = self.horizontalScrollBar().sizeHint().height() if inner.width() > self.viewport().width() else 0
         return QSize(inner.width(), min(inner.height(), max(most, self.chart.minimumHeight())) + bar)

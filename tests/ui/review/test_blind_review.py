@@ -40,10 +40,12 @@ def names_shown(review: ReviewWindow) -> list[str]:
     return [text for text in review.texts() for name in DEMO_VARIANTS if name in text]
 
 
-def settle(window) -> None:
-    """Let the worker finish what was handed to it (the picks' writes) and deliver the replies."""
-    window.bridge.call(lambda: None)
-    QApplication.processEvents()
+def settle(window, qtbot) -> None:
+    """Wait for the worker to finish what was handed to it before (the picks' writes): it does one job at a time,
+    in order, so a job handed to it now is done after them."""
+    done = []
+    window.bridge.call(lambda: None, on_done=lambda _result: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
 
 
 def test_a_blind_review_of_the_demo_run_end_to_end(make_window, qtbot, history_path, tmp_path):
@@ -84,7 +86,7 @@ def test_a_blind_review_of_the_demo_run_end_to_end(make_window, qtbot, history_p
         assert f"{name}: {wins[name]} win" in revealed
     assert "1 tie" in revealed and "95% interval" in revealed
     assert any(name in review.boxes[0].title.text() for name in DEMO_VARIANTS)
-    settle(window)
+    settle(window, qtbot)
 
     # Kept in history apart from grades, and exported in the results file.
     with open_history(history_path) as history:
@@ -108,7 +110,7 @@ def test_a_paused_review_resumes_where_it_was(make_window, qtbot, history_path):
     first_cases = list(first_session.cases[:2])
     review.pick_buttons[1].click()
     review.tie_button.click()
-    settle(window)
+    settle(window, qtbot)
     review.close()  # pausing is closing the window: every pick is already saved
 
     resumed = open_review(window, qtbot)
