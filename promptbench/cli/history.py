@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench.cli.exit_codes import ExitCode
+from promptbench.core.agreement import grader_reasons
 from promptbench.core.figures import latency, money
 from promptbench.core.result import Result
 from promptbench.core.summary import summarize
@@ -211,6 +212,8 @@ def _print_run(detail: RunDetail) -> None:
         if human is not None:
             marks = [m for m in (_thumbs(human.thumbs), f"{human.stars}/5" if human.stars else "") if m]
             print(f"  {'':<10} {'':<20} human: {' '.join(marks)} {_one_line(human.comment, 60)}".rstrip())
+        for line in grader_reasons(result.grade) if result.ok else ():  # the AI grader's reason, pass or fail
+            print(f"  {'':<10} {'':<20} {_one_line(line, 90)}")
 
 
 def compare_command(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from promptbench.core.result import CellKey, CheckOutcome, HumanGrade, Result
+from promptbench.core.result import CellKey, CheckOutcome, Grade, HumanGrade, Result
 
 # The check types whose verdict comes from a model; their not- forms count too.
 MODEL_GRADED = ("llm-rubric", "similar")
@@ -33,6 +33,19 @@ def is_model_graded(check_type: str) -> bool:
 def check_name(outcome: CheckOutcome) -> str:
     """How agreement names a check: its metric when it has one, else its type (llm-rubric)."""
     return outcome.metric or outcome.type
+
+
+def grader_reasons(grade: Grade | None) -> list[str]:
+    """Each model-graded check's verdict and its grader's reason, for a pass as well as a fail:
+    'llm-rubric passed: It apologises and offers a refund.'"""
+    if grade is None:
+        return []
+    lines = []
+    for outcome in grade.checks:
+        if is_model_graded(outcome.type):
+            verdict = "could not run" if outcome.error else ("passed" if outcome.passed else "failed")
+            lines.append(f"{check_name(outcome)} {verdict}: {outcome.reason}")
+    return lines
 
 
 @dataclass(frozen=True)

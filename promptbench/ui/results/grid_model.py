@@ -17,7 +17,7 @@ from enum import IntEnum, StrEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from promptbench.core.agreement import disagreeing_cells, judge_agreement
+from promptbench.core.agreement import disagreeing_cells, grader_reasons, judge_agreement
 from promptbench.core.experiment import Experiment, Variant
 from promptbench.core.result import CellKey, HumanGrade, Result
 
@@ -286,6 +286,8 @@ class ResultsModel(QAbstractTableModel):
             return self._human.get(self.key_at(*cell))
         if role == Qt.ItemDataRole.ToolTipRole and result is not None and not result.ok:
             return result.error
+        if role == Qt.ItemDataRole.ToolTipRole and result is not None:
+            return "\n".join(grader_reasons(result.grade)) or None  # the AI grader explains a pass too
         if role == Qt.ItemDataRole.ToolTipRole and result is None and cell in self._stopped:
             if self._stopped[cell] == GridCellState.CANCELLED:
                 return "The run was cancelled while this call was going; no answer was kept."

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from promptbench.core.experiment import Check, Experiment, Message, ProviderProfile, TestCase, Variant
 from promptbench.core.result import CellKey, HumanGrade
@@ -83,6 +84,9 @@ def test_kappa_from_cli_grades_equals_the_hand_computed_value_and_the_filter_sho
         in shown.stdout
     )
     assert "disagree on: Helper, case 5; Helper, case 6; Helper, case 7" in shown.stdout
+    # The grader explains a pass as well as a fail, under each cell.
+    assert shown.stdout.count("llm-rubric passed: The answer says good.") == 5
+    assert shown.stdout.count("llm-rubric failed: The answer says bad.") == 5
 
     with open_history(tmp_path / "history.db") as history:
         run_id = history.resolve("last")
@@ -109,6 +113,8 @@ def test_kappa_from_cli_grades_equals_the_hand_computed_value_and_the_filter_sho
     assert [row + 1 for row in view.visible_rows()] == DISAGREEING_CASES
     assert window.results_model.judge_disagreements() == {CellKey("Helper", n - 1) for n in DISAGREEING_CASES}
     assert view.shown_label.text() == "3 of 10 cases"
+    passing = window.results_model.index(0, 0)
+    assert passing.data(Qt.ItemDataRole.ToolTipRole) == "llm-rubric passed: The answer says good."
     # A changed thumbs moves the cell in or out of the filter at once.
     window.runs.save_grade(CellKey("Helper", 4), HumanGrade(thumbs=True))
     qtbot.waitUntil(lambda: [row + 1 for row in view.visible_rows()] == [6, 7])
