@@ -270,6 +270,9 @@ class ResultsView(QWidget):
         self.proxy = ResultsFilter(self)
         self.proxy.setSourceModel(model)
         self.filter_picker = QComboBox()
+        # As wide as the shorter filters' names, not the longest: the grid must not hold a 1024-wide window wider.
+        self.filter_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_picker.setMinimumContentsLength(len(FILTERS["differ"]))
         for name, label in FILTERS.items():
             self.filter_picker.addItem(label, name)
         self.filter_picker.currentIndexChanged.connect(lambda: self.proxy.set_filter(self.filter_picker.currentData()))
