@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench.cli.exit_codes import ExitCode
+from promptbench.cli.summary import significance_lines
 from promptbench.core.agreement import grader_reasons
 from promptbench.core.figures import latency, money
 from promptbench.core.result import Result
@@ -198,6 +199,8 @@ def _print_run(detail: RunDetail) -> None:
             f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {rate:>5} "
             f"{_number(s.mean_score):>6} {_latency(s.median_latency_ms):>9}"
         )
+    for line in significance_lines(detail.experiment, detail.results):
+        print(f"  {line}")
     print()
     for result in detail.results:
         key = result.key

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from typing import TextIO
 
+from promptbench.core.comparisons import compare_variants, comparison_lines
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
+from promptbench.core.result import Result
 from promptbench.core.runner import RunOutcome
+from promptbench.core.stability import stability, stability_lines
 from promptbench.core.summary import disagreements, failed_by_all, summarize
 
 HEADERS = ("variant", "calls", "errors", "pass", "score", "median latency", "tokens in/out", "cost")
@@ -55,6 +59,8 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
             print(f"Cases every variant failed: {case_list(experiment, every)}", file=out)
         if split:
             print(f"Cases the variants disagree on: {case_list(experiment, split)}", file=out)
+    for line in significance_lines(experiment, outcome.results):
+        print(line, file=out)
     if outcome.unrun:
         print(f"{len(outcome.unrun)} cells were not run.", file=out)
     for provider, reason in outcome.stopped_providers.items():
@@ -73,3 +79,10 @@ def case_list(experiment: Experiment, indexes: list[int]) -> str:
         description = experiment.cases[index].description if index < len(experiment.cases) else None
         labels.append(f"{index + 1} ({description})" if description else str(index + 1))
     return ", ".join(labels)
+
+
+def significance_lines(experiment: Experiment, results: Sequence[Result]) -> list[str]:
+    """Is each variant really better than the first, and how stable are they over repeats (docs/statistics.md)."""
+    variants = [v.name for v in experiment.variants]
+    lines = comparison_lines(compare_variants(results, variants))
+    return lines + stability_lines(stability(results, variants), lambda case: case_list(experiment, [case]))

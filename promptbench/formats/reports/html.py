@@ -19,6 +19,8 @@ from promptbench.core.experiment import Check, Experiment, TestCase
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
+from promptbench.formats.reports.html_comparisons import STYLE as COMPARISON_STYLE
+from promptbench.formats.reports.html_comparisons import comparisons_section
 from promptbench.formats.reports.html_grading import agreement_section
 from promptbench.formats.testsets.rows import cell_text
 
@@ -72,7 +74,7 @@ def render_html_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # No script may run and nothing may load from elsewhere, whatever an output holds.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{_e(title)}</title><style>{_STYLE}{COMPARISON_STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="sub">{_e(experiment.description or experiment.name)} · {len(experiment.cases)} cases · '
         f"{len(variants)} variants · {len(results)} cells</p>",
@@ -80,6 +82,7 @@ def render_html_report(
         "<h2>Totals</h2>",
         _totals(summarize(results, variants)),
         agreement_section(results, human_grades),
+        comparisons_section(results, variants),
         "<h2>Results</h2>",
         _grid(experiment, variants, repeats, by_key, human_grades),
         "</body></html>",

@@ -9,8 +9,10 @@ from typing import Any
 
 from promptbench import __version__
 from promptbench.core.blind_review import Review
+from promptbench.core.comparisons import compare_variants
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.stability import stability
 from promptbench.core.summary import disagreements, failed_by_all, summarize
 from promptbench.formats.reports.grading_json import judge_agreement_records, preference_records
 
@@ -98,6 +100,8 @@ def results_document(
         "disagreements": disagreements(results, variants),
         "judge_agreement": judge_agreement_records(results, human_grades),
         "preferences": preference_records(reviews),
+        "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
+        "stability": [s.to_dict() for s in stability(results, variants)],
         "cells": [cell_record(r, human_grades.get(r.key)) for r in ordered],
     }
 

@@ -2,7 +2,8 @@
 
 Results arrive in batches from the bridge. `apply()` takes a whole batch, updates its tables, then emits one
 `dataChanged` per touched column span, so 2,000 results cost a few signals rather than 2,000 repaints. The same
-goes for streamed text (`apply_streamed`). With repeats, a cell shows its first repeat; `results()` has them all.
+goes for streamed text (`apply_streamed`). With repeats, a cell shows its first repeat and how many of its repeats
+passed (`Role.TALLY`, "2 of 3 passed"); `results()` has them all.
 
 The grid shows one run of the experiment on screen, or nothing: `reset()` for another experiment or run,
 `follow()` when the experiment is edited (a renamed variant keeps its results under its new name, a removed one's
@@ -20,6 +21,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from promptbench.core.agreement import disagreeing_cells, grader_reasons, judge_agreement
 from promptbench.core.experiment import Experiment, Variant
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.stability import CellTally
 
 PREVIEW_CHARS = 240  # what a cell can show in two lines; more is the detail pane's job
 
@@ -30,6 +32,7 @@ class Role(IntEnum):
     SCORE = Qt.ItemDataRole.UserRole + 3  # a float for sorting: the score, -1 for an error, -2 for no result
     KEY = Qt.ItemDataRole.UserRole + 4  # the CellKey (repeat 0)
     HUMAN = Qt.ItemDataRole.UserRole + 5  # the HumanGrade, or None
+    TALLY = Qt.ItemDataRole.UserRole + 6  # a CellTally over the graded repeats ("2 of 3 passed"), or None
 
 
 class GridCellState(StrEnum):
@@ -75,6 +78,7 @@ class ResultsModel(QAbstractTableModel):
         self._stopped: dict[tuple[int, int], GridCellState] = {}  # after a cancel: CANCELLED or NOT_RUN
         self._human: dict[CellKey, HumanGrade] = {}
         self._judge_disagrees: set[CellKey] | None = None  # made when first asked, forgotten at every change
+        self._verdicts: dict[tuple[int, int], dict[int, bool]] = {}  # per cell, each graded repeat's verdict
         self.run_id: str | None = None
 
     # ----- what it holds
@@ -123,6 +127,15 @@ class ResultsModel(QAbstractTableModel):
     def row_judge_disagrees(self, row: int) -> bool:
         return any(key.case == row for key in self.judge_disagreements())
 
+    def tally_at(self, row: int, column: int) -> CellTally | None:
+        """How many of the cell's graded repeats passed; None when none was graded."""
+        verdicts = self._verdicts.get((row, column))
+        return CellTally(sum(verdicts.values()), len(verdicts)) if verdicts else None
+
+    def row_unstable(self, row: int) -> bool:
+        """Whether some variant passed this case on some repeats and failed it on others."""
+        return any((t := self.tally_at(row, c)) is not None and t.unstable for c in range(len(self._variants)))
+
     def row_text(self, row: int) -> str:
         """What search looks through: the case's values and every variant's output or error."""
         parts: list[str] = []
@@ -156,6 +169,7 @@ class ResultsModel(QAbstractTableModel):
         self._streamed.clear()
         self._running.clear()
         self._stopped.clear()
+        self._verdicts.clear()
         self._human = dict(human or {})
         self.run_id = run_id
         for result in results:
@@ -284,6 +298,10 @@ class ResultsModel(QAbstractTableModel):
             return self.key_at(*cell)
         if role == Role.HUMAN:
             return self._human.get(self.key_at(*cell))
+        if role == Role.TALLY:
+            return self.tally_at(*cell)
+        if role == Qt.ItemDataRole.ToolTipRole and (tally := self.tally_at(*cell)) is not None and tally.unstable:
+            return f"Unstable: passed {tally.passed} of its {tally.graded} repeats; it could go either way."
         if role == Qt.ItemDataRole.ToolTipRole and result is not None and not result.ok:
             return result.error
         if role == Qt.ItemDataRole.ToolTipRole and result is not None:
@@ -307,6 +325,10 @@ class ResultsModel(QAbstractTableModel):
         cell = self._cell(result.key)
         if cell is None:
             return None
+        if result.passed is None:
+            self._verdicts.get(cell, {}).pop(result.key.repeat, None)
+        else:
+            self._verdicts.setdefault(cell, {})[result.key.repeat] = result.passed
         shown = self._shown.get(cell)
         if shown is None or result.key.repeat <= shown.key.repeat:
             self._shown[cell] = result

@@ -52,6 +52,7 @@ FILTERS = {
     "failures": "Failures",
     "errors": "Errors",
     "differ": "Where variants differ",
+    "unstable": "Unstable cases",
     "judge": "Where the AI grader disagrees with me",
 }
 
@@ -102,6 +103,8 @@ class ResultsFilter(QSortFilterProxyModel):
         if self._filter == "errors" and GridCellState.ERROR not in model.row_states(source_row):
             return False
         if self._filter == "differ" and not model.row_differs(source_row):
+            return False
+        if self._filter == "unstable" and not model.row_unstable(source_row):
             return False
         if self._filter == "judge" and not model.row_judge_disagrees(source_row):
             return False
@@ -163,6 +166,9 @@ class CellDelegate(QStyledItemDelegate):
                 figures.append(f"{result.grade.score:.2f}")
             if result.latency_ms is not None:
                 figures.append("cached" if result.cached else latency(result.latency_ms))
+        tally = index.data(Role.TALLY)
+        if tally is not None and tally.graded > 1:
+            figures.insert(0, tally.describe())
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))

@@ -4,7 +4,8 @@ latency, tokens and cost, and a chart beside it (pass rate per variant, and each
 The figures are `promptbench.core.summary.summarize`; this module only lays them out. The chart is drawn with
 QPainter (QtCharts is not part of PySide6-Essentials, and a few bars do not need it). The strip scrolls rather than
 widen the window: a long variant name is elided (the whole name is its tooltip), and when the strip is narrower
-than its table and chart it scrolls sideways.
+than its table and chart it scrolls sideways. Under them, `ComparisonPanel` says whether each variant is really
+better than the base.
 """
 
 from __future__ import annotations
@@ -12,17 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
@@ -30,6 +22,7 @@ from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
 from promptbench.ui.elided_label import ElidedLabel
 from promptbench.ui.results.agreement_line import AgreementLine
+from promptbench.ui.results.comparison_panel import ComparisonPanel
 from promptbench.ui.theme import colours
 
 COLUMNS = ("Variant", "Pass rate", "Mean score", "Human grade", "Median latency", "Tokens", "Cost")
@@ -110,17 +103,18 @@ class SummaryStrip(QScrollArea):
             else:
                 self.grid.addWidget(header, 0, column + 1 if column > 1 else 0)
         self.chart = SummaryChart()
-        self.agreement = AgreementLine()  # the AI grader against your thumbs, across the strip under both
+        self.comparison = ComparisonPanel()
+        self.comparison.lines_changed.connect(lambda: self.height_wanted.emit(self.sizeHint().height()))
         self.inner = inner = QWidget()
+        self.stack = stack = QVBoxLayout(inner)
+        stack.setContentsMargins(4, 2, 4, 2)
         layout = QHBoxLayout()
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.chart, 1)
-        outer = QVBoxLayout(inner)
-        outer.setContentsMargins(4, 2, 4, 2)
-        outer.setSpacing(2)
-        outer.addLayout(layout)
-        outer.addWidget(self.agreement)
+        stack.addLayout(layout)
+        stack.addWidget(self.comparison)
+        self.agreement = AgreementLine()  # the AI grader against your thumbs, under the comparisons
+        stack.addWidget(self.agreement)
         self.setWidget(inner)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -140,13 +134,14 @@ class SummaryStrip(QScrollArea):
                 if label.text() != text:
                     label.setText(text)
             bar.set_rate(summary.pass_rate)
-        self.agreement.set_results(results, human)
         latencies: dict[str, list[float]] = {name: [] for name in names}
         for result in results:
             if result.ok and not result.cached and result.latency_ms is not None and result.key.variant in latencies:
                 latencies[result.key.variant].append(result.latency_ms)
         before = self.sizeHint().height()
         self.chart.set_data(self.summaries, latencies)
+        self.comparison.set_results(names, results)
+        self.agreement.set_results(results, human)
         self.inner.adjustSize()
         self.updateGeometry()
         if self.sizeHint().height() != before:
@@ -160,14 +155,34 @@ class SummaryStrip(QScrollArea):
         """As tall as the table and chart (up to MOST_ROWS_SHOWN variants) and a scroll bar; as wide as they are."""
         inner = self.inner.sizeHint()
         row = self.fontMetrics().lineSpacing() + 2
-        most = (
-            row * (MOST_ROWS_SHOWN + 1)
-            + 8
-            + (self.agreement.sizeHint().height() if self.agreement.isVisibleTo(self) else 0)
-        )
+        most = row * (MOST_ROWS_SHOWN + 1) + 8
         # Room for the sideways scroll bar only when the strip is narrower than what it shows.
         bar = self.horizontalScrollBar().sizeHint().height() if inner.width() > self.viewport().width() else 0
-        return QSize(inner.width(), min(inner.height(), max(most, self.chart.minimumHeight())) + bar)
+        figures = max(self.table.sizeHint().height(), self.chart.sizeHint().height()) + 4
+        return QSize(
+            inner.width(), min(figures, max(most, self.chart.minimumHeight())) + self._sentences_height() + bar
+        )
+
+    def figures_height(self) -> int:
+        """The height of the figures and the chart alone (and a scroll bar), without the sentences under them."""
+        return self.sizeHint().height() - self._sentences_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """A new width wraps the sentences anew: ask for the height they now need."""
+        super().resizeEvent(event)
+        sentences = self.comparison.isVisibleTo(self) or self.agreement.isVisibleTo(self)
+        if event.oldSize().width() != event.size().width() and sentences:
+            self.height_wanted.emit(self.sizeHint().height())
+
+    def _sentences_height(self) -> int:
+        """What the sentences under the figures take, wrapped at the strip's width; 0 when there are none."""
+        width = self.viewport().width() - 8 if self.viewport().width() > 200 else 1000
+        height = 0
+        if self.comparison.isVisibleTo(self):
+            height += self.comparison.height_for(width) + self.stack.spacing() + 4
+        if self.agreement.isVisibleTo(self):
+            height += self.agreement.heightForWidth(width) + self.stack.spacing()
+        return height
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         """Narrow and short: the strip scrolls rather than hold the window wide."""

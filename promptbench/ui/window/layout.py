@@ -85,12 +85,20 @@ class WindowLayout:
     def give_summary(self, height: int) -> None:
         """The summary needs `height` to show every variant: take it from (or give it back to) the results,
         unless the person collapsed the summary."""
+        if self._before_case_view is not None:  # the case view has the room: the sentences scroll
+            height = min(height, self.summary.figures_height())
         sizes = self.main.sizes()
         if not any(sizes) or sizes[1] == 0 or sizes[1] == height:
             return
         change = min(height - sizes[1], max(0, sizes[2] - 200))
         sizes[1] += change
         sizes[2] -= change
+        # The results cannot go below their minimum: what they cannot give comes from the editors (which scroll).
+        results = self.main.widget(2)
+        short = (results.minimumSizeHint().height() if results is not None else 0) - sizes[2]
+        if short > 0 and sizes[0] > short:
+            sizes[0] -= short
+            sizes[2] += short
         self.main.setSizes(sizes)
 
     def give_case_view_room(self, focused: bool) -> None:
@@ -100,7 +108,9 @@ class WindowLayout:
         if focused and self._before_case_view is None:
             self._before_case_view = (self.main.sizes(), self.bottom.sizes())
             main, bottom = self.main.sizes(), self.bottom.sizes()
-            self.main.setSizes([0, main[1], main[0] + main[2]])
+            # The summary keeps its figures; its sentences scroll, so the answers get the room.
+            summary = min(main[1], self.summary.figures_height())
+            self.main.setSizes([0, summary, main[0] + main[2] + main[1] - summary])
             width = sum(bottom)
             self.bottom.setSizes([0, int(width * 0.3), width - int(width * 0.3)])
         elif not focused and self._before_case_view is not None:
