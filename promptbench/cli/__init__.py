@@ -28,11 +28,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("history", "list past runs, newest first, or search their cells; delete runs; compact the file"),
     "show": ("history", "one run: its summary per variant and every cell"),
     "compare": ("history", "compare two runs cell by cell"),
-    "export": ("history", "write a run's cells as JSON or CSV"),
+    "export": ("history", "write a run's cells as JSON or CSV, or the run as an HTML report"),
     "cache": ("history", "the response cache"),
     "grade": ("grade", "grade one answer of a run: thumbs up or down, or stars, with a comment"),
     "import": ("files", "convert a promptfoo config into an experiment file"),
     "export-promptfoo": ("files", "write an experiment as a promptfoo config"),
+    "import-tests": ("files", "add the test cases of a CSV, JSONL or XLSX file to an experiment"),
     "doctor": ("doctor", "check this installation: Qt, fonts, keyring, history, providers"),
 }
 

@@ -60,9 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _db_option(compare)
     compare.set_defaults(handler=compare_command)
 
-    export = subparsers.add_parser("export", help="write a run's cells as JSON or CSV")
+    export = subparsers.add_parser("export", help="write a run's cells as JSON or CSV, or the run as an HTML report")
     export.add_argument("run", metavar="RUN")
-    export.add_argument("--format", choices=service.EXPORT_FORMATS, default="json")
+    export.add_argument("--format", choices=(*service.EXPORT_FORMATS, service.REPORT_FORMAT), default="json")
     export.add_argument("-o", "--output", type=Path, metavar="PATH", help="default: promptbench-RUN.FORMAT here")
     _db_option(export)
     export.set_defaults(handler=export_command)

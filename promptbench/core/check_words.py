@@ -166,6 +166,15 @@ _WORDS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
         ("Costs at most", "Must cost at most", "The call must cost at most the threshold, in US dollars."),
         ("Costs more than", "Must cost more than", "The call must cost more than the threshold, in US dollars."),
     ),
+    "assert-set": (
+        (
+            "All of a group",
+            "A group of checks scored together:",
+            "The checks inside score together, like a case's checks (with the group's own threshold), and the "
+            "group counts as one check with its weight.",
+        ),
+        ("All of a group", "A group of checks scored together:", "An assert-set cannot be turned around."),
+    ),
     "llm-rubric": (
         (
             "AI grader",

@@ -111,7 +111,8 @@ class Check:
 
     `value` is a template (or a list of templates) rendered with the case's variables; `threshold` means
     what it means for that type (see docs/checks.md); `weight` and `metric` feed the case's score.
-    `provider` and `model` name the grader for model-graded checks.
+    `provider` and `model` name the grader for model-graded checks. An `assert-set` check holds its own `checks`,
+    scored together as one check (promptfoo's assert-set).
     """
 
     type: str
@@ -121,6 +122,7 @@ class Check:
     metric: str | None = None
     provider: str | None = None
     model: str | None = None
+    checks: tuple[Check, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Check:
@@ -132,6 +134,7 @@ class Check:
             metric=data.get("metric"),
             provider=data.get("provider"),
             model=data.get("model"),
+            checks=tuple(Check.from_dict(c) for c in data.get("checks") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,6 +148,8 @@ class Check:
         for key in ("metric", "provider", "model"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
+        if self.checks:
+            data["checks"] = [c.to_dict() for c in self.checks]
         return data
 
 

@@ -1,6 +1,11 @@
-"""Prompt templates: `{{name}}` rendered by Jinja2's sandboxed environment, undefined variables as errors.
+"""Prompt templates: `{{name}}` rendered by Jinja2's sandboxed environment, printing values as Nunjucks does.
 
-Jinja2 reads promptfoo's Nunjucks-style templates unchanged for everything but Nunjucks-only filters. The
+Jinja2 reads promptfoo's Nunjucks-style templates unchanged for everything but Nunjucks-only filters, and prints
+what Nunjucks prints (promptbench.core.js_text): a list `["Season 11", 11]` as `Season 11,11`, a mapping as
+`[object Object]`, `true`/`false`, and nothing for null or a missing attribute (`{{ user.nickname }}`). A
+variable the case does not give at all is still an error, found before any call, where promptfoo would send an
+empty string: a misspelt name should not reach a model. promptfoo's `load` filter (parse JSON) and Nunjucks's
+`dump` (compact JSON) are here too. The
 sandbox matters because experiment files travel between people: a template must not reach Python internals, and
 must not hang the app or fill its memory either. So a template renders under a budget (BudgetedEnvironment):
 loops count their steps against a time limit, numbers passed to calls and sizes built with `*`, `**`, `+` and
@@ -10,6 +15,7 @@ time, is a TemplateProblem: one sentence, with the template's line where Jinja2 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -22,7 +28,8 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from promptbench.core.experiment import Experiment, Variant
+from promptbench.core.experiment import ROLES, Experiment, Variant
+from promptbench.core.js_text import js_text
 
 MAX_OUTPUT_CHARS = 1_000_000  # one message's text; far past any model's context window
 MAX_LOOP_STEPS = 1_000_000  # all loop iterations of one render
@@ -108,9 +115,47 @@ class BudgetedEnvironment(SandboxedEnvironment):
             _check_format(getattr(value, "__self__", None))  # "{:>999999999}".format(1)
         return wrapped
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `order.items` is the key "items" in Nunjucks, not the dict's method; a method only when no such key.
+        if isinstance(obj, dict) and isinstance(attribute, str) and attribute in obj:
+            return obj[attribute]
+        return _empty_if_missing(obj, attribute, super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return _empty_if_missing(obj, argument, super().getitem(obj, argument))
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree: nodes.Template = _Budgeting().visit(super()._parse(source, name, filename))
         return tree
+
+
+def _empty_if_missing(obj: Any, name: Any, found: Any) -> Any:
+    """A missing attribute or item of a value the case gives prints as nothing, as in Nunjucks; a missing variable
+    (obj itself undefined) stays an error, and so does an attribute the sandbox refuses (it carries a hint)."""
+    if (
+        isinstance(found, jinja2.Undefined)
+        and not isinstance(obj, jinja2.Undefined)
+        and found._undefined_hint is None
+        and found._undefined_exception is jinja2.UndefinedError
+    ):
+        return jinja2.ChainableUndefined(obj=obj, name=name)
+    return found
+
+
+def _dump(value: Any, indent: int | None = None) -> str:
+    """Nunjucks's `dump`: JSON.stringify, compact unless an indent is given."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(value, ensure_ascii=False, indent=indent, separators=separators, default=js_text)
+
+
+def _load(value: Any) -> Any:
+    """promptfoo's `load` filter: the value of a JSON text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise _OverBudget(f"the load filter was given text that is not JSON ({error})") from None
 
 
 class _Budgeting(NodeTransformer):
@@ -128,7 +173,7 @@ class _Budgeting(NodeTransformer):
 
 def _joined(*parts: Any) -> str:
     """`a ~ b`: the text of each part joined, refused past MAX_OUTPUT_CHARS before it is built."""
-    texts = [str(part) for part in parts]
+    texts = [js_text(part) for part in parts]
     if sum(map(len, texts)) > MAX_OUTPUT_CHARS:
         raise _too_big("joining these")
     return "".join(texts)
@@ -160,7 +205,11 @@ def _lipsum_check(n: Any = 5, *args: Any, **kwargs: Any) -> None:
 
 
 def _make_environment() -> BudgetedEnvironment:
-    environment = BudgetedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    environment = BudgetedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=js_text
+    )
+    environment.filters["dump"] = _dump
+    environment.filters["load"] = _load
     environment.globals["_pb_budgeted"] = _budgeted
     environment.globals["_pb_joined"] = _joined
     environment.globals["lipsum"] = _checked_filter(environment.globals["lipsum"], _lipsum_check)
@@ -171,6 +220,11 @@ def _make_environment() -> BudgetedEnvironment:
 
 
 _environment = _make_environment()
+
+
+def filter_and_test_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The filters and tests templates may use (Jinja2's, plus `load` and `dump`)."""
+    return frozenset(_environment.filters), frozenset(_environment.tests)
 
 
 @lru_cache(maxsize=4096)
@@ -246,8 +300,43 @@ def _located(sentence: str, error: BaseException) -> str:
 
 
 def render_messages(variant: Variant, values: Mapping[str, Any]) -> tuple[dict[str, str], ...]:
-    """The exact messages a call of this variant sends for these variable values."""
-    return tuple({"role": m.role, "content": render(m.content, values)} for m in variant.messages)
+    """The exact messages a call of this variant sends for these variable values.
+
+    A message whose whole text renders to a JSON list of chat messages (`{{ input | dump }}` with a case that
+    holds a chat, as an OpenAI-evals sample does) is replaced by those messages, as promptfoo's OpenAI provider
+    reads a prompt that is a JSON chat."""
+    messages: list[dict[str, str]] = []
+    for message in variant.messages:
+        text = render(message.content, values)
+        chat = _json_chat(text) if "{{" in message.content else None
+        if chat is None:
+            messages.append({"role": message.role, "content": text})
+        else:
+            messages.extend(chat)
+    return tuple(messages)
+
+
+def _json_chat(text: str) -> list[dict[str, str]] | None:
+    """The messages of a JSON chat (`[{"role": "user", "content": "..."}]`), or None for any other text."""
+    if not text.startswith("[") or not text.endswith("]"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, list) or not data:
+        return None
+    chat = []
+    for item in data:
+        if (
+            not isinstance(item, dict)
+            or item.get("role") not in ROLES
+            or not isinstance(item.get("content"), str)
+            or set(item) - {"role", "content", "name"}
+        ):
+            return None
+        chat.append({"role": item["role"], "content": item["content"]})
+    return chat
 
 
 def render_problems(experiment: Experiment, limit: int = 20) -> list[str]:

@@ -179,8 +179,10 @@ def _did_you_mean(name: str, columns: Sequence[str]) -> str:
 
 
 def _check_value_variables(check: Check) -> set[str]:
-    values = check.value if isinstance(check.value, list) else [check.value]
     names: set[str] = set()
+    for inner in check.checks:  # an assert-set's checks
+        names |= _check_value_variables(inner)
+    values = check.value if isinstance(check.value, list) else [check.value]
     for value in values:
         if isinstance(value, str) and "{" in value:
             try:

@@ -7,9 +7,13 @@ to be a test set, or text in the wrong encoding all read as the same plain sente
 from __future__ import annotations
 
 import codecs
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from promptbench.formats.errors import FileProblem
+
+_PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")  # the last part of a place: `.id` or `[3]`
 
 # A test set or config larger than this is almost certainly the wrong file; refusing it keeps memory bounded.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -28,6 +32,19 @@ class Problems:
             text += "."
         if text not in self.sentences:
             self.sentences.append(text)
+
+    def locate(self, lines: Mapping[str, int], file_name: str) -> None:
+        """Add `(file:line)` to each sentence whose place (`providers[1].id: ...`) the file has a line for; a
+        place inside a value (`tests[0].assert[1].value[2]`) takes the line of the nearest part that has one."""
+        located = []
+        for text in self.sentences:
+            place = text.split(": ", 1)[0] if ": " in text else ""
+            line = None
+            while place and line is None:
+                line = lines.get(place)
+                place = _PARENT.sub("", place) if _PARENT.search(place) else ""
+            located.append(f"{text[:-1]} ({file_name}:{line})." if line is not None else text)
+        self.sentences = located
 
     def __bool__(self) -> bool:
         return bool(self.sentences)

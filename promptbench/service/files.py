@@ -8,20 +8,28 @@ promptfoo readers are imported on first use: neither the window nor `promptbench
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from promptbench.core.experiment import Experiment, TestCase
 from promptbench.core.result import Result
 from promptbench.formats.errors import FileProblem
-from promptbench.formats.experiment_file import experiment_from_json, load_experiment, save_experiment
+from promptbench.formats.experiment_file import (
+    experiment_from_dict,
+    experiment_from_json,
+    load_experiment,
+    save_experiment,
+)
 
 __all__ = [
     "FileProblem",
     "cases_from_table",
     "experiment_from_json",
     "export_promptfoo",
+    "import_tests",
     "load_experiment",
     "load_promptfoo",
     "parse_pasted_rows",
@@ -36,6 +44,38 @@ def read_test_set(path: Path) -> list[TestCase]:
     from promptbench.formats.testsets.files import read_test_set as read
 
     return read(Path(path))
+
+
+@dataclass(frozen=True)
+class ImportedTests:
+    """What `import_tests` did: cases read, cases the experiment had before and has now."""
+
+    read: int
+    before: int
+    after: int
+    holds_chats: bool  # the cases are OpenAI-evals samples, whose chat is in the variable `input`
+    chat_sent: bool  # some variant sends that chat (`{{ input | dump }}` or the like)
+
+
+def import_tests(test_set: Path, experiment_path: Path, *, replace_cases: bool = False) -> ImportedTests:
+    """Add the test cases of a CSV, TSV, JSONL, JSON or XLSX file to an experiment file (or replace its cases).
+
+    The experiment file changes only when every row reads and the result is a valid experiment, and then in one
+    atomic write: any FileProblem leaves it as it was."""
+    from promptbench.formats.testsets.rows import is_eval_sample
+
+    experiment = load_experiment(Path(experiment_path))
+    cases = read_test_set(Path(test_set))
+    if not cases:
+        raise FileProblem(str(test_set), ["the file holds no test cases; the experiment was not changed."])
+    kept = () if replace_cases else experiment.cases
+    updated = replace(experiment, cases=(*kept, *cases))
+    # The file as it will be written must read back: a value JSON cannot hold is found here, not on next open.
+    experiment_from_dict(json.loads(json.dumps(updated.to_dict(), ensure_ascii=False)), str(experiment_path))
+    save_experiment(updated, Path(experiment_path))
+    holds_chats = any(is_eval_sample(case.vars) for case in cases)
+    chat_sent = any("input" in message.content for variant in updated.variants for message in variant.messages)
+    return ImportedTests(len(cases), len(experiment.cases), len(updated.cases), holds_chats, chat_sent)
 
 
 def parse_pasted_rows(text: str) -> tuple[list[str], list[list[str]]]:
@@ -60,11 +100,15 @@ def load_promptfoo(path: Path) -> Experiment:
     return load(Path(path))
 
 
-def export_promptfoo(experiment: Experiment, path: Path) -> None:
-    """Write `experiment` as a promptfoo config; FileProblem for what promptfoo cannot say."""
-    from promptbench.formats.promptfoo.config import export_promptfoo as export
+def export_promptfoo(experiment: Experiment, path: Path, env: Mapping[str, str] | None = None) -> None:
+    """Write `experiment` as a promptfoo config; FileProblem for what promptfoo cannot say.
 
-    export(experiment, Path(path))
+    A variant or grader on one of the user's saved profiles (or a preset) is written with that profile's address,
+    as a provider the config declares, so the config runs the same elsewhere (the key stays in the keyring)."""
+    from promptbench.formats.promptfoo.config import export_promptfoo as export
+    from promptbench.profiles import known_profiles
+
+    export(experiment, Path(path), profiles=known_profiles(experiment.providers, env=env))
 
 
 def write_results_json(

@@ -88,12 +88,11 @@ def export_run(history: History, run_id: str, fmt: str, path: Path | None = None
 
     detail = history.open_run(run_id)
     target = Path(path) if path is not None else default_export_path(run_id, fmt)
-    if fmt == REPORT_FORMAT:  # only the window writes reports; an OSError there is its own sentence
-        title = f"{detail.experiment.name}: run of {started_text(detail.summary)}"
-        write_html_report(target, detail.experiment, detail.results, detail.human_grades, title=title)
-        return target
     try:
-        if fmt == "json":
+        if fmt == REPORT_FORMAT:  # the History window's report, and `promptbench export RUN --format html`
+            title = f"{detail.experiment.name}: run of {started_text(detail.summary)}"
+            write_html_report(target, detail.experiment, detail.results, detail.human_grades, title=title)
+        elif fmt == "json":
             write_results_json(
                 target,
                 detail.experiment,

@@ -154,14 +154,22 @@ def _grader_profiles(
 ) -> tuple[dict[str, tuple[ProviderProfile, str]], list[str]]:
     """The profiles model-graded checks name (any profile: declared in the file, saved, or a preset), each with
     where it is first named; and a sentence for each name no profile has."""
+    if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
+        return {}, []
+    from promptbench.core.checks.assert_set import all_checks  # the check modules load only for checks
+
     named: list[tuple[str, str]] = [
-        (check.provider, f"Check {i + 1} for all cases ({check.type})")
+        (inner.provider, f"Check {i + 1} for all cases ({check.type})")
         for i, check in enumerate(experiment.default_checks)
-        if check.provider
+        for inner in all_checks([check])  # an assert-set's checks name graders too
+        if inner.provider
     ]
     for c, case in enumerate(experiment.cases):
         named += [
-            (ch.provider, f"Case {c + 1}, check {k + 1} ({ch.type})") for k, ch in enumerate(case.checks) if ch.provider
+            (inner.provider, f"Case {c + 1}, check {k + 1} ({ch.type})")
+            for k, ch in enumerate(case.checks)
+            for inner in all_checks([ch])
+            if inner.provider
         ]
     found: dict[str, tuple[ProviderProfile, str]] = {}
     problems = []

@@ -10,7 +10,7 @@ from tests.cli.conftest import experiment_for, promptbench, write_experiment
 
 def test_a_runtime_template_error_is_a_sentence_with_its_place_and_nothing_is_called(tmp_path, server_process):
     experiment = experiment_for(server_process.base_url)
-    broken = replace(experiment.variants[1], messages=(Message("user", "{{ text.words }} {{ 1 / 0 }}"),))
+    broken = replace(experiment.variants[1], messages=(Message("user", "{{ text.words() }} {{ 1 / 0 }}"),))
     experiment = replace(experiment, variants=(experiment.variants[0], broken))
     path = write_experiment(tmp_path, experiment)
     completed = promptbench("run", str(path), "--db", str(tmp_path / "h.db"))

@@ -12,7 +12,7 @@ from promptbench.core.templates import TemplateProblem, render, render_problems,
 @pytest.mark.parametrize(
     ("source", "words"),
     [
-        ("{{ x.y }}", "has no attribute 'y'"),
+        ("{{ missing.y }}", "'missing' is undefined"),
         ("{{ 1/0 }}", "ZeroDivisionError"),
         ("{{ ''.__class__.__mro__ }}", "unsafe"),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "calls itself too deeply"),

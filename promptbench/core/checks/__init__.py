@@ -13,10 +13,11 @@ from typing import Any
 from promptbench.core.experiment import Check, TestCase
 from promptbench.core.result import CheckOutcome, Grade
 
-from .base import CheckContext, CheckError, ModelGrader
+from .assert_set import ASSERT_SET
+from .base import CheckContext, CheckError, CheckVerdict, ModelGrader
 from .model_graded import OpenAIGrader
 from .registry import ASYNC_TYPES, CHECK_TYPES, SPECS, check_problems, split_type, type_problem
-from .scoring import combine, error_outcome, outcome_of
+from .scoring import NO_CHECKS, combine, error_outcome, outcome_of
 from .values import case_values, render_value
 
 __all__ = [
@@ -31,33 +32,55 @@ __all__ = [
 _MODEL_GRADED_CONCURRENCY = 3  # promptfoo runs a test's assertions three at a time
 
 
-async def grade_output(
-    output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext
-) -> Grade | None:
-    """Score one output: the default checks, then the case's own. None when there are no checks at all."""
+async def grade_output(output: str, case: TestCase, default_checks: Sequence[Check], context: CheckContext) -> Grade:
+    """Score one output: the default checks, then the case's own.
+
+    A case with no checks passes with score 1, as a promptfoo test without assertions does (the run only
+    scores at all when some case of the experiment has checks)."""
     checks = [*default_checks, *case.checks]
     if not checks:
-        return None
+        return Grade(passed=True, score=1.0, reason=NO_CHECKS)
     values = case_values(context.vars, case.expected)
+    limit = asyncio.Semaphore(_MODEL_GRADED_CONCURRENCY)
+    return combine(await _outcomes(output, checks, values, context, limit), _case_threshold(case))
+
+
+async def _outcomes(
+    output: str, checks: Sequence[Check], values: Mapping[str, Any], context: CheckContext, limit: asyncio.Semaphore
+) -> list[CheckOutcome]:
+    """Each check's outcome, in order: the quick ones at once, model-graded ones and sets concurrently (`limit`
+    holds model-graded calls to three at a time, inside sets too)."""
     outcomes: list[CheckOutcome | None] = []
     waiting: list[tuple[int, Check]] = []
     for check in checks:
-        if check.type in ASYNC_TYPES:
+        if check.type in ASYNC_TYPES or check.type == ASSERT_SET:
             waiting.append((len(outcomes), check))
             outcomes.append(None)
         else:
             outcomes.append(_run_now(output, check, values, context))
     if waiting:
-        limit = asyncio.Semaphore(_MODEL_GRADED_CONCURRENCY)
 
         async def run_later(check: Check) -> CheckOutcome:
+            if check.type == ASSERT_SET:
+                return await _run_set(output, check, values, context, limit)
             async with limit:
                 return await _run_graded(output, check, values, context)
 
         finished = await asyncio.gather(*(run_later(check) for _, check in waiting))
         for (index, _), outcome in zip(waiting, finished, strict=True):
             outcomes[index] = outcome
-    return combine([o for o in outcomes if o is not None], _case_threshold(case))
+    return [o for o in outcomes if o is not None]
+
+
+async def _run_set(
+    output: str, check: Check, values: Mapping[str, Any], context: CheckContext, limit: asyncio.Semaphore
+) -> CheckOutcome:
+    """An assert-set: its checks combined with its own threshold, then counted as one check (assert_set.py)."""
+    inner = await _outcomes(output, check.checks, values, context, limit)
+    grade = combine(inner, check.threshold if isinstance(check.threshold, int | float) else None)
+    if any(o.error for o in inner):
+        return error_outcome(check, grade.reason)
+    return outcome_of(check, CheckVerdict(grade.passed, grade.score, grade.reason))
 
 
 def _case_threshold(case: TestCase) -> float | None:

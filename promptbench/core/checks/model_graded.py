@@ -213,7 +213,7 @@ class OpenAIGrader:
         client_for: Callable[[str | None], openai.AsyncOpenAI],
         *,
         default_model: str = "gpt-4o-mini",
-        default_embedding_model: str = "text-embedding-3-small",
+        default_embedding_model: str = "text-embedding-3-large",  # promptfoo's default for similar
         redactor: Redactor | None = None,
         max_tokens: int | None = 1024,
         timeout: float | None = 60.0,

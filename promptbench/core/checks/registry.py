@@ -15,6 +15,7 @@ from typing import Any
 from promptbench.core.experiment import Check
 
 from . import json_checks, limits, metrics, model_graded, strings
+from .assert_set import ASSERT_SET, set_problems
 from .values import is_js_number, is_template
 
 
@@ -87,7 +88,6 @@ ASYNC_TYPES: frozenset[str] = frozenset(
 _RUNS_CODE = {"javascript", "python", "ruby"}
 _CALLS_OUT = {"webhook", "moderation", "pi", "guardrails", "classifier"}
 _NOT_SUPPORTED = {
-    "assert-set",
     "answer-relevance",
     "bertscore",
     "context-faithfulness",
@@ -133,7 +133,7 @@ def type_problem(check_type: Any) -> str | None:
         return f"'{check_type}' checks call an outside service and cannot run in PromptBench."
     if base in _NOT_SUPPORTED:
         return f"'{check_type}' is a promptfoo check that PromptBench does not support."
-    if check_type not in CHECK_TYPES:
+    if check_type not in CHECK_TYPES and check_type != ASSERT_SET:
         return f"'{check_type}' is not a check type PromptBench knows."
     return None
 
@@ -145,6 +145,14 @@ def check_problems(check: Check) -> list[str]:
         return [problem]
     problems: list[str] = []
     name = f"'{check.type}'"
+    if check.type == ASSERT_SET:
+        if not is_js_number(check.weight) or check.weight < 0:
+            problems.append(f"{name} needs a weight of 0 or more.")
+        if check.threshold is not None and not is_js_number(check.threshold):
+            problems.append(f"{name} needs a number as its threshold.")
+        return problems + set_problems(check, check_problems)
+    if check.checks:
+        problems.append(f"{name} holds checks of its own, which only an assert-set does.")
     if not is_js_number(check.weight) or check.weight < 0:
         problems.append(f"{name} needs a weight of 0 or more.")
     if check.threshold is not None and not is_js_number(check.threshold):

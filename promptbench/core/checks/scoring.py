@@ -18,6 +18,7 @@ from .base import CheckVerdict
 from .values import js_number
 
 ALL_PASSED = "All assertions passed"
+NO_CHECKS = "No assertions"  # promptfoo's reason for a test without assertions, which passes with score 1
 WEIGHT_ZERO_PASS = "Passes because its weight is 0, so it cannot fail the case."
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
+from promptbench.core.js_text import js_number as js_number  # re-exported: the checks import it from here
 from promptbench.core.templates import TemplateProblem, render
 
 from .base import CheckError
@@ -80,35 +80,6 @@ def utf16_units(text: str) -> str | tuple[int, ...]:
         return text
     data = text.encode("utf-16-le", "surrogatepass")
     return tuple(int.from_bytes(data[i : i + 2], "little") for i in range(0, len(data), 2))
-
-
-def js_number(number: float | int) -> str:
-    """`String(number)` in JavaScript: 1.0 is "1", 1e-7 is "1e-7", 0.00001 is "0.00001"."""
-    if isinstance(number, bool):
-        return "true" if number else "false"
-    if isinstance(number, int):
-        return str(number)
-    if number != number:
-        return "NaN"
-    if number in (float("inf"), float("-inf")):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0:
-        return "0"
-    sign, digit_tuple, exponent = Decimal(repr(number)).normalize().as_tuple()
-    assert isinstance(exponent, int)  # the exponent is a letter only for NaN and the infinities, answered above
-    digits = "".join(map(str, digit_tuple))
-    k = len(digits)
-    point = exponent + k  # where the decimal point sits relative to the digits (ECMAScript's n)
-    if k <= point <= 21:
-        text = digits + "0" * (point - k)
-    elif 0 < point <= 21:
-        text = f"{digits[:point]}.{digits[point:]}"
-    elif -6 < point <= 0:
-        text = "0." + "0" * -point + digits
-    else:
-        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
-        text = f"{mantissa}e{'+' if point - 1 >= 0 else '-'}{abs(point - 1)}"
-    return ("-" if sign else "") + text
 
 
 def js_precision(number: float, digits: int) -> str:

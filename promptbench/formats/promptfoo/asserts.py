@@ -49,10 +49,10 @@ _CODE_TYPES = {
     "javascript": "javascript checks run code, and PromptBench does not run code from test files",
     "python": "python checks run code, and PromptBench does not run code from test files",
     "ruby": "ruby checks run code, and PromptBench does not run code from test files",
-    "webhook": "webhook checks send outputs to a server of their own, which PromptBench does not do",
+    "webhook": "webhook checks send outputs to a server of their own, which PromptBench does not do; "
+    "grade with llm-rubric and a grader provider instead",
 }
 _SUITE_TYPES = {
-    "assert-set": "assert-set groups are not supported; list the checks one by one",
     "select-best": "select-best compares variants against each other, which PromptBench checks do not do",
     "max-score": "max-score compares variants against each other, which PromptBench checks do not do",
 }
@@ -120,6 +120,8 @@ def check_from_assertion(
         report("type", "a check needs a type")
         return None
     base = kind[4:] if kind.startswith("not-") else kind
+    if kind == "assert-set":
+        return assert_set_from_assertion(assertion, report, base_dir=base_dir, graders=graders)
     if base in _CODE_TYPES or base in _SUITE_TYPES:
         report("type", _CODE_TYPES.get(base) or _SUITE_TYPES[base])
         return None
@@ -169,9 +171,57 @@ def check_from_assertion(
     return None if problems else check
 
 
+def assert_set_from_assertion(
+    assertion: dict[str, Any],
+    report: Callable[[str, str], None],
+    *,
+    base_dir: Path | None = None,
+    graders: GraderResolver | None = None,
+) -> Check | None:
+    """promptfoo's `{type: assert-set, assert: [...], threshold, weight, metric}` as one Check holding its checks."""
+    ok = True
+    for key in assertion:
+        if key not in {"type", "assert", "threshold", "weight", "metric"}:
+            report(key, f"'{key}' on an assert-set is not supported by PromptBench")
+            ok = False
+    items = assertion.get("assert")
+    if not isinstance(items, list) or not items:
+        report("assert", "an assert-set needs a list of checks under assert")
+        return None
+    inner = []
+    for index, item in enumerate(items):
+
+        def report_inner(place: str, sentence: str, index: int = index) -> None:
+            report(f"assert[{index}].{place}" if place else f"assert[{index}]", sentence)
+
+        check = check_from_assertion(item, report_inner, base_dir=base_dir, graders=graders)
+        ok = ok and check is not None
+        if check is not None:
+            inner.append(check)
+    threshold = _number(assertion.get("threshold"), "threshold", report)
+    weight = _number(assertion.get("weight"), "weight", report)
+    metric = assertion.get("metric")
+    if metric is not None and not isinstance(metric, str):
+        report("metric", "a metric must be a name")
+        ok = False
+    if not ok or threshold is _BAD or weight is _BAD:
+        return None
+    check = Check(
+        type="assert-set",
+        threshold=threshold,
+        weight=1.0 if weight is None else weight,
+        metric=metric or None,
+        checks=tuple(inner),
+    )
+    problems = check_problems(check)
+    for sentence in problems:
+        report("", sentence)
+    return None if problems else check
+
+
 def check_to_string(check: Check) -> str | None:
     """The `__expected` cell that reads back as exactly this check, or None when no cell can say it."""
-    if check.weight != 1.0 or check.metric or check.provider or check.model:
+    if check.weight != 1.0 or check.metric or check.provider or check.model or check.checks:
         return None
     value = check.value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -195,7 +245,7 @@ def check_to_string(check: Check) -> str | None:
     return cell if same else None
 
 
-def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+def check_to_assertion(check: Check, grader_id: Callable[[str, str], Any] | None = None) -> dict[str, Any]:
     """A promptfoo assertion object for one check."""
     assertion: dict[str, Any] = {"type": check.type}
     if check.value is not None:
@@ -208,6 +258,8 @@ def check_to_assertion(check: Check, grader_id: Callable[[str, str], str] | None
         assertion["metric"] = check.metric
     if check.provider and grader_id is not None:
         assertion["provider"] = grader_id(check.provider, check.model or "")
+    if check.checks:
+        assertion["assert"] = [check_to_assertion(inner, grader_id) for inner in check.checks]
     return assertion
 
 

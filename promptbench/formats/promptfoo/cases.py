@@ -18,6 +18,8 @@ from promptbench.core.experiment import Check, TestCase
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.asserts import GraderResolver, check_from_assertion
 from promptbench.formats.promptfoo.files import YamlProblem, file_path, load_value_file, parse_yaml, read_text_file
+from promptbench.formats.promptfoo.graders import Grader, read_options, with_grader
+from promptbench.formats.promptfoo.refs import dereference
 from promptbench.formats.testsets.files import read_test_set
 from promptbench.formats.testsets.rows import case_from_object
 
@@ -25,7 +27,7 @@ Report = Callable[[str, str], None]
 
 MAX_CASES = 100_000
 _TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".jsonl", ".json"}
-_DEFAULT_TEST_KEYS = {"vars", "assert", "threshold", "metadata"}
+_DEFAULT_TEST_KEYS = {"vars", "assert", "threshold", "metadata", "options"}
 
 
 class Defaults:
@@ -36,6 +38,10 @@ class Defaults:
         self.checks: tuple[Check, ...] = ()
         self.threshold: float | None = None
         self.metadata: dict[str, Any] = {}
+        self.grader: Grader | None = None
+        self.raw_checks: tuple[Check, ...] = ()  # before defaultTest's grader was given to them
+        # True when a test's own options.provider grades the default checks too: they then move into every case.
+        self.moved_into_cases = False
 
 
 def read_default_test(value: Any, base_dir: Path, report: Report, graders: GraderResolver) -> Defaults:
@@ -53,8 +59,8 @@ def read_default_test(value: Any, base_dir: Path, report: Report, graders: Grade
         return defaults
     for key in value:
         if key not in _DEFAULT_TEST_KEYS:
-            what = "options (prefix, suffix, transforms, grader settings)" if key == "options" else f"'{key}'"
-            report(f"defaultTest.{key}", f"{what} in defaultTest is not supported by PromptBench")
+            report(f"defaultTest.{key}", f"'{key}' in defaultTest is not supported by PromptBench")
+    defaults.grader = read_options(value.get("options"), "defaultTest.options", report, graders)
     vars = value.get("vars") or {}
     if isinstance(vars, dict):
         defaults.vars = _load_file_vars(vars, "defaultTest.vars", base_dir, report)
@@ -66,7 +72,8 @@ def read_default_test(value: Any, base_dir: Path, report: Report, graders: Grade
         check = check_from_assertion(item, _inside(report, where), base_dir=base_dir, graders=graders)
         if check is not None:
             checks.append(check)
-    defaults.checks = tuple(checks)
+    defaults.raw_checks = tuple(checks)
+    defaults.checks = with_grader(checks, defaults.grader)
     threshold = value.get("threshold")
     if threshold is not None:
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
@@ -93,15 +100,16 @@ def read_tests(
                 report("tests", "tests must be a list or a file:// reference")
                 return []
             entries = [(f"tests[{i}]", item) for i, item in enumerate(value)]
-        cases = []
+        read: list[tuple[TestCase, Grader | None]] = []
         for where, entry in entries:
             if isinstance(entry, str):
-                cases.extend(_read_file_tests(entry, where, base_dir, report, graders))
+                read.extend(_read_file_tests(entry, where, base_dir, report, graders))
             else:
-                cases.extend(_read_inline_test(entry, where, base_dir, report, graders))
-            if len(cases) > MAX_CASES:
+                read.extend(_read_inline_test(entry, where, base_dir, report, graders))
+            if len(read) > MAX_CASES:
                 report("tests", f"more than {MAX_CASES} test cases")
                 return []
+        cases = _give_graders(read, defaults)
     # Defaults first, then the expansion, as promptfoo merges defaultTest.vars before it expands lists.
     expanded: list[TestCase] = []
     for case in cases:
@@ -112,23 +120,42 @@ def read_tests(
     return expanded
 
 
+def _give_graders(read: list[tuple[TestCase, Grader | None]], defaults: Defaults) -> list[TestCase]:
+    """Each case's model-graded checks get the test's options.provider, else defaultTest's (promptfoo's order).
+
+    A test's own grader grades the defaultTest checks of that test too; when that differs from defaultTest's, the
+    default checks move into every case (first, as promptfoo runs them), so each case keeps its own grader.
+    """
+    moved = any(own is not None and with_grader(defaults.raw_checks, own) != defaults.checks for _, own in read)
+    defaults.moved_into_cases = moved
+    cases = []
+    for case, own in read:
+        grader = own or defaults.grader
+        checks = with_grader(case.checks, grader)
+        if moved:
+            checks = (*with_grader(defaults.raw_checks, grader), *checks)
+        cases.append(replace(case, checks=checks))
+    return cases
+
+
 def _read_inline_test(
     entry: Any, where: str, base_dir: Path, report: Report, graders: GraderResolver
-) -> list[TestCase]:
+) -> list[tuple[TestCase, Grader | None]]:
     if not isinstance(entry, dict):
         report(where, "a test must be a mapping with vars and assert, or a file:// reference")
         return []
     data = dict(entry)
     data.setdefault("vars", {})
+    grader = read_options(data.pop("options", None), f"{where}.options", report, graders)
     if isinstance(data["vars"], dict):
         data["vars"] = _load_file_vars(data["vars"], f"{where}.vars", base_dir, report)
     case = case_from_object(data, _inside(report, where), base_dir=base_dir, graders=graders)
-    return [] if case is None else [case]
+    return [] if case is None else [(case, grader)]
 
 
 def _read_file_tests(
     reference: str, where: str, base_dir: Path, report: Report, graders: GraderResolver
-) -> list[TestCase]:
+) -> list[tuple[TestCase, Grader | None]]:
     if not reference.startswith("file://"):
         report(where, f"'{reference}': only file:// test files can be imported (no URLs, datasets or scripts)")
         return []
@@ -139,12 +166,13 @@ def _read_file_tests(
     paths = sorted(Path(p) for p in glob.glob(str(pattern))) if glob.has_magic(str(pattern)) else [pattern]
     if not paths:
         report(where, f"no file matches '{reference}'")
-    cases: list[TestCase] = []
+    cases: list[tuple[TestCase, Grader | None]] = []
     for path in paths:
         suffix = path.suffix.lower()
+        loaded: list[tuple[TestCase, Grader | None]]
         try:
             if suffix in _TABLE_SUFFIXES:
-                loaded = read_test_set(path, sheet=sheet if suffix == ".xlsx" else None)
+                loaded = [(c, None) for c in read_test_set(path, sheet=sheet if suffix == ".xlsx" else None)]
             elif suffix in (".yaml", ".yml"):
                 loaded = _read_yaml_tests(path, where, report, graders)
             else:
@@ -157,14 +185,16 @@ def _read_file_tests(
             for sentence in problem.problems:
                 report(where, f"{path.name}: {sentence}")
             continue
-        for number, case in enumerate(loaded, start=1):
+        for number, (case, grader) in enumerate(loaded, start=1):
             # promptfoo reads file:// values wherever the variable came from, relative to the config.
             vars = _load_file_vars(case.vars, f"{where} ({path.name} case {number})", base_dir, report)
-            cases.append(replace(case, vars=vars))
+            cases.append((replace(case, vars=vars), grader))
     return cases
 
 
-def _read_yaml_tests(path: Path, where: str, report: Report, graders: GraderResolver) -> list[TestCase]:
+def _read_yaml_tests(
+    path: Path, where: str, report: Report, graders: GraderResolver
+) -> list[tuple[TestCase, Grader | None]]:
     try:
         data = parse_yaml(read_text_file(path))
     except YamlProblem as error:
@@ -173,6 +203,7 @@ def _read_yaml_tests(path: Path, where: str, report: Report, graders: GraderReso
     if not isinstance(data, list):
         report(where, f"{path.name}: the file must hold a list of tests")
         return []
+    data = dereference(data, lambda place, sentence: report(where, f"{path.name}{place}: {sentence}"))
     cases = []
     for index, item in enumerate(data):
         cases.extend(_read_inline_test(item, f"{where} ({path.name}[{index}])", path.parent, report, graders))
@@ -188,7 +219,8 @@ def expand_vars(case: TestCase) -> list[TestCase]:
     lists = {
         k: v
         for k, v in case.vars.items()
-        if isinstance(v, _FileMatches) or (isinstance(v, list) and v and isinstance(v[0], str))
+        if not k.startswith("__metadata:")  # metadata lists are data about the case, not values to run it with
+        and (isinstance(v, _FileMatches) or (isinstance(v, list) and v and isinstance(v[0], str)))
     }
     if not lists:
         return [case]

@@ -2,8 +2,8 @@
 
 Each (provider, prompt) pair of the config becomes a variant, in promptfoo's order (providers outer, prompts
 inner), so the grid has the columns promptfoo's table has. Tests, `defaultTest` and assertions keep promptfoo's
-meanings (docs/checks.md). Whatever cannot be carried over (code checks, transforms,
-`$ref`, scenarios, Nunjucks-only filters, providers that are not OpenAI-compatible) is listed in one FileProblem,
+meanings (docs/checks.md); `$ref`s are resolved first, as promptfoo does. Whatever cannot be carried over (code
+checks, transforms, scenarios, Nunjucks-only filters, providers that are not OpenAI-compatible) is listed in one FileProblem,
 each with its place; nothing is dropped silently.
 """
 
@@ -18,19 +18,22 @@ from promptbench.core.experiment import Check, Experiment, ProviderProfile, RunS
 from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.cases import read_default_test, read_tests
-from promptbench.formats.promptfoo.export import export_promptfoo
-from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml
+from promptbench.formats.promptfoo.export import OWN_SETTINGS, export_promptfoo
+from promptbench.formats.promptfoo.files import MAX_CONFIG_BYTES, YamlProblem, parse_yaml, yaml_lines
 from promptbench.formats.promptfoo.prompts import Prompt, read_prompts
 from promptbench.formats.promptfoo.providers import OPENAI, ProviderChoice, choice_for_provider
+from promptbench.formats.promptfoo.refs import dereference
 from promptbench.formats.promptfoo.templates import template_problems
 from promptbench.formats.reading import Problems, decode_text, read_bytes
 
 __all__ = ["export_promptfoo", "is_promptfoo_config", "load_promptfoo"]
 
 _KNOWN_KEYS = {"description", "prompts", "providers", "targets", "tests", "defaultTest", "evaluateOptions"}
+# Where `$ref` targets live; read only through the references (promptbench.formats.promptfoo.refs).
+_TEMPLATE_KEYS = {"assertionTemplates", "definitions"}
 # Keys that only say where promptfoo writes or shares its results; they change nothing about the experiment.
 _OUTPUT_KEYS = {"outputPath", "sharing", "writeLatestResults", "tags", "metadata", "$schema"}
-_EVALUATE_OPTIONS = {"maxConcurrency": "concurrency", "repeat": "repeats", "cache": "cache"}
+_EVALUATE_OPTIONS = {"maxConcurrency": "concurrency", "repeat": "repeats", "cache": "cache", "timeoutMs": "timeout"}
 _BUILT_IN = {OPENAI.name, ECHO.name}
 
 
@@ -60,13 +63,16 @@ def load_promptfoo(path: Path) -> Experiment:
         )
     problems = Problems(path)
     base_dir = path.parent
-    _report_refs(config, "", problems)
+    config = dereference(config, problems.add)
+    if not isinstance(config, dict):
+        problems.raise_if_any()
+        raise FileProblem(str(path), ["the whole config is a $ref to something that is not a mapping."])
     for key in config:
         if key == "scenarios":
             problems.add(key, "scenarios are not supported by PromptBench; list the tests under tests")
         elif key == "nunjucksFilters":
             problems.add(key, "custom Nunjucks filters run code, which PromptBench does not do")
-        elif key not in _KNOWN_KEYS and key not in _OUTPUT_KEYS:
+        elif key not in _KNOWN_KEYS and key not in _OUTPUT_KEYS and key not in _TEMPLATE_KEYS:
             problems.add(key, f"'{key}' is not supported by PromptBench")
 
     profiles = _Profiles()
@@ -77,7 +83,9 @@ def load_promptfoo(path: Path) -> Experiment:
     graders = _grader_resolver(profiles)
     defaults = read_default_test(config.get("defaultTest"), base_dir, problems.add, graders)
     cases = read_tests(config.get("tests"), base_dir, problems.add, graders, defaults)
-    settings = _read_settings(config.get("evaluateOptions"), problems)
+    settings = _read_own_settings(
+        config.get("metadata"), _read_settings(config.get("evaluateOptions"), problems), problems
+    )
     variants = _variants(choices, prompts, problems)
     for prompt in prompts:
         for index, message in enumerate(prompt.messages):
@@ -91,13 +99,15 @@ def load_promptfoo(path: Path) -> Experiment:
     if description is not None and not isinstance(description, str):
         problems.add("description", "a description must be text")
         description = None
+    if problems:
+        problems.locate(yaml_lines(text), path.name)
     problems.raise_if_any()
     return Experiment(
-        name=description or _untitled_name(path),
+        name=_own_name(config.get("metadata")) or description or _untitled_name(path),
         description=description or "",
         variants=tuple(variants),
         cases=tuple(cases),
-        default_checks=defaults.checks,
+        default_checks=() if defaults.moved_into_cases else defaults.checks,
         settings=settings,
         providers=profiles.declared(),
     )
@@ -235,6 +245,11 @@ def _read_settings(options: Any, problems: Problems) -> RunSettings:
                 values[field] = value
             else:
                 problems.add(where, "cache must be true or false")
+        elif field == "timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                problems.add(where, "timeoutMs must be a number of milliseconds above 0")
+            else:
+                values[field] = value / 1000
         elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.add(where, f"{key} must be a whole number of at least 1")
         else:
@@ -242,19 +257,41 @@ def _read_settings(options: Any, problems: Problems) -> RunSettings:
     return replace(RunSettings(), **values)
 
 
-def _report_refs(value: Any, where: str, problems: Problems, depth: int = 0) -> None:
-    if depth > 100:
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            place = f"{where}.{key}" if where else key
-            if key == "$ref":
-                problems.add(where or "(top)", "$ref references are not supported by PromptBench; write the value out")
+def _own_name(metadata: Any) -> str | None:
+    """The experiment's name, which PromptBench's export keeps under `metadata.promptbench` when the description
+    does not say it."""
+    own = metadata.get("promptbench") if isinstance(metadata, dict) else None
+    name = own.get("name") if isinstance(own, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _read_own_settings(metadata: Any, settings: RunSettings, problems: Problems) -> RunSettings:
+    """The run settings PromptBench's export keeps under `metadata.promptbench` (retries, streaming, grader limits)."""
+    own = metadata.get("promptbench") if isinstance(metadata, dict) else None
+    if own is None:
+        return settings
+    if not isinstance(own, dict):
+        problems.add("metadata.promptbench", "must be a mapping of run settings")
+        return settings
+    values: dict[str, Any] = {}
+    for key, value in own.items():
+        where = f"metadata.promptbench.{key}"
+        if key == "name":
+            continue  # read by _own_name
+        if key not in OWN_SETTINGS:
+            problems.add(where, f"'{key}' is not a run setting PromptBench keeps here")
+        elif key == "stream":
+            if isinstance(value, bool):
+                values[key] = value
             else:
-                _report_refs(item, place, problems, depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _report_refs(item, f"{where}[{index}]", problems, depth + 1)
+                problems.add(where, "stream must be true or false")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < (0 if key == "retries" else 1):
+            problems.add(where, f"{key} must be a number of at least {0 if key == 'retries' else 1}")
+        elif key in ("retries", "grader_max_tokens") and value != int(value):
+            problems.add(where, f"{key} must be a whole number")
+        else:
+            values[key] = int(value) if key in ("retries", "grader_max_tokens") else value
+    return replace(settings, **values)
 
 
 def _report_check_templates(checks: tuple[Check, ...], where: str, problems: Problems) -> None:

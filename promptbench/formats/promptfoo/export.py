@@ -2,7 +2,9 @@
 
 Each variant becomes one prompt (labelled with the variant's name) and one provider that runs only that prompt
 (`providers[].prompts`), so promptfoo's table has exactly the experiment's columns. A case's expected output is
-written as the variable `expected`, which is how PromptBench's checks see it too.
+written as the variable `expected`, which is how PromptBench's checks see it too. Graders keep their address
+(`provider: {id, config: {apiBaseUrl}}`), and the run settings promptfoo has no key for (retries, streaming, the
+grader's limits) go under `metadata.promptbench`, so import -> export -> import gives the same experiment.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from typing import Any
 
 import yaml
 
-from promptbench.core.experiment import Check, Experiment, ProviderProfile, TestCase, Variant
+from promptbench.core.experiment import Check, Experiment, ProviderProfile, RunSettings, TestCase, Variant
 from promptbench.core.providers import ECHO, is_echo
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.promptfoo.asserts import check_to_assertion
 from promptbench.formats.promptfoo.providers import OPENAI, provider_id
 
 _METADATA = "__metadata:"
+# RunSettings fields with no promptfoo key: written under metadata.promptbench and read back from there.
+OWN_SETTINGS = ("retries", "stream", "grader_max_tokens", "grader_timeout")
 
 
 def export_promptfoo(
@@ -42,10 +46,12 @@ def export_promptfoo(
     if missing:
         raise FileProblem(str(path), missing)
 
-    def grader_id(profile_name: str, model: str) -> str:
-        return provider_id(known[profile_name], model)[0]
+    def grader_id(profile_name: str, model: str) -> str | dict[str, Any]:
+        # The grader's address goes with it: an id alone would send grading to api.openai.com on re-import.
+        identifier, config = provider_id(known[profile_name], model)
+        return {"id": identifier, "config": config} if config else identifier
 
-    config: dict[str, Any] = {"description": experiment.description or experiment.name}
+    config: dict[str, Any] = {"description": experiment.description} if experiment.description else {}
     config["prompts"] = [{"raw": _prompt_text(v), "label": v.name} for v in experiment.variants]
     config["providers"] = [_provider(v, known[v.provider]) for v in experiment.variants]
     if experiment.default_checks:
@@ -54,6 +60,11 @@ def export_promptfoo(
     options = _evaluate_options(experiment)
     if options:
         config["evaluateOptions"] = options
+    own = _own_settings(experiment)
+    if experiment.name != experiment.description:
+        own = {"name": experiment.name, **own}  # promptfoo has only the description
+    if own:
+        config["metadata"] = {"promptbench": own}
     text = yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
     header = f"# Exported by PromptBench; run with: npx promptfoo@latest eval -c {path.name}\n"
     path.write_text(header + text, encoding="utf-8")
@@ -113,7 +124,15 @@ def _evaluate_options(experiment: Experiment) -> dict[str, Any]:
         options["repeat"] = settings.repeats
     if not settings.cache:
         options["cache"] = False
+    if settings.timeout != RunSettings().timeout:
+        options["timeoutMs"] = round(settings.timeout * 1000)  # promptfoo's limit per test, in milliseconds
     return options
+
+
+def _own_settings(experiment: Experiment) -> dict[str, Any]:
+    """Run settings promptfoo has no key for, kept under `metadata.promptbench` (promptfoo ignores it)."""
+    settings, defaults = experiment.settings.to_dict(), RunSettings().to_dict()
+    return {key: settings[key] for key in OWN_SETTINGS if settings.get(key) != defaults.get(key)}
 
 
 def _all_checks(experiment: Experiment) -> Iterator[Check]:

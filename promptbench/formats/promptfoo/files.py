@@ -1,6 +1,8 @@
 """The files a promptfoo config points at: YAML read safely, and `file://` references resolved beside the config.
 
-YAML comes from other people, so it is read with `yaml.safe_load`'s loader, with aliases bounded, in number and in
+YAML is read as promptfoo reads it (js-yaml, YAML 1.2 core schema): only `true`/`false` are booleans, so
+`body: Yes`, `on` and `No` stay text; `014` is fourteen, `1_000` and `12:30` are text; a key written twice is an
+error. YAML comes from other people, so it is read with `yaml.safe_load`'s loader, with aliases bounded, in number and in
 what they expand to (81 nested aliases can describe a document of gigabytes: the size each node would have once
 its aliases are copied out is added up as it is read, and the file refused past MAX_EXPANDED), and every value made
 plain JSON data as promptfoo
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,53 @@ class YamlProblem(ValueError):
     """YAML that cannot be read; the message is one sentence with a line number where there is one."""
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's plain scalars instead of YAML 1.1's."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key '{key_node.value}' is written twice", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> int:
+        text = str(self.construct_scalar(node))
+        if text[:2] in ("0o", "0x"):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)  # 014 is fourteen in YAML 1.2, not twelve
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _Yaml12Loader.construct_yaml_int)
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+    (
+        "timestamp",
+        r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+        r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9]"
+        r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$",
+        "0123456789",
+    ),
+):
+    _Yaml12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+
+
+class _BoundedLoader(_Yaml12Loader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
@@ -84,6 +133,37 @@ def parse_yaml(text: str) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def yaml_lines(text: str) -> dict[str, int]:
+    """The line (from 1) of every place in a YAML document, by the names problems use: `providers[1].id`.
+
+    Only called for a document parse_yaml has read, so it cannot fail on the YAML; anything odd gives no lines."""
+    loader = _BoundedLoader(text)
+    lines: dict[str, int] = {}
+    try:
+        root = loader.get_single_node()
+    except (yaml.YAMLError, YamlProblem, RecursionError):
+        return lines
+    finally:
+        loader.dispose()
+    stack: list[tuple[Any, str, int]] = [(root, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if node is None or depth > 200 or len(lines) > 200_000:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    place = f"{where}.{key_node.value}" if where else key_node.value
+                    lines.setdefault(place, key_node.start_mark.line + 1)
+                    stack.append((value_node, place, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                place = f"{where}[{index}]"
+                lines.setdefault(place, item.start_mark.line + 1)
+                stack.append((item, place, depth + 1))
+    return lines
 
 
 def plain(value: Any, depth: int = 0) -> Any:

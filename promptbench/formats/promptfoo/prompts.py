@@ -75,6 +75,13 @@ def _read_entry(entry: Any, where: str, base_dir: Path, report: Report) -> list[
         return []
     if raw.startswith("file://"):
         return _read_files(raw, label, where, base_dir, report)
+    if raw.startswith("exec:"):
+        report(
+            where,
+            f"'{_short(raw)}' runs a program to make the prompt, which PromptBench does not do; "
+            "write the prompt it makes as text, or in a file:// text file",
+        )
+        return []
     messages = _messages_from_text(raw, where, report)
     if messages is None:
         return []
@@ -101,7 +108,11 @@ def _read_file(path: Path, shown: str, reference: str, label: str | None, where:
     """The prompts of one file; `shown` is its path as promptfoo puts it in labels (which `providers[].prompts` match)."""
     suffix = path.suffix.lower()
     if suffix in CODE_SUFFIXES or ":" in path.name:
-        report(where, f"'{reference}' is a prompt function (code), which PromptBench does not run")
+        report(
+            where,
+            f"'{reference}' is a prompt function (code), which PromptBench does not run; write the prompt it "
+            "makes as text (a .txt file, or JSON chat messages) with {{variables}} for what changes",
+        )
         return []
     try:
         text = read_text_file(path)

@@ -98,7 +98,8 @@ def profile_for_id(provider_id: str) -> tuple[ProviderProfile, str]:
         raise ProviderProblem(f"'{provider_id}' uses Ollama's completion endpoint; write ollama:chat:MODEL instead")
     raise ProviderProblem(
         f"'{provider_id}' is not an OpenAI-compatible chat provider PromptBench knows "
-        "(scripts, HTTP hooks and native APIs cannot be imported)"
+        "(scripts, HTTP hooks and native APIs cannot be imported); serve the model behind an OpenAI-compatible "
+        "endpoint (LiteLLM, vLLM, Ollama) and write openai:chat:MODEL with config.apiBaseUrl"
     )
 
 

@@ -1,6 +1,7 @@
 """Whether a promptfoo (Nunjucks) template means the same under PromptBench's Jinja2.
 
-Jinja2 reads Nunjucks syntax, but a few Nunjucks filters have no Jinja2 twin (`dump`, `safe` aside); a template
+Jinja2 reads Nunjucks syntax, but a few Nunjucks filters have no Jinja2 twin (`dump` and promptfoo's `load` are
+added by promptbench.core.templates); a template
 using one would fail at run time, so the import names it instead.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
+
+from promptbench.core.templates import filter_and_test_names
 
 # The same kind of environment promptbench.core.templates renders with, used here only to parse.
 _environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -24,8 +27,9 @@ def template_problems(source: str) -> list[str]:
         return [f"the template does not read as Jinja2 (line {error.lineno}: {error.message})"]
     except RecursionError:
         return ["the template is nested too deeply to read"]
-    missing = sorted({node.name for node in parsed.find_all(nodes.Filter) if node.name not in _environment.filters})
-    missing_tests = sorted({node.name for node in parsed.find_all(nodes.Test) if node.name not in _environment.tests})
+    filters, tests = filter_and_test_names()
+    missing = sorted({node.name for node in parsed.find_all(nodes.Filter) if node.name not in filters})
+    missing_tests = sorted({node.name for node in parsed.find_all(nodes.Test) if node.name not in tests})
     sentences = [f"the Nunjucks filter '{name}' has no Jinja2 equivalent" for name in missing]
     sentences += [f"the Nunjucks test '{name}' has no Jinja2 equivalent" for name in missing_tests]
     return sentences

@@ -4,9 +4,11 @@ Columns mean what they mean in promptfoo (promptfoo's CSV column rules, as docs/
 variable except `expected` (the expected output, for diffs and the `{{expected}}` of checks), `__expected`,
 `__expected1..N` (one check per cell), `__description` (or a plain `description`, any case), `__threshold`, `__metric` and
 `__config:__expectedN:threshold`. `__metadata:*` columns have no place in a test case yet; they are kept as
-columns, so they show in the table and are written back unchanged. `__checks` is PromptBench's own column: a JSON
+columns, so they show in the table and are written back unchanged (`__metadata:tags[]` as a list, split on commas
+not escaped as `\\,`, and written back as that column). `__checks` is PromptBench's own column: a JSON
 list of the checks a cell cannot spell. Test objects (JSONL, JSON, YAML) take promptfoo's test keys
-(`vars`, `assert`, `description`, `threshold`) and PromptBench's own (`expected`, `checks`).
+(`vars`, `assert`, `description`, `threshold`) and PromptBench's own (`expected`, `checks`). An OpenAI-evals
+sample (`input` a list of chat messages, `ideal` the answer) keeps its chat in the variable `input`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from promptbench.core.checks.values import js_trim
-from promptbench.core.experiment import Check, TestCase
+from promptbench.core.experiment import ROLES, Check, TestCase
 from promptbench.formats.promptfoo.asserts import (
     GraderResolver,
     assertion_from_string,
@@ -32,6 +34,7 @@ Report = Callable[[str, str], None]
 EXPECTED = "expected"
 DESCRIPTION = "description"
 CHECKS = "__checks"
+METADATA = "__metadata:"
 _UNSUPPORTED_COLUMNS = {
     "__prefix": "a prefix added to the prompt of one case",
     "__suffix": "a suffix added to the prompt of one case",
@@ -82,6 +85,12 @@ def case_from_row(row: Mapping[str, Any], report: Report) -> TestCase | None:
             _read_config_column(column, cell, configured, problem)
         elif column == CHECKS:
             extra.extend(_json_checks(cell, partial(problem, column)))
+        elif column.startswith(METADATA) and column.endswith("[]"):
+            # promptfoo's `__metadata:tags[]`: a list, split on commas not escaped as `\,`
+            if cell not in (None, ""):
+                vars[column[:-2]] = [
+                    part.strip().replace("\\,", ",") for part in re.split(r"(?<!\\),", cell_text(cell))
+                ]
         else:
             vars[column] = cell
     if found or any(c is None for c in checks):
@@ -110,6 +119,8 @@ def case_from_object(
     if not isinstance(data, dict):
         report("", "each test case must be an object")
         return None
+    if is_eval_sample(data):
+        return case_from_eval_sample(data, report)
     if not {"vars", "assert", "checks"} & data.keys():
         return case_from_row(data, report)
     found = False
@@ -162,11 +173,48 @@ def case_from_object(
     )
 
 
+def is_eval_sample(data: Mapping[str, Any]) -> bool:
+    """An OpenAI-evals sample: `input` is a list of chat messages (and `ideal` the answer), no promptfoo keys."""
+    chat = data.get("input")
+    return (
+        isinstance(chat, list)
+        and bool(chat)
+        and all(isinstance(m, dict) and "role" in m for m in chat)
+        and not {"vars", "assert", "checks"} & data.keys()
+    )
+
+
+def case_from_eval_sample(data: Mapping[str, Any], report: Report) -> TestCase | None:
+    """An OpenAI-evals sample as a case: its chat kept whole in the variable `input` (a variant whose one message
+    is `{{ input | dump }}` sends it as the chat), `ideal` as the expected output, other keys as variables."""
+    found = False
+    for index, message in enumerate(data["input"]):
+        if message.get("role") not in ROLES or not isinstance(message.get("content"), str):
+            report(f"input[{index}]", "a chat message needs a role (system, user or assistant) and text content")
+            found = True
+    if not any(m.get("role") == "user" for m in data["input"]):
+        report("input", "the chat has no user message, so there is nothing to answer; add one")
+        found = True
+    ideal = data.get("ideal")
+    vars = {key: value for key, value in data.items() if key != "ideal"}
+    expected = None
+    if isinstance(ideal, str):
+        expected = ideal
+    elif isinstance(ideal, list) and ideal and all(isinstance(item, str) for item in ideal):
+        expected = ideal[0]
+        if len(ideal) > 1:
+            vars["ideal"] = ideal  # every accepted answer stays with the case, the first is the expected one
+    elif ideal is not None:
+        report("ideal", "ideal must be text or a list of texts")
+        found = True
+    return None if found else TestCase(vars=vars, expected=expected)
+
+
 def columns_for(cases: Sequence[TestCase]) -> list[str]:
     """The columns a test set needs: variables in first-seen order, then the special columns in use."""
     names: dict[str, None] = {}
     for case in cases:
-        names.update(dict.fromkeys(case.vars))
+        names.update(dict.fromkeys(_column_of(name, value) for name, value in case.vars.items()))
     columns = list(names)
     if any(c.expected is not None for c in cases):
         columns.append(EXPECTED)
@@ -187,7 +235,8 @@ def row_for(case: TestCase, columns: Sequence[str]) -> dict[str, Any]:
     spelled, rest = _check_cells(case)
     row: dict[str, Any] = dict.fromkeys(columns, "")
     for name, value in case.vars.items():
-        row[name] = value
+        column = _column_of(name, value)
+        row[column] = ",".join(v.replace(",", "\\,") for v in value) if column != name else value
     if case.expected is not None:
         row[EXPECTED] = case.expected
     if case.description:
@@ -201,6 +250,13 @@ def row_for(case: TestCase, columns: Sequence[str]) -> dict[str, Any]:
     if rest:
         row[CHECKS] = json.dumps([c.to_dict() for c in rest], ensure_ascii=False)
     return row
+
+
+def _column_of(name: str, value: Any) -> str:
+    """A metadata list is written as promptfoo's `__metadata:name[]` column, so it reads back as a list."""
+    if name.startswith(METADATA) and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return f"{name}[]"
+    return name
 
 
 def cell_text(value: Any) -> str:

@@ -11,14 +11,15 @@ import pytest
 from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
 from promptbench.core.checks.model_graded import parse_rubric_reply
 from promptbench.core.experiment import Check, TestCase
-from tests.support.openai_server import Fault, OpenAIServer
+from tests.support.openai_server import DEFAULT_MODELS, Fault, OpenAIServer
 
 API_KEY = "sk-test-grader-0123456789abcdef"
 
 
 @pytest.fixture
 def server():
-    with OpenAIServer(api_key=API_KEY) as running:
+    # promptfoo's default embedding model, which similar asks for, beside the server's own list
+    with OpenAIServer(api_key=API_KEY, models=[*DEFAULT_MODELS, "text-embedding-3-large"]) as running:
         yield running
 
 
@@ -172,7 +173,7 @@ def test_similar(server, check_type, value, output, threshold, passed, reason):
     (outcome,) = result.checks
     assert (outcome.passed, outcome.reason, outcome.error) == (passed, reason, False)
     (request,) = [r for r in server.requests if r.path.endswith("/embeddings")]
-    assert request.body["model"] == "text-embedding-3-small"
+    assert request.body["model"] == "text-embedding-3-large"  # promptfoo's default
 
 
 def test_similar_with_a_list_passes_on_the_first_that_passes(server):

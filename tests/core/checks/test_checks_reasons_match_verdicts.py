@@ -27,7 +27,7 @@ from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
 from promptbench.core.checks.registry import ASYNC_TYPES, CHECK_TYPES, SPECS, split_type
 from promptbench.core.checks.scoring import ALL_PASSED, WEIGHT_ZERO_PASS
 from promptbench.core.experiment import Check, TestCase
-from tests.support.openai_server import OpenAIServer
+from tests.support.openai_server import DEFAULT_MODELS, OpenAIServer
 
 API_KEY = "sk-test-reasons-0123456789abcdef"
 GRADER_REASON = "The grader explains itself."
@@ -141,7 +141,8 @@ def assert_reason_matches(check: Check, passed: bool, reason: str, grader_passed
 
 @pytest.fixture(scope="module")
 def server():
-    with OpenAIServer(api_key=API_KEY) as running:
+    # promptfoo's default embedding model, which similar asks for, beside the server's own list
+    with OpenAIServer(api_key=API_KEY, models=[*DEFAULT_MODELS, "text-embedding-3-large"]) as running:
         yield running
 
 

@@ -76,8 +76,9 @@ def test_default_checks_come_first_and_apply_to_every_case():
     assert not grade("sorry", defaults=[Check("not-contains", "sorry")]).passed
 
 
-def test_no_checks_at_all_gives_no_grade():
-    assert grade("anything") is None
+def test_a_case_without_checks_passes_with_score_1_as_in_promptfoo():
+    result = grade("anything")
+    assert (result.passed, result.score, result.reason, result.checks) == (True, 1.0, "No assertions", ())
 
 
 def test_an_error_fails_the_case_even_over_a_threshold_and_names_the_check():

@@ -167,7 +167,7 @@ def test_everything_unsupported_is_listed_in_one_problem_with_its_place(tmp_path
         tmp_path,
         """
         prompts:
-          - 'Hello {{name | dump}}'
+          - 'Hello {{name | shout}}'
           - file://prompt.py
         providers:
           - echo
@@ -199,12 +199,12 @@ def test_everything_unsupported_is_listed_in_one_problem_with_its_place(tmp_path
         "providers[1].config.apiKey: PromptBench keeps API keys in the system keyring",
         "providers[1].config.frequency_penalty: the provider setting 'frequency_penalty' is not supported",
         "providers[2].id: 'exec:./my_script.sh' is not an OpenAI-compatible chat provider",
-        "defaultTest.options: options (prefix, suffix, transforms, grader settings) in defaultTest",
+        "defaultTest.options.transform: the option 'transform' is not supported",
         "tests[0].assert[0].type: javascript checks run code",
         "tests[0].assert[1].transform: transforms run code",
-        "tests[0].assert[2]: $ref references are not supported",
-        "tests[0].assert[3].type: assert-set groups are not supported",
-        "prompts[0]: the Nunjucks filter 'dump' has no Jinja2 equivalent",
+        "tests[0].assert[2]: $ref '#/definitions/check' points at nothing: 'definitions' does not exist",
+        "tests[0].assert[3].assert: an assert-set needs a list of checks under assert",
+        "prompts[0]: the Nunjucks filter 'shout' has no Jinja2 equivalent",
     ]
     for start in expected_places:
         assert any(p.startswith(start) for p in problems), start
