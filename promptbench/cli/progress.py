@@ -6,7 +6,9 @@ import sys
 import time
 from typing import TextIO
 
+from promptbench.core.batches import STATUS_WORDS
 from promptbench.core.events import (
+    BatchProgress,
     CellFinished,
     CellRetrying,
     HistoryWaiting,
@@ -35,6 +37,7 @@ class Progress:
         self._next_line_at = 0
         self._last_line_done = -1
         self._last_draw = 0.0
+        self._batches: dict[str, tuple[str, int]] = {}  # what was last said of each batch
 
     def __call__(self, event: RunEvent) -> None:
         if isinstance(event, RunStarted):
@@ -60,6 +63,13 @@ class Progress:
             )
         elif isinstance(event, ProviderStopped):
             self._line(f"Stopped calling {event.provider}: {event.reason}")
+        elif isinstance(event, BatchProgress):
+            said = (event.status, event.done)
+            if self._batches.get(event.batch_id) != said:
+                self._batches[event.batch_id] = said
+                words = STATUS_WORDS.get(event.status, event.status)
+                counts = f" {event.done}/{event.total}" if event.total else ""
+                self._line(f"Batch {event.batch_id}: {words}{counts}")
         elif isinstance(event, RunFinished):
             self._show_progress(final=True)
 

@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.progress import Progress
@@ -24,6 +25,9 @@ from promptbench.service.run import (
     load_for_run,
     prepare_run,
 )
+
+if TYPE_CHECKING:
+    from promptbench.service.batch import BatchSession
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="HOST[:PORT]",
         help="let this run send a key to this address, which the file names (repeatable)",
     )
+    _batch_options(run, "send the calls as a batch to the provider's Batch API: half price, done within 24 hours")
     run.set_defaults(handler=run_command)
 
     resume = subparsers.add_parser("resume", help="finish an interrupted or cancelled run: call only missing cells")
@@ -50,7 +55,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     resume.add_argument("--output", "-o", type=Path, metavar="PATH", help="write every cell as JSON to PATH")
     resume.add_argument("--db", type=Path, metavar="PATH", help="history file (default: the user data folder)")
     resume.add_argument("--allow-key-host", action="append", default=[], metavar="HOST[:PORT]")
+    _batch_options(resume, "send the missing cells as a batch (a batch run's resume always does)")
     resume.set_defaults(handler=resume_command)
+
+
+def _batch_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--batch", action="store_true", help=help_text)
+    parser.add_argument(
+        "--detach", action="store_true", help="with --batch: send the batch and return; `resume RUN` collects it"
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        metavar="SECONDS",
+        help="with --batch: ask the provider about the batch this often (default: from 5 s, growing to 60 s)",
+    )
+    parser.add_argument(
+        "--graders",
+        choices=("batch", "direct"),
+        default="batch",
+        help="with --batch: model-graded checks go as a second batch once the answers are in (default), or directly",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -81,6 +106,10 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"promptbench: {error}", file=sys.stderr)
         return ExitCode.USAGE
     try:
+        if args.batch:
+            from promptbench.cli.batch import run_batch
+
+            return run_batch(prepared, history, None, args, _run_with_interrupt, _finish)
         session = RunSession(prepared, observer=Progress(), history=history)
         outcome = _run_with_interrupt(session)
         return _finish(session, outcome, args.output)
@@ -106,6 +135,10 @@ def resume_command(args: argparse.Namespace) -> int:
             return ExitCode.USAGE
         except ExperimentProblems as problems:
             return _report_problems(f"run {args.run_id}", problems.problems)
+        if args.batch or history.run_batches(run_id):
+            from promptbench.cli.batch import run_batch
+
+            return run_batch(prepared, history, run_id, args, _run_with_interrupt, _finish)
         if not prepared.only:
             print(f"Run {run_id} has every cell already; nothing to call.")
         session = RunSession(prepared, observer=Progress(), history=history, run_id=run_id)
@@ -147,7 +180,7 @@ def _prepare(experiment, options: RunOptions, source: str, allowed: list[str]):
 _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _run_with_interrupt(session: RunSession) -> RunOutcome:
+def _run_with_interrupt(session: RunSession | BatchSession) -> RunOutcome:
     """Run on a fresh event loop; the first stop signal cancels the run (keeping what finished), a second one quits."""
 
     async def main() -> RunOutcome:
@@ -162,15 +195,22 @@ def _run_with_interrupt(session: RunSession) -> RunOutcome:
     return asyncio.run(main())
 
 
-def _cancel_once(loop: asyncio.AbstractEventLoop, session: RunSession, received: signal.Signals) -> None:
+def _cancel_once(loop: asyncio.AbstractEventLoop, session: RunSession | BatchSession, received: signal.Signals) -> None:
     again = "Ctrl+C again" if received == signal.SIGINT else "the same signal again"
-    print(f"\nCancelling: no new calls; finished results are kept. {again} to quit at once.", file=sys.stderr)
+    if isinstance(session, RunSession):
+        print(f"\nCancelling: no new calls; finished results are kept. {again} to quit at once.", file=sys.stderr)
+    else:
+        print(
+            "\nCancelling: the provider is asked to stop the batch; what it answered is collected and kept. "
+            f"{again} to quit at once (`promptbench resume` collects later).",
+            file=sys.stderr,
+        )
     for stop in _STOP_SIGNALS:
         loop.remove_signal_handler(stop)
     session.cancel()
 
 
-def _finish(session: RunSession, outcome: RunOutcome, output: Path | None) -> int:
+def _finish(session: RunSession | BatchSession, outcome: RunOutcome, output: Path | None) -> int:
     experiment = session.prepared.experiment
     print_summary(experiment, outcome, session.run_id)
     if output is not None:

@@ -70,6 +70,17 @@ class RunFinished:
     stopped_providers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BatchProgress:
+    """A batch run's batch at the provider, as the last poll found it: its status (the Batch API's word) and how
+    many of its requests are done (answered or failed) out of `total` (0 while the provider validates the file)."""
+
+    batch_id: str
+    status: str
+    done: int
+    total: int
+
+
 RunEvent = (
     RunStarted
     | CellStarted
@@ -78,6 +89,7 @@ RunEvent = (
     | CellFinished
     | ProviderStopped
     | HistoryWaiting
+    | BatchProgress
     | RunFinished
 )
 Observer = Callable[[RunEvent], None]

@@ -206,6 +206,9 @@ class ProviderProfile:
     default_model: str | None = None
     needs_key: bool = True
     label: str | None = None
+    # Whether the provider offers the OpenAI-style Batch API (files + batches); false for local servers and for
+    # providers whose batch service speaks another format. A batch run to a profile that says false is refused.
+    batch: bool = True
 
     @property
     def display_name(self) -> str:
@@ -223,6 +226,7 @@ class ProviderProfile:
             default_model=data.get("default_model"),
             needs_key=data.get("needs_key", True),
             label=data.get("label"),
+            batch=data.get("batch", True),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,6 +238,8 @@ class ProviderProfile:
             data["headers"] = dict(self.headers)
         if not self.needs_key:
             data["needs_key"] = False
+        if not self.batch:
+            data["batch"] = False
         return data
 
 

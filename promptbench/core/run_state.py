@@ -12,6 +12,9 @@ class RunState(StrEnum):
     CANCELLED = "cancelled"  # the user stopped it; what arrived is kept
     INTERRUPTED = "interrupted"  # its writer died (a crash, a kill) before recording an end
     FAILED = "failed"  # some cells could not be run at all, or the history could not be written
+    # A batch run whose batches are at the provider with nobody collecting them (detached, the window closed):
+    # not interrupted, since nothing was lost; `promptbench resume` (or opening it in the window) collects.
+    WAITING = "waiting for the provider (batch)"
 
     @property
     def finished(self) -> bool:

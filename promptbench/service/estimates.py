@@ -16,6 +16,8 @@ from promptbench.core.templates import TemplateProblem, render_messages
 
 CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English; an estimate, and labelled as one
 TYPICAL_ANSWER_TOKENS = 300
+# The Batch API bills half the synchronous price; the price table has no batch prices of its own.
+BATCH_PRICE_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,15 @@ class RunEstimate:
         if self.unpriced:
             text += f" (no price known for {', '.join(self.unpriced)})"
         return text + ". Cached answers are not called again."
+
+    def describe_batch(self) -> str:
+        """The same as a batch: the batch price (half) next to the direct one, and the wait."""
+        text = f"As a batch, this run sends up to {self.calls:,} requests"
+        if self.cost is not None:
+            text += f" and costs about {money(self.cost * BATCH_PRICE_FACTOR)} instead of {money(self.cost)}"
+        if self.unpriced:
+            text += f" (no price known for {', '.join(self.unpriced)})"
+        return text + "; the provider answers within 24 hours, often sooner."
 
 
 def estimate_run(experiment: Experiment, prices: PriceTable | None) -> RunEstimate:

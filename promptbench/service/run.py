@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +67,7 @@ class RunOptions:
     stream: bool | None = None
     retries: int | None = None
     timeout: float | None = None
+    batch: bool = False  # send the calls to the provider's Batch API (promptbench.service.batch)
 
     def apply(self, experiment: Experiment) -> Experiment:
         changes: dict[str, Any] = {
@@ -90,6 +91,7 @@ class PreparedRun:
     source: str | None = None
     only: Collection[CellKey] | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    batch: bool = False  # a batch run (RunOptions.batch)
 
 
 def prepare_run(
@@ -130,7 +132,14 @@ def prepare_run(
     found = bound.keys
     redactor = Redactor(key for key in found.values() if key)
     return PreparedRun(
-        experiment, {n: profiles[n] for n in used}, found, prices or load_prices(), source, None, redactor
+        experiment,
+        {n: profiles[n] for n in used},
+        found,
+        prices or load_prices(),
+        source,
+        None,
+        redactor,
+        batch=options.batch,
     )
 
 
@@ -276,8 +285,16 @@ class RunSession:
         self._observer(event)
 
 
-def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], redactor: Redactor):
-    """The scorer the runner calls after each answer; None when the experiment has no checks at all."""
+def _make_scorer(
+    experiment: Experiment,
+    clients: Mapping[str, ChatClient],
+    redactor: Redactor,
+    wrap_grader: Callable[[Any, str | None], Any] | None = None,
+):
+    """The scorer the runner calls after each answer; None when the experiment has no checks at all.
+
+    `wrap_grader(grader, default_provider)` may stand another grader in for the run's own (a batch run's graders
+    go out as a second batch: promptbench.service.batch.graders)."""
     if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
         return None
     from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
@@ -311,6 +328,8 @@ def _make_scorer(experiment: Experiment, clients: Mapping[str, ChatClient], reda
         if openai_clients
         else None
     )
+    if grader is not None and wrap_grader is not None:
+        grader = wrap_grader(grader, default_provider)
 
     async def score(answer: Answer) -> Grade | None:
         case = answer.cell.case

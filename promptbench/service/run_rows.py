@@ -69,5 +69,7 @@ def can_resume(summary: RunSummary) -> bool:
     A run still being written is not offered: its own writer is finishing it."""
     if summary.state == RunState.RUNNING:
         return False
+    if summary.state == RunState.WAITING:
+        return True  # a batch run at the provider: a resume collects it
     stopped = summary.state in (RunState.INTERRUPTED, RunState.CANCELLED)
     return stopped or summary.cells_done < summary.planned_cells or summary.errors > 0

@@ -21,10 +21,12 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
+from promptbench.core.batches import BatchRecord
 from promptbench.core.blind_review import Preference, Review
 from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.storage import database, errors, maintenance, metadata, queries, reviews, runs
+from promptbench.core.run_state import RunState
+from promptbench.storage import batches, database, errors, maintenance, metadata, queries, reviews, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
 from promptbench.storage.database import damaged_marker, open_database, write_transaction
@@ -153,6 +155,31 @@ class History:
 
     def mark_resumed(self, run_id: str) -> None:
         self._write_waiting(lambda: runs.mark_resumed(self._db, self.path, run_id, self._writer))
+
+    # A batch run's batches (storage/batches.py says why the writes come in this order).
+
+    def add_batch(
+        self, run_id: str, provider: str, model: str, sha256: str, custom_ids: list[str], purpose: str = "answers"
+    ) -> BatchRecord:
+        """Record a batch about to be uploaded (status `preparing`), before anything leaves the machine."""
+        now = runs.timestamp(self._clock())
+        return self._write_waiting(
+            lambda: batches.add(self._db, self.path, run_id, provider, model, sha256, custom_ids, now, purpose)
+        )
+
+    def update_batch(self, row_id: int, **columns: object) -> None:
+        """Record what the provider said of a batch: its file id, batch id, status, counts, or that it was collected."""
+        now = runs.timestamp(self._clock())
+        self._write_waiting(lambda: batches.update(self._db, self.path, row_id, now, **columns))
+
+    def run_batches(self, run_id: str) -> list[BatchRecord]:
+        """The run's batches, oldest first; [] for a run that called directly."""
+        with self._using():
+            return batches.of_run(self._db, run_id)
+
+    def set_waiting(self, run_id: str) -> None:
+        """The run's batches are at the provider and nobody is collecting them (a detached batch run)."""
+        self._write_waiting(lambda: runs.set_state(self._db, self.path, run_id, RunState.WAITING, self._clock))
 
     def _write_waiting(self, write: Callable[[], T]) -> T:
         """Do a run's write, waiting for another program's write lock as long as it takes.

@@ -23,7 +23,8 @@ _SHARED = {
 
 _RUN_TOTALS = {
     "source": "The file the experiment came from, if any.",
-    "state": "running, completed, completed with errors, cancelled, interrupted or failed.",
+    "state": "running, completed, completed with errors, cancelled, interrupted, failed, or waiting for the "
+    "provider (batch).",
     "started_at": "When the run started (ISO 8601, UTC, milliseconds).",
     "finished_at": "When it ended; empty while running.",
     "planned_cells": "Cells (variant x case x repeat) the run set out to make.",
@@ -80,6 +81,29 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "score": "The case's score, 0 to 1; empty like passed.",
             "grade": "The whole verdict (JSON): passed, score, reason, each check's outcome, named scores.",
             "recorded_at": "When the cell was written (ISO 8601, UTC).",
+        },
+    ),
+    "batches": (
+        "One row per batch a batch run sent to the provider's Batch API; recorded before the upload, so a run "
+        "killed at any moment finds its batches again.",
+        {
+            "id": "Row number.",
+            "run_id": "The run (runs.id).",
+            "purpose": "answers (the run's cells), or grades (the model-graded checks' questions to the grader).",
+            "provider": "The provider profile's name.",
+            "model": "The model every line of the batch asks (one model per batch).",
+            "input_sha256": "SHA-256 of the uploaded JSONL file; also in the batch's metadata at the provider.",
+            "lines": "Requests in the file, one per cell.",
+            "custom_ids": "The cells in the file, as custom_ids like case3-variant1-repeat1 (JSON list).",
+            "input_file_id": "The uploaded file's id at the provider; empty until the upload answered.",
+            "batch_id": "The batch's id at the provider; empty until it was created.",
+            "status": "preparing (not yet sent), or the provider's: validating, in_progress, finalizing, completed, "
+            "failed, expired, cancelling, cancelled.",
+            "completed": "Requests the provider answered, as it last said.",
+            "failed": "Requests that failed, as the provider last said.",
+            "collected": "1 once every result of the batch is in results.",
+            "created_at": "When the row was written (ISO 8601, UTC).",
+            "updated_at": "When it last changed.",
         },
     ),
     "human_grades": (

@@ -297,6 +297,35 @@ def m003_review_preferences(db: Database) -> None:
     db.table("review_preferences").create_index(["run_id"])
 
 
+@migrations(name="m004_batches")
+def m004_batches(db: Database) -> None:
+    """The batches a batch run sent to the provider's Batch API, recorded before the upload and again the moment
+    each id exists, so a run killed at any point finds its batches again instead of sending its lines twice."""
+    db.execute(
+        """
+        CREATE TABLE batches (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          purpose TEXT NOT NULL DEFAULT 'answers',
+          provider TEXT NOT NULL,
+          model TEXT NOT NULL,
+          input_sha256 TEXT NOT NULL,
+          lines INTEGER NOT NULL,
+          custom_ids TEXT NOT NULL,
+          input_file_id TEXT,
+          batch_id TEXT,
+          status TEXT NOT NULL,
+          completed INTEGER NOT NULL DEFAULT 0,
+          failed INTEGER NOT NULL DEFAULT 0,
+          collected INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX batches_by_run ON batches (run_id)")
+
+
 def known_names() -> list[str]:
     """Every migration this version knows, in order (on a blank database all of them are pending)."""
     blank = Database(memory=True, execute_plugins=False)

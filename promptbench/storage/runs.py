@@ -204,7 +204,7 @@ def index_new_results(db: Database) -> int:
 def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:
     if state not in RUN_STATES:
         raise ValueError(f"unknown run state {state!r}; expected one of {', '.join(RUN_STATES)}")
-    finished_at = None if state == RunState.RUNNING else timestamp(clock())
+    finished_at = None if state in (RunState.RUNNING, RunState.WAITING) else timestamp(clock())
     with write_transaction(db, path):
         cursor = db.conn.execute(
             "UPDATE runs SET state = ?, finished_at = ? WHERE id = ?", [state, finished_at, run_id]

@@ -7,13 +7,15 @@ batches of events from a pipe.
 
 `EngineProcess` is the window's handle: it starts the process (spawned, not forked: the window's process has Qt's
 threads), hands it a `RunRequest`, forwards Cancel, and reads what comes back. `serve` is the process's main: it
-runs one request at a time with `RunSession`, recording results in the history file itself, and sends:
+runs one request at a time with `RunSession` (or `promptbench.service.batch.BatchSession` for a batch run, and
+for the resume of one), recording results in the history file itself, and sends:
 
     ("events", [RunEvent, ...])                      every EVENT_BATCH_S at most while a run goes
     ("done", run_id, state, history_error, problems) when the run ended, or was refused (`problems`)
     ("bug", traceback text)                          when the run ended on a bug
 
-The keys the run needs travel inside the request, over the pipe, and live only in the two processes' memory.
+Closing the window ("stop", or the pipe's end) cancels a direct run; a batch run is left at the provider instead,
+"waiting for the provider (batch)", for a resume to collect. The keys the run needs travel inside the request, over the pipe, and live only in the two processes' memory.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from promptbench.core.events import RunEvent
 from promptbench.core.run_state import RunState
 
 if TYPE_CHECKING:
+    from promptbench.service.batch import BatchSession
     from promptbench.service.history import History
     from promptbench.service.run import PreparedRun, RunAgain, RunSession
 
@@ -99,7 +102,7 @@ class _Engine:
         self.connection = connection
         self.messages: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self.history: History | None = None  # the window's history file, opened at the first run that keeps one
-        self.session: RunSession | None = None
+        self.session: RunSession | BatchSession | None = None
         self.cancel_requested = False
         self.pending: list[RunEvent] = []
         self.flush_scheduled = False
@@ -120,7 +123,7 @@ class _Engine:
                     break
         finally:
             loop.remove_reader(self.connection.fileno())
-            self._cancel()
+            self._stop()
             if running is not None:
                 await running
             if self.history is not None:
@@ -139,6 +142,16 @@ class _Engine:
         if self.session is not None:
             self.session.cancel()
 
+    def _stop(self) -> None:
+        """The window is closing (or gone): a direct run is cancelled, a batch run's batches stay at the provider
+        and the run waits for a later resume to collect them."""
+        from promptbench.service.batch import BatchSession
+
+        if isinstance(self.session, BatchSession):
+            self.session.leave()
+        else:
+            self._cancel()
+
     async def _run(self, request: RunRequest) -> None:
         from promptbench.service.history import HistoryError
         from promptbench.service.run import RunSession
@@ -154,7 +167,18 @@ class _Engine:
                 done = ("done", None, RunState.FAILED, None, [f"history: {error}"])
                 return
             resumed = request.again.run_id if request.again is not None and request.again.resume else None
-            session = self.session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
+            session: RunSession | BatchSession
+            if history is not None and (prepared.batch or (resumed is not None and history.run_batches(resumed))):
+                from promptbench.service.batch import BatchSession, batch_notes
+
+                refusals, _notes = batch_notes(prepared)
+                if refusals:
+                    done = ("done", None, RunState.FAILED, None, refusals)
+                    return
+                session = BatchSession(prepared, observer=self._observe, history=history, run_id=resumed)
+            else:
+                session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
+            self.session = session
             if self.cancel_requested:
                 session.cancel()
             outcome = await session.run()
@@ -189,5 +213,5 @@ class _Engine:
     def _send(self, message: tuple[Any, ...]) -> None:
         try:
             self.connection.send(message)
-        except OSError:  # the window is gone; the run is cancelled, and the history keeps what arrived
-            self._cancel()
+        except OSError:  # the window is gone; the run is cancelled (a batch left waiting), the history keeps the rest
+            self._stop()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabW
 
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey
+from promptbench.core.run_state import RunState
 from promptbench.service.history import RunDetail, RunSummary
 from promptbench.service.run_rows import can_resume, failed_cell_count, started_text
 from promptbench.ui.results.case_view import CaseView
@@ -101,7 +102,14 @@ class RunPage(QWidget):
     def _offer(self, summary: RunSummary | None) -> None:
         failed = 0 if summary is None else failed_cell_count(summary)
         self.resume_button.setEnabled(summary is not None and can_resume(summary))
-        self.resume_button.setToolTip("Call this run's missing and errored cells, in the same run")
+        if summary is not None and summary.state == RunState.WAITING:
+            self.resume_button.setText("Collect the batch")
+            self.resume_button.setToolTip(
+                "Collect what the provider has answered of this batch run, and go on waiting for the rest"
+            )
+        else:
+            self.resume_button.setText("Resume")
+            self.resume_button.setToolTip("Call this run's missing and errored cells, in the same run")
         self.rerun_button.setText(rerun_text(failed))
         self.rerun_button.setEnabled(failed > 0)
         self.rerun_button.setToolTip("Start a new run of only the cells that failed or errored here")

@@ -28,6 +28,7 @@ from promptbench.core.run_state import RunState
 from promptbench.core.summary import summarize
 from promptbench.core.validation import Problem, find_problems
 from promptbench.service.estimates import estimate_run
+from promptbench.service.run import RunOptions
 from promptbench.ui.editor.state import EditorState
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
@@ -116,14 +117,35 @@ class WindowRuns:
             return
         self._start_run(estimate.calls)
 
-    def _start_run(self, planned: int) -> None:
+    def run_as_batch(self, *, confirm: bool = True) -> None:
+        """Run the experiment through the provider's Batch API, after saying the price both ways and the wait."""
+        if self.bridge.running:
+            return
+        estimate = estimate_run(self.state.experiment, self.prices)
+        if not confirm:
+            self._start_run(estimate.calls, batch=True)
+            return
+        self.confirm_box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Run as a batch?",
+            estimate.describe_batch()
+            + " The estimate is approximate. Closing the window leaves the batch at the provider; open the run in "
+            "History later to collect the answers.",
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
+        self.confirm_box.button(QMessageBox.StandardButton.Ok).setText("Send as batch")
+        self.confirm_box.accepted.connect(lambda: self._start_run(estimate.calls, batch=True))
+        self.confirm_box.open()
+
+    def _start_run(self, planned: int, *, batch: bool = False) -> None:
         # The grid is not cleared here: a run refused before any call leaves what is shown as it was. The grid
         # empties when the engine says the run started (RunStarted).
         experiment = self.state.experiment
         self._begin(experiment)
         self.run_bar.starting(planned)
         source = str(self.state.path) if self.state.path else f"window: {experiment.name}"
-        self.bridge.start_run(experiment, source=source)
+        self.bridge.start_run(experiment, RunOptions(batch=batch), source=source)
 
     def _allow_key_hosts(self, destinations, always: bool) -> None:
         if not self.bridge.running:

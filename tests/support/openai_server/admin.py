@@ -1,6 +1,8 @@
 """Admin endpoints (no key needed) for a test that drives the server as a subprocess (`python -m tests.support.openai_server`).
 
-GET /_admin/stats, POST /_admin/faults, POST /_admin/config, POST /_admin/reset. They are not recorded as requests, so
+GET /_admin/stats, POST /_admin/faults, POST /_admin/config, POST /_admin/batch (the Batch API's knobs),
+GET /_admin/batches (every batch's status and lines),
+POST /_admin/reset. They are not recorded as requests, so
 they never change what a test counts. The stats never echo a key, only whether the right one was sent.
 """
 
@@ -29,6 +31,13 @@ async def answer_admin(server: OpenAIServer, connection: Connection, request: Re
 
     if route == ("GET", "/_admin/stats"):
         return await _ok(connection, stats(server))
+    if route == ("GET", "/_admin/batches"):
+        return await _ok(connection, {"batches": server.batch_store.summary()})
+    if route == ("POST", "/_admin/batch"):
+        problem = server.batch_store.knobs.update(payload)
+        if problem:
+            return await _problem(connection, problem)
+        return await _ok(connection, {"batches": server.batch_store.summary()})
     if route == ("POST", "/_admin/reset"):
         server.reset()
         return await _ok(connection, {"reset": True})

@@ -10,7 +10,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import chat, embeddings, errors
+from . import batch_routes, chat, embeddings, errors
 from .admin import answer_admin
 from .faults import Fault
 from .wire import Connection, Request, reason_phrase
@@ -53,6 +53,12 @@ async def answer(server: OpenAIServer, connection: Connection, request: Request)
         return await reply.json(401, errors.invalid_api_key(sent_key))
 
     method, path = request.method, request.path
+    if batch_routes.handles(path):
+        status, payload, raw_type = batch_routes.answer(server, request, body)
+        if raw_type is not None:
+            await connection.send(status, reply.headers(content_type=raw_type), payload)
+            return True
+        return await reply.json(status, payload)
     if method == "POST" and path in (CHAT_PATH, EMBEDDINGS_PATH):
         if not body_ok or not isinstance(body, dict):
             return await reply.json(400, errors.invalid_json())

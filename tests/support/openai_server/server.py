@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import errors
+from .batches import BatchStore
 from .faults import Fault
 from .routes import answer
 from .wire import MAX_HEAD_BYTES, BadRequest, Connection, Request
@@ -67,6 +68,7 @@ class OpenAIServer:
         self.fault_rule: Callable[[dict[str, Any]], Fault | None] | None = None
         self.reply: Callable[[dict[str, Any]], str] | None = None
         self.requests: list[ReceivedRequest] = []
+        self.batch_store = BatchStore()  # the Batch API's files, batches and knobs (batches.py)
         # Bugs in the server itself (or in a test's reply/fault_rule): reported by stop(), never swallowed.
         self.errors: list[str] = []
         self._faults: collections.deque[Fault] = collections.deque()
@@ -108,6 +110,7 @@ class OpenAIServer:
         self._faults.clear()
         self.fault_rule = None
         self.reply = None
+        self.batch_store.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
