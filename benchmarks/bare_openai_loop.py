@@ -1,6 +1,8 @@
-"""The baseline for run_throughput.py: the same calls through a bare AsyncOpenAI loop, nothing else.
+"""The baseline for run_throughput.py and run_targets.py: the same calls through a bare AsyncOpenAI loop, nothing else.
 
-Usage: python bare_openai_loop.py BASE_URL KEY VARIANTS CASES CONCURRENCY
+Usage: python bare_openai_loop.py BASE_URL KEY VARIANTS CASES CONCURRENCY [default|aiohttp]
+
+The last word picks the SDK's transport: its default (httpx) or `openai.DefaultAioHttpClient` (openai[aiohttp]).
 """
 
 import asyncio
@@ -9,8 +11,9 @@ import sys
 import openai
 
 
-async def main(base_url: str, key: str, variants: int, cases: int, concurrency: int) -> None:
-    client = openai.AsyncOpenAI(base_url=base_url, api_key=key, max_retries=0)
+async def main(base_url: str, key: str, variants: int, cases: int, concurrency: int, transport: str) -> None:
+    http_client = openai.DefaultAioHttpClient() if transport == "aiohttp" else None
+    client = openai.AsyncOpenAI(base_url=base_url, api_key=key, max_retries=0, http_client=http_client)
     limit = asyncio.Semaphore(concurrency)
 
     async def call(variant: int, case: int) -> str:
@@ -28,4 +31,5 @@ async def main(base_url: str, key: str, variants: int, cases: int, concurrency: 
 
 if __name__ == "__main__":
     base_url, key, variants, cases, concurrency = sys.argv[1:6]
-    asyncio.run(main(base_url, key, int(variants), int(cases), int(concurrency)))
+    transport = sys.argv[6] if len(sys.argv) > 6 else "default"
+    asyncio.run(main(base_url, key, int(variants), int(cases), int(concurrency), transport))

@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from promptbench.core.client import CallFailed, ChatClient
@@ -49,22 +50,27 @@ class Cell:
     key: CellKey
     variant: Variant
     case: TestCase
-    messages: tuple[dict[str, str], ...]
+
+    @cached_property
+    def messages(self) -> tuple[dict[str, str], ...]:
+        """Rendered when first asked for, as the cell is called: planning a run renders nothing, so the first
+        call goes out without waiting for every cell's messages (prepare_run has rendered each once already)."""
+        return render_messages(self.variant, self.case.vars)
 
 
 def plan_cells(experiment: Experiment, only: Collection[CellKey] | None = None) -> list[Cell]:
-    """Every cell of the experiment in case order (or just those in `only`), messages rendered.
+    """Every cell of the experiment in case order (or just those in `only`); each renders its messages when called.
 
-    Templates must have been validated first (promptbench.core.validation); a missing variable here raises.
+    Templates must have been validated first (promptbench.core.templates.render_problems, in prepare_run); a
+    missing variable raises when the cell's messages are rendered.
     """
     cells = []
     for case_index, case in enumerate(experiment.cases):
         for variant in experiment.variants:
-            messages = render_messages(variant, case.vars)
             for repeat in range(experiment.settings.repeats):
                 key = CellKey(variant.name, case_index, repeat)
                 if only is None or key in only:
-                    cells.append(Cell(key, variant, case, messages))
+                    cells.append(Cell(key, variant, case))
     return cells
 
 

@@ -43,6 +43,12 @@ class ResultRecorder:
     def add(self, result: Result) -> None:
         self._queue.put(result)
 
+    def add_many(self, results: list[Result]) -> None:
+        """Several results at once: one hand-over (one wake-up of the writer) instead of one each. The engine hands
+        over, at the end of each turn of its event loop, every result that turn finished."""
+        if results:
+            self._queue.put(results)
+
     def close(self) -> None:
         """Write everything handed over so far, then end the thread."""
         self._queue.put(_STOP)
@@ -62,10 +68,21 @@ class ResultRecorder:
                 group = [item for item in group if item is not _STOP]
             if group and self.error is None:
                 try:
-                    self._history.record_many(self._run_id, group)
+                    self._history.record_many(self._run_id, _flat(group))
                 except Exception as error:  # a world error of the disk; reported by the caller, never swallowed
                     self.error = error
                     self._on_error(error)
+
+
+def _flat(group: list) -> list[Result]:
+    """The group's results, in the order they were handed over, lists from add_many opened up."""
+    results: list[Result] = []
+    for item in group:
+        if isinstance(item, list):
+            results.extend(item)
+        else:
+            results.append(item)
+    return results
 
 
 def waiting_reporter(loop: asyncio.AbstractEventLoop, observer: Observer) -> Callable[[bool], None]:

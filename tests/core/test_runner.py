@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import openai
 import pytest
 
-from promptbench.core.client import OpenAIChatClient
+from promptbench.core.client import OpenAIChatClient, _completion_from, _completion_from_json
 from promptbench.core.events import CellFinished, CellRetrying, CellStarted, CellStreamed, ProviderStopped
 from promptbench.core.experiment import Parameters, RunSettings, TestCase
 from promptbench.core.prices import PriceTable
@@ -153,6 +154,25 @@ def test_dropped_connection_is_retried(server):
     experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1))
     outcome, delays = run_direct(experiment, server)
     assert all(r.ok for r in outcome.results) and len(delays) == 1
+
+
+def test_a_dropped_connection_is_a_connection_failure_not_a_timeout(server):
+    # The aiohttp transport reports a lost connection as httpx's ConnectTimeout; the sentence must still say what
+    # happened, and the breaker must count it.
+    server.add_faults(Fault.drop())
+    experiment = make_experiment(
+        server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(concurrency=1, retries=0)
+    )
+    outcome = run_session(prepare_run(experiment, env=env_for(server)))
+    [dropped] = [r for r in outcome.results if not r.ok]
+    assert dropped.error_kind == "connection"
+    assert dropped.error.startswith(f"Could not reach Local test server at {server.base_url}, or it dropped")
+
+
+def test_runs_call_over_the_sdks_aiohttp_transport(server):
+    client = OpenAIChatClient(local_profile(server), server.api_key)
+    assert isinstance(client.openai._client, openai.DefaultAioHttpClient)
+    asyncio.run(client.aclose())
 
 
 def test_a_body_cut_off_mid_json_is_retried_like_a_dropped_connection(server):
@@ -361,3 +381,29 @@ def test_a_dead_server_trips_the_breaker_after_five_connection_failures(tmp_path
     stopped = [e for e in events if isinstance(e, ProviderStopped)]
     assert len(stopped) == 1 and outcome.stopped_providers["dead"] == stopped[0].reason
     assert stopped[0].reason.startswith("My test server at http://127.0.0.1:") and stopped[0].reason.count(". ") == 0
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"role": "assistant", "content": "Hello there"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"type": "function", "id": "call_1", "function": {"name": "f", "arguments": '{"a": 1}'}}],
+        },
+    ],
+)
+def test_an_answer_read_from_json_is_what_the_sdks_model_gives(message):
+    # The client reads a chat completion's JSON itself; it must give what reading the SDK's model gave.
+    data = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-4o-mini-2024",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    }
+    from_model = _completion_from(openai.types.chat.ChatCompletion.model_validate(data), "asked")
+    assert _completion_from_json(data, "asked") == from_model
+    assert from_model.output and from_model.model == "gpt-4o-mini-2024" and from_model.prompt_tokens == 3

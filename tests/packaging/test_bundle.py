@@ -149,3 +149,30 @@ def test_the_bundle_keeps_a_key_in_a_real_secret_service(bundle, secret_service)
     listed = secret_service.run([str(bundle["exe"])], "keys", "list")
     assert listed.returncode == 0 and "keyring" in listed.stdout, listed.stdout + listed.stderr
     assert "sk-bundle-test" not in listed.stdout + listed.stderr
+
+
+def test_the_bundle_calls_a_server_over_the_aiohttp_transport(bundle, tmp_path):
+    # The runs' client is built on openai.DefaultAioHttpClient: without aiohttp in the bundle, no call could go out.
+    from promptbench.core.experiment import Experiment, Message, ProviderProfile, RunSettings, TestCase, Variant
+    from promptbench.formats.experiment_file import save_experiment
+    from tests.support.openai_server import OpenAIServer
+
+    key = "sk-bundle-call-7Rt2Xq9Lm4"
+    with OpenAIServer(api_key=key) as server:
+        experiment = Experiment(
+            name="Bundle call",
+            variants=(Variant("A", "gpt-4o-mini", (Message("user", "Hello {{n}}"),), provider="local"),),
+            cases=tuple(TestCase(vars={"n": n}) for n in range(3)),
+            providers=(ProviderProfile("local", server.base_url, api_key_env="PB_BUNDLE_KEY"),),
+            settings=RunSettings(cache=False, retries=0),
+        )
+        path = tmp_path / "experiment.json"
+        save_experiment(experiment, path)
+        env = {**app_env(tmp_path), "PB_BUNDLE_KEY": key, "PB_BUNDLE_BASE_URL": server.base_url}
+        done = subprocess.run(
+            [str(bundle["exe"]), "run", str(path), "--output", str(tmp_path / "out.json")],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert server.count("/v1/chat/completions") == 3
+    assert '"output": "You said: Hello 2"' in (tmp_path / "out.json").read_text(encoding="utf-8")

@@ -6,8 +6,6 @@ import math
 from collections import Counter
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
 from promptbench.core.experiment import Check
 
 from .base import PASSED, CheckContext, CheckError, CheckVerdict, boolean
@@ -37,6 +35,9 @@ def references_value_problems(value: Any) -> list[str]:
 
 def edit_distance(a: str, b: str) -> int:
     """Insertions, deletions and substitutions, each costing 1, over UTF-16 code units as JavaScript counts."""
+    # Imported on first use: loading rapidfuzz is a good part of a run's start-up, and most runs have no such check.
+    from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.distance(utf16_units(a), utf16_units(b))
 
 

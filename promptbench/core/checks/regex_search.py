@@ -12,8 +12,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import regex  # type: ignore[import-untyped]  # no stubs shipped; used through one call below
-
 SEARCH_TIMEOUT_S = 1.0
 
 
@@ -23,6 +21,10 @@ class RegexTimeout(Exception):
 
 @lru_cache(maxsize=2048)
 def _bounded(pattern: str, flags: int) -> Any:
+    # Imported on first use: loading `regex` costs a run's start-up more than any other check's library, and most
+    # runs have no regex check.
+    import regex  # type: ignore[import-untyped]  # no stubs shipped; used through this one call
+
     return regex.compile(pattern, (regex.ASCII if flags & re.ASCII else 0) | regex.VERSION0)
 
 

@@ -1,9 +1,15 @@
-"""A run's results as one JSON document (docs/results-format.md): every cell, its figures and its verdicts."""
+"""A run's results as one JSON document (docs/results-format.md): every cell, its figures and its verdicts.
+
+`results_document` is the document as a dict, top-level keys in the order they are written; a key computed from
+every cell (a summary, a comparison) goes there like the others. `write_results_json` writes the same document,
+byte for byte as `json.dumps(document, indent=2)` would, but streams its cells one at a time, so writing a run of
+50,000 cells never holds the whole text, or every cell's record, in memory at once.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +71,11 @@ def results_document(
     human_grades: Mapping[CellKey, HumanGrade] | None = None,
     run_info: Mapping[str, Any] | None = None,
     reviews: Sequence[Review] = (),
+    *,
+    lazy_cells: bool = False,
 ) -> dict[str, Any]:
+    """The document. With `lazy_cells`, its "cells" entry is an iterator that makes each cell's record on demand
+    (for write_results_json); otherwise a list."""
     human_grades = human_grades or {}
     ordered = sorted(results, key=lambda r: (r.key.case, _variant_order(experiment, r.key.variant), r.key.repeat))
     variants = [v.name for v in experiment.variants]
@@ -102,8 +112,12 @@ def results_document(
         "preferences": preference_records(reviews),
         "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
         "stability": [s.to_dict() for s in stability(results, variants)],
-        "cells": [cell_record(r, human_grades.get(r.key)) for r in ordered],
+        "cells": _records(ordered, human_grades) if lazy_cells else list(_records(ordered, human_grades)),
     }
+
+
+def _records(ordered: Iterable[Result], human_grades: Mapping[CellKey, HumanGrade]) -> Iterator[dict[str, Any]]:
+    return (cell_record(r, human_grades.get(r.key)) for r in ordered)
 
 
 def write_results_json(
@@ -114,8 +128,30 @@ def write_results_json(
     run_info: Mapping[str, Any] | None = None,
     reviews: Sequence[Review] = (),
 ) -> None:
-    document = results_document(experiment, results, human_grades, run_info, reviews)
-    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    document = results_document(experiment, results, human_grades, run_info, reviews, lazy_cells=True)
+    with open(path, "w", encoding="utf-8") as file:
+        write_streamed(document, file)
+
+
+def write_streamed(document: Mapping[str, Any], file: Any) -> None:
+    """`document` as `json.dumps(document, indent=2, ensure_ascii=False)` plus a newline, into the text `file`,
+    each top-level entry in its order; an entry whose value is an iterator is written one item at a time."""
+
+    def dumps(value: Any, indent: str) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+    file.write("{")
+    for number, (key, value) in enumerate(document.items()):
+        file.write(("," if number else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        if not isinstance(value, Iterator):
+            file.write(dumps(value, "  "))
+            continue
+        empty = True
+        for item in value:
+            file.write(("[" if empty else ",") + "\n    " + dumps(item, "    "))
+            empty = False
+        file.write("[]" if empty else "\n  ]")
+    file.write("\n}\n" if document else "}\n")
 
 
 def _variant_order(experiment: Experiment, name: str) -> int:

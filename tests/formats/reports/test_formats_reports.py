@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
 import re
 from html.parser import HTMLParser
 
@@ -10,6 +12,7 @@ from promptbench.core.experiment import Check, Experiment, Message, TestCase, Va
 from promptbench.core.result import CellKey, CheckOutcome, Grade, HumanGrade, Result
 from promptbench.formats.reports.html import render_html_report, write_html_report
 from promptbench.formats.reports.results_csv import write_results_csv
+from promptbench.formats.reports.results_json import results_document, write_results_json, write_streamed
 
 SCRIPT = '<script>alert("pwned")</script><img src=x onerror="alert(1)">'
 
@@ -146,3 +149,28 @@ def test_the_html_report_names_checks_in_plain_words_with_their_identifiers():
     assert 'Must mention &quot;Ana&quot; <span class="meta">contains</span>' in page
     assert '<b>Mentions</b> <span class="meta">contains</span>' in page
     assert "<b>contains</b>" not in page  # the identifier is secondary, never the name
+
+
+def test_the_results_file_is_streamed_byte_for_byte_as_one_json_dump(tmp_path):
+    path = tmp_path / "results.json"
+    write_results_json(path, EXPERIMENT, RESULTS, human_grades=HUMAN, run_info={"id": "r1", "state": "completed"})
+    document = results_document(EXPERIMENT, RESULTS, HUMAN, {"id": "r1", "state": "completed"})
+    assert path.read_text(encoding="utf-8") == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert [(c["variant"], c["case"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]] == [
+        ("plain", 0),
+        ("fancy", 0),
+        ("plain", 1),
+        ("fancy", 1),
+    ]
+
+
+def test_streamed_entries_keep_their_order_and_an_empty_list_stays_a_list():
+    # A top-level key added after the cells (computed from every cell) is written after them, in order.
+    document = {"a": {"b": [1, "é"]}, "cells": iter([]), "later": {"after": "cells"}, "more": iter([{"x": 1}])}
+    written = io.StringIO()
+    write_streamed(document, written)
+    plain = {**document, "cells": [], "more": [{"x": 1}]}
+    assert written.getvalue() == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+    empty = io.StringIO()
+    write_streamed({}, empty)
+    assert empty.getvalue() == "{}\n"
