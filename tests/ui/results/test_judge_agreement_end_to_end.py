@@ -62,7 +62,8 @@ def test_kappa_from_cli_grades_equals_the_hand_computed_value_and_the_filter_sho
     db = str(tmp_path / "history.db")
     path = write_experiment(tmp_path, experiment(server.base_url))
     ran = promptbench("run", str(path), "--db", db)
-    assert ran.returncode == 1, ran.stderr  # the five "bad" answers fail their rubric
+    assert ran.returncode == 1, ran.stdout + ran.stderr  # the five "bad" answers fail their rubric
+    assert "completed" in ran.stdout, ran.stdout + ran.stderr
     for number, thumbs in enumerate(THUMBS, start=1):
         graded = promptbench(
             "grade", "last", "--case", str(number), "--variant", "Helper", "--thumbs", thumbs, "--db", db
