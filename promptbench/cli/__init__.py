@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("history", "compare two runs cell by cell"),
     "export": ("history", "write a run's cells as JSON or CSV, or the run as an HTML report"),
     "cache": ("history", "the response cache"),
+    "grade": ("grade", "grade one answer of a run: thumbs up or down, or stars, with a comment"),
     "import": ("files", "convert a promptfoo config into an experiment file"),
     "export-promptfoo": ("files", "write an experiment as a promptfoo config"),
     "import-tests": ("files", "add the test cases of a CSV, JSONL or XLSX file to an experiment"),

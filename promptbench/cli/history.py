@@ -18,6 +18,7 @@ from typing import Any
 
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.summary import significance_lines
+from promptbench.core.agreement import grader_reasons
 from promptbench.core.figures import latency, money
 from promptbench.core.result import Result
 from promptbench.core.summary import summarize
@@ -166,8 +167,13 @@ def _print_hits(history: History, text: str, limit: int) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
-        detail = history.open_run(history.resolve(args.run))
+        run_id = history.resolve(args.run)
+        detail = history.open_run(run_id)
         _print_run(detail)
+        from promptbench.cli.grading_text import grading_lines  # only `show` needs it
+
+        for line in grading_lines(detail, history.reviews(run_id)):
+            print(f"  {line}")
         return ExitCode.OK
 
     return _with_history(args, act)
@@ -209,6 +215,8 @@ def _print_run(detail: RunDetail) -> None:
         if human is not None:
             marks = [m for m in (_thumbs(human.thumbs), f"{human.stars}/5" if human.stars else "") if m]
             print(f"  {'':<10} {'':<20} human: {' '.join(marks)} {_one_line(human.comment, 60)}".rstrip())
+        for line in grader_reasons(result.grade) if result.ok else ():  # the AI grader's reason, pass or fail
+            print(f"  {'':<10} {'':<20} {_one_line(line, 90)}")
 
 
 def compare_command(args: argparse.Namespace) -> int:

@@ -99,6 +99,7 @@ def export_run(history: History, run_id: str, fmt: str, path: Path | None = None
                 detail.results,
                 human_grades=detail.human_grades,
                 run_info=run_info(detail.summary),
+                reviews=history.reviews(run_id),
             )
         else:
             write_results_csv(target, detail.experiment, detail.results, human_grades=detail.human_grades)

@@ -22,10 +22,11 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from promptbench.core.batches import BatchRecord
+from promptbench.core.blind_review import Preference, Review
 from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
-from promptbench.storage import batches, database, errors, maintenance, metadata, queries, runs
+from promptbench.storage import batches, database, errors, maintenance, metadata, queries, reviews, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
 from promptbench.storage.compare import Comparison, compare_runs, compare_variants
 from promptbench.storage.database import damaged_marker, open_database, write_transaction
@@ -241,6 +242,24 @@ class History:
     def set_human_grade(self, run_id: str, key: CellKey, grade: HumanGrade) -> None:
         with self._using(writes=True):
             runs.set_human_grade(self._db, self.path, run_id, key, grade, self._clock)
+
+    # Blind reviews (storage.reviews): kept apart from human grades.
+
+    def start_review(self, run_id: str, seed: int, variants: list[str]) -> int:
+        with self._using(writes=True):
+            return reviews.start_review(self._db, self.path, run_id, seed, variants, self._clock)
+
+    def record_preference(self, review_id: int, preference: Preference) -> None:
+        with self._using(writes=True):
+            reviews.record_preference(self._db, self.path, review_id, preference, self._clock)
+
+    def reveal_review(self, review_id: int) -> None:
+        with self._using(writes=True):
+            reviews.mark_revealed(self._db, self.path, review_id, self._clock)
+
+    def reviews(self, run_id: str) -> list[Review]:
+        with self._using():
+            return reviews.reviews(self._db, run_id)
 
     def delete_runs(self, run_ids: Iterable[str]) -> int:
         """Delete these runs (full ids) with their results, search index entries and human grades, all in one

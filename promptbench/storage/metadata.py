@@ -116,6 +116,28 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "updated_at": "When the grade was last changed (ISO 8601, UTC).",
         },
     ),
+    "reviews": (
+        "Blind reviews: a person picked the better answer of each test case without seeing the variants' names.",
+        {
+            "run_id": "The run reviewed (runs.id).",
+            "id": "The review's number.",
+            "seed": "The seed of the shuffled order: each case's order comes from it and the case's index.",
+            "variants": "The variants compared (JSON list).",
+            "started_at": "When the review started (ISO 8601, UTC).",
+            "updated_at": "When its last pick was made.",
+            "revealed_at": "When the names were revealed; empty while the review is still blind (it can resume).",
+        },
+    ),
+    "review_preferences": (
+        "One row per reviewed test case of a blind review: the order the answers were shown in and the pick.",
+        {
+            **_SHARED,
+            "review_id": "The review (reviews.id).",
+            "shown": "The variants in the order shown, as Answer A, B, ... (JSON list).",
+            "choice": "The variant picked as better; empty for a tie.",
+            "decided_at": "When the pick was made (ISO 8601, UTC).",
+        },
+    ),
     "cache": (
         "The response cache: successful answers, so a re-run of an unchanged experiment makes no calls.",
         {

@@ -262,6 +262,41 @@ def m002_views_and_run_snapshots(db: Database) -> None:
     )
 
 
+@migrations(name="m003_review_preferences")
+def m003_review_preferences(db: Database) -> None:
+    """Blind reviews: which variants a review compares and the seed of its shuffled order, and each case's pick,
+    kept apart from human_grades (a preference between answers is not a grade of one answer)."""
+    db.table("reviews").create(
+        {
+            "id": int,
+            "run_id": str,
+            "seed": int,
+            "variants": str,
+            "started_at": str,
+            "updated_at": str,
+            "revealed_at": str,
+        },
+        pk="id",
+        not_null={"run_id", "seed", "variants", "started_at"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("reviews").create_index(["run_id"])
+    db.table("review_preferences").create(
+        {
+            "review_id": int,
+            "run_id": str,
+            "case_index": int,
+            "shown": str,
+            "choice": str,
+            "decided_at": str,
+        },
+        pk=("review_id", "case_index"),
+        not_null={"run_id", "shown", "decided_at"},
+        foreign_keys=[("review_id", "reviews", "id"), ("run_id", "runs", "id")],
+    )
+    db.table("review_preferences").create_index(["run_id"])
+
+
 @migrations(name="m004_batches")
 def m004_batches(db: Database) -> None:
     """The batches a batch run sent to the provider's Batch API, recorded before the upload and again the moment

@@ -119,9 +119,22 @@ def parse_rubric_reply(reply: str, threshold: float | None = None) -> tuple[bool
         score = 1.0 if passed else 0.0
     reason = verdict.get("reason")
     reason = reason if isinstance(reason, str) and reason.strip() else "The grader gave no reason."
-    if threshold is not None and passed and score < threshold:
-        # The grader passed it and says why; the threshold fails it, and the reason must say that first.
-        return False, score, f"Score {js_number(score)} is below the threshold {js_number(threshold)}: {reason}"
+    if threshold is not None:
+        # With a threshold the score decides, so pass and score never contradict (a failing check with a score
+        # above its own threshold was promptfoo's #2998). When the grader's own pass says otherwise, the reason
+        # says so first; the grader's reason follows either way.
+        meets = score >= threshold
+        if meets and not passed:
+            return (
+                True,
+                score,
+                (
+                    f"Score {js_number(score)} meets the threshold {js_number(threshold)}, though the grader said fail: "
+                    f"{reason}"
+                ),
+            )
+        if not meets:
+            return False, score, f"Score {js_number(score)} is below the threshold {js_number(threshold)}: {reason}"
     return passed, score, reason
 
 

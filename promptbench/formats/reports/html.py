@@ -21,6 +21,7 @@ from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
 from promptbench.formats.reports.html_comparisons import STYLE as COMPARISON_STYLE
 from promptbench.formats.reports.html_comparisons import comparisons_section
+from promptbench.formats.reports.html_grading import agreement_section
 from promptbench.formats.testsets.rows import cell_text
 
 # Diffing is quadratic in the worst case; past this size a cell says so instead of freezing the export.
@@ -80,6 +81,7 @@ def render_html_report(
         _checks_line("Every case is checked with", experiment.default_checks),
         "<h2>Totals</h2>",
         _totals(summarize(results, variants)),
+        agreement_section(results, human_grades),
         comparisons_section(results, variants),
         "<h2>Results</h2>",
         _grid(experiment, variants, repeats, by_key, human_grades),

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from promptbench import __version__
+from promptbench.core.blind_review import Review
 from promptbench.core.comparisons import compare_variants
 from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.stability import stability
 from promptbench.core.summary import disagreements, failed_by_all, summarize
+from promptbench.formats.reports.grading_json import judge_agreement_records, preference_records
 
 RESULTS_FORMAT = "promptbench.results"
 RESULTS_VERSION = 1
@@ -69,6 +71,7 @@ def results_document(
     results: Sequence[Result],
     human_grades: Mapping[CellKey, HumanGrade] | None = None,
     run_info: Mapping[str, Any] | None = None,
+    reviews: Sequence[Review] = (),
     *,
     lazy_cells: bool = False,
 ) -> dict[str, Any]:
@@ -108,6 +111,8 @@ def results_document(
         ],
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
+        "judge_agreement": judge_agreement_records(results, human_grades),
+        "preferences": preference_records(reviews),
         "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
         "stability": [s.to_dict() for s in stability(results, variants)],
         "cells": _records(ordered, human_grades) if lazy_cells else list(_records(ordered, human_grades)),
@@ -124,8 +129,9 @@ def write_results_json(
     results: Sequence[Result],
     human_grades: Mapping[CellKey, HumanGrade] | None = None,
     run_info: Mapping[str, Any] | None = None,
+    reviews: Sequence[Review] = (),
 ) -> None:
-    document = results_document(experiment, results, human_grades, run_info, lazy_cells=True)
+    document = results_document(experiment, results, human_grades, run_info, reviews, lazy_cells=True)
     with open(path, "w", encoding="utf-8") as file:
         write_streamed(document, file)
 

@@ -40,6 +40,7 @@ from promptbench.ui.results.answer_column import AnswerColumn, checks_lines, ren
 from promptbench.ui.results.detail_pane import verdict_html
 from promptbench.ui.results.diff_view import SHOW_LIMIT, cut_note
 from promptbench.ui.results.grid_view import ResultsView
+from promptbench.ui.results.json_fields import json_badge
 from promptbench.ui.results.offload import Call, Offload
 from promptbench.ui.theme import colours
 
@@ -365,7 +366,7 @@ class CaseView(QWidget):
             column.verdict.setText("no result yet")
             column.checks.clear()
         else:
-            column.verdict.setText(verdict_html(result, palette))
+            column.verdict.setText(verdict_html(result, palette) + json_badge(result, palette))
             column.checks.setHtml(checks_lines(result, palette))
         bar = column.grade_bar
         wanted = grade or HumanGrade()

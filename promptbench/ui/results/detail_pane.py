@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QTextBrowser, 
 from promptbench.core.check_words import check_name
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
+from promptbench.core.json_diff import json_check_failure
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.ui.results.diff_view import DiffView
 from promptbench.ui.results.grade_bar import GradeBar
@@ -158,6 +159,7 @@ class DetailPane(QWidget):
         elif not (same_cell and self.output_view.text == result.output.replace("\r\n", "\n")):
             self.output_view.set_text(result.output)
         self.diff_view.set_texts(result.output, self._diff_targets(experiment, result, others))
+        self.diff_view.set_json_problem(json_check_failure(result))
         self.checks_view.setHtml(checks_html(result, palette))
         self.sent_view.setPlainText(messages_text(result))
         # The pane is where grades are made: a grade it sent a moment ago beats an older copy handed back in.

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QP
 
 from promptbench.core.diff import Comparison, Span, changed_words, clip, compare, is_minor, is_unchanged
 from promptbench.service.diffs import compare_apart
+from promptbench.ui.results.json_fields import badge_html, structural
 from promptbench.ui.results.offload import Call, Offload
 from promptbench.ui.theme import Colours, colours
 
@@ -88,6 +89,9 @@ def render_diff(
         body, _note = shown_text("".join(text for op, text in found.spans if op != "delete"), limit)
     else:
         body = diff_html(shown, palette)
+    fields = structural(other, output, palette, label) if found.as_json else None
+    if fields is not None and fields[0]:  # both are JSON and differ: the fields that do, by path, above the JSON
+        body, summary = fields[0] + body, fields[1]
     return found, body, " ".join(part for part in (summary, cut_note(limit, total)) if part)
 
 
@@ -107,6 +111,10 @@ class DiffView(QWidget):
         self.show_all = QPushButton("Show all")
         self.show_all.setToolTip("Show the whole answer (a long one takes a moment)")
         self.show_all.hide()
+        # A badge when this answer fails its JSON check (is-json, contains-json: its schema), beside the diff.
+        self.json_badge = QLabel()
+        self.json_badge.setWordWrap(True)
+        self.json_badge.hide()
         self.editor = QPlainTextEdit(readOnly=True)
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         top = QHBoxLayout()
@@ -121,6 +129,7 @@ class DiffView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addLayout(line)
+        layout.addWidget(self.json_badge)
         layout.addWidget(self.editor, 1)
         self.target_box.currentIndexChanged.connect(self._render)
         self.show_all.clicked.connect(self._show_all)
@@ -142,6 +151,14 @@ class DiffView(QWidget):
         self.target_box.blockSignals(False)
         self._render()
 
+    def set_json_problem(self, reason: str | None) -> None:
+        """Show the badge saying this answer fails its JSON check, with the check's reason; None hides it."""
+        if reason is None:
+            self.json_badge.hide()
+            return
+        self.json_badge.setText(badge_html(reason, colours(self.palette())))
+        self.json_badge.show()
+
     def choose(self, label: str) -> None:
         self.target_box.setCurrentIndex(self.target_box.findText(label))
 
@@ -154,6 +171,7 @@ class DiffView(QWidget):
 
     def clear(self) -> None:
         self.set_texts(None, [])
+        self.set_json_problem(None)
 
     def _show_all(self) -> None:
         self._limit = max(len(self._output or ""), *(len(text) for _label, text in self._others)) * 2

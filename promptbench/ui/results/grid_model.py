@@ -18,6 +18,7 @@ from enum import IntEnum, StrEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from promptbench.core.agreement import disagreeing_cells, grader_reasons, judge_agreement
 from promptbench.core.experiment import Experiment, Variant
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.stability import CellTally
@@ -76,6 +77,7 @@ class ResultsModel(QAbstractTableModel):
         self._running: set[tuple[int, int]] = set()
         self._stopped: dict[tuple[int, int], GridCellState] = {}  # after a cancel: CANCELLED or NOT_RUN
         self._human: dict[CellKey, HumanGrade] = {}
+        self._judge_disagrees: set[CellKey] | None = None  # made when first asked, forgotten at every change
         self._verdicts: dict[tuple[int, int], dict[int, bool]] = {}  # per cell, each graded repeat's verdict
         self.run_id: str | None = None
 
@@ -116,6 +118,15 @@ class ResultsModel(QAbstractTableModel):
             return False
         return len({cell_state(r) for r in done}) > 1 or len({(r.output or "").strip() for r in done}) > 1
 
+    def judge_disagreements(self) -> set[CellKey]:
+        """Cells where an AI grader's verdict and the person's thumbs differ (promptbench.core.agreement)."""
+        if self._judge_disagrees is None:
+            self._judge_disagrees = disagreeing_cells(judge_agreement(self._all.values(), self._human))
+        return self._judge_disagrees
+
+    def row_judge_disagrees(self, row: int) -> bool:
+        return any(key.case == row for key in self.judge_disagreements())
+
     def tally_at(self, row: int, column: int) -> CellTally | None:
         """How many of the cell's graded repeats passed; None when none was graded."""
         verdicts = self._verdicts.get((row, column))
@@ -149,6 +160,7 @@ class ResultsModel(QAbstractTableModel):
     ) -> None:
         """Show `experiment`'s cells, filled with `results` (a past run) or empty (a run about to start)."""
         self.beginResetModel()
+        self._judge_disagrees = None
         self._experiment = experiment
         self._variants = [v.name for v in experiment.variants]
         self._column_of = {name: i for i, name in enumerate(self._variants)}
@@ -292,6 +304,8 @@ class ResultsModel(QAbstractTableModel):
             return f"Unstable: passed {tally.passed} of its {tally.graded} repeats; it could go either way."
         if role == Qt.ItemDataRole.ToolTipRole and result is not None and not result.ok:
             return result.error
+        if role == Qt.ItemDataRole.ToolTipRole and result is not None:
+            return "\n".join(grader_reasons(result.grade)) or None  # the AI grader explains a pass too
         if role == Qt.ItemDataRole.ToolTipRole and result is None and cell in self._stopped:
             if self._stopped[cell] == GridCellState.CANCELLED:
                 return "The run was cancelled while this call was going; no answer was kept."
@@ -325,6 +339,7 @@ class ResultsModel(QAbstractTableModel):
 
     def _emit_spans(self, cells: list[tuple[int, int]]) -> None:
         """One dataChanged per column: from the first to the last touched row of that column."""
+        self._judge_disagrees = None  # before the signal: the grid's filter asks again when it hears it
         spans: dict[int, list[int]] = {}
         for row, column in cells:
             span = spans.setdefault(column, [row, row])

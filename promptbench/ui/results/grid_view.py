@@ -53,6 +53,7 @@ FILTERS = {
     "errors": "Errors",
     "differ": "Where variants differ",
     "unstable": "Unstable cases",
+    "judge": "Where the AI grader disagrees with me",
 }
 
 # The badge repeats the verdict in words, so colour is never the only sign. The colours are the theme's
@@ -104,6 +105,8 @@ class ResultsFilter(QSortFilterProxyModel):
         if self._filter == "differ" and not model.row_differs(source_row):
             return False
         if self._filter == "unstable" and not model.row_unstable(source_row):
+            return False
+        if self._filter == "judge" and not model.row_judge_disagrees(source_row):
             return False
         return not self._search or self._search in model.row_text(source_row).lower()
 
@@ -169,6 +172,8 @@ class CellDelegate(QStyledItemDelegate):
         human = index.data(Role.HUMAN)
         if human is not None and not human.is_empty:
             figures.append(_human_mark(human))
+            if index.data(Role.KEY) in cast(ResultsModel, self._proxy.sourceModel()).judge_disagreements():
+                figures.append("≠ AI grader")  # the cell the "AI grader disagrees with me" filter is about
         painter.setPen(QColor(text_colour) if background else option.palette.color(QPalette.ColorRole.Text))
         shown = metrics.elidedText("  ".join(figures), Qt.TextElideMode.ElideRight, max(0, figures_rect.width()))
         painter.drawText(figures_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
@@ -271,6 +276,9 @@ class ResultsView(QWidget):
         self.proxy = ResultsFilter(self)
         self.proxy.setSourceModel(model)
         self.filter_picker = QComboBox()
+        # As wide as the shorter filters' names, not the longest: the grid must not hold a 1024-wide window wider.
+        self.filter_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_picker.setMinimumContentsLength(len(FILTERS["differ"]))
         for name, label in FILTERS.items():
             self.filter_picker.addItem(label, name)
         self.filter_picker.currentIndexChanged.connect(lambda: self.proxy.set_filter(self.filter_picker.currentData()))

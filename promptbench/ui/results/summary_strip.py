@@ -21,6 +21,7 @@ from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.summary import VariantSummary, summarize
 from promptbench.ui.elided_label import ElidedLabel
+from promptbench.ui.results.agreement_line import AgreementLine
 from promptbench.ui.results.comparison_panel import ComparisonPanel
 from promptbench.ui.theme import colours
 
@@ -112,6 +113,8 @@ class SummaryStrip(QScrollArea):
         layout.addWidget(self.chart, 1)
         stack.addLayout(layout)
         stack.addWidget(self.comparison)
+        self.agreement = AgreementLine()  # the AI grader against your thumbs, under the comparisons
+        stack.addWidget(self.agreement)
         self.setWidget(inner)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -138,6 +141,7 @@ class SummaryStrip(QScrollArea):
         before = self.sizeHint().height()
         self.chart.set_data(self.summaries, latencies)
         self.comparison.set_results(names, results)
+        self.agreement.set_results(results, human)
         self.inner.adjustSize()
         self.updateGeometry()
         if self.sizeHint().height() != before:
@@ -166,15 +170,19 @@ class SummaryStrip(QScrollArea):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         """A new width wraps the sentences anew: ask for the height they now need."""
         super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width() and self.comparison.isVisibleTo(self):
+        sentences = self.comparison.isVisibleTo(self) or self.agreement.isVisibleTo(self)
+        if event.oldSize().width() != event.size().width() and sentences:
             self.height_wanted.emit(self.sizeHint().height())
 
     def _sentences_height(self) -> int:
         """What the sentences under the figures take, wrapped at the strip's width; 0 when there are none."""
-        if not self.comparison.isVisibleTo(self):
-            return 0
         width = self.viewport().width() - 8 if self.viewport().width() > 200 else 1000
-        return self.comparison.height_for(width) + self.stack.spacing() + 4
+        height = 0
+        if self.comparison.isVisibleTo(self):
+            height += self.comparison.height_for(width) + self.stack.spacing() + 4
+        if self.agreement.isVisibleTo(self):
+            height += self.agreement.heightForWidth(width) + self.stack.spacing()
+        return height
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         """Narrow and short: the strip scrolls rather than hold the window wide."""

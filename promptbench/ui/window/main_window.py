@@ -37,6 +37,7 @@ from promptbench.ui.results.detail_pane import DetailPane
 from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.grid_view import ResultsView
 from promptbench.ui.results.summary_strip import SummaryStrip
+from promptbench.ui.review.opener import ReviewOpener
 from promptbench.ui.settings.preferences import app_settings, saved_history_path
 from promptbench.ui.theme import notifier
 from promptbench.ui.window.banner import Banner
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
             run_again=self.runs.run_again,
             settings_closed=self._after_settings,
         )
+        self.review_opener = ReviewOpener(
+            self, self.bridge.with_history, lambda text: self.banner.show_message(text, "warning")
+        )
         self._models_asked: set[str] = set()
         self._layout()
         self._menus()
@@ -131,6 +135,7 @@ class MainWindow(QMainWindow):
         self.bridge.run_events.connect(self.runs.show_events)
         self.bridge.run_done.connect(self.runs.show_end)
         self.detail_pane.grade_changed.connect(self.runs.save_grade)
+        self.summary_strip.agreement.show_disagreements.connect(lambda: self.results_view.set_filter("judge"))
         self.banner.problem_clicked.connect(self.runs.show_problem)
         self.banner.action_clicked.connect(
             lambda: self.runs.show_problem() if self.banner.cause == "problems" else None
@@ -209,6 +214,8 @@ class MainWindow(QMainWindow):
         self.run_action = action(runs, "&Run", self.runs.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.batch_run_action = action(runs, "Run as &batch (half price, may take hours)", self.runs.run_as_batch)
         self.cancel_action = action(runs, "&Cancel", self.runs.cancel_run, QKeySequence("Escape"))
+        runs.addSeparator()
+        self.review_action = action(runs, "&Blind review of this run…", self.open_blind_review)
         view = self.menuBar().addMenu("&View")
         for pane in self.layout_panes.panes:
             view.addAction(pane.action)
@@ -238,6 +245,10 @@ class MainWindow(QMainWindow):
             self.resize(*FIRST_SIZE)
         fit_to_screen(self, centre=not restored)
         self.layout_panes.restore()
+
+    def open_blind_review(self) -> None:
+        """The run on screen's answers, names hidden (promptbench.ui.review)."""
+        self.review_opener.open(self.results_model.run_id)
 
     def show_shortcuts(self) -> None:
         self.shortcuts_dialog = ShortcutsDialog(self.menuBar(), parent=self)

@@ -58,6 +58,16 @@ def _rubric_reply(verdict):
             0.6,
             "Score 0.6 is below the threshold 0.8: Weak.",
         ),
+        # With a threshold the score decides, so pass and score never contradict; the grader's pass is told.
+        (
+            {"pass": False, "score": 0.9, "reason": "Greets, but curtly."},
+            0.8,
+            True,
+            0.9,
+            "Score 0.9 meets the threshold 0.8, though the grader said fail: Greets, but curtly.",
+        ),
+        ({"pass": False, "score": 0.3, "reason": "No."}, 0.8, False, 0.3, "Score 0.3 is below the threshold 0.8: No."),
+        ({"pass": True, "score": 0.8, "reason": "Yes."}, 0.8, True, 0.8, "Yes."),
         ('Sure. ```json\n{"reason": "Polite", "pass": "true", "score": "1"}\n```', None, True, 1.0, "Polite"),
         ({"pass": True}, None, True, 1.0, "The grader gave no reason."),
     ],

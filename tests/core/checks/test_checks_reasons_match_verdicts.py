@@ -32,7 +32,11 @@ from tests.support.openai_server import DEFAULT_MODELS, OpenAIServer
 API_KEY = "sk-test-reasons-0123456789abcdef"
 GRADER_REASON = "The grader explains itself."
 
-PASSING = [re.compile(r"^Assertion passed$"), re.compile(r"^The grader judged the rubric not met: ")]
+PASSING = [
+    re.compile(r"^Assertion passed$"),
+    re.compile(r"^The grader judged the rubric not met: "),
+    re.compile(r"^Score \S+ meets the threshold \S+, though the grader said fail: "),
+]
 FAILING = [
     re.compile(pattern)
     for pattern in (
