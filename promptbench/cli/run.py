@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from promptbench.cli.exit_codes import ExitCode
 from promptbench.cli.progress import Progress
 from promptbench.cli.summary import print_summary
+from promptbench.core.run_tally import RunTally
 from promptbench.core.runner import RunOutcome
-from promptbench.service.files import FileProblem, write_results_json
+from promptbench.service.files import FileProblem, write_results_json, write_run_results_json
 from promptbench.service.history import HistoryError, open_history
 from promptbench.service.run import (
     ExperimentProblems,
@@ -115,7 +116,9 @@ def run_command(args: argparse.Namespace) -> int:
             from promptbench.cli.batch import run_batch
 
             return run_batch(prepared, history, None, args, _run_with_interrupt, _finish)
-        session = RunSession(prepared, observer=Progress(), history=history)
+        # The results go to the history and are not kept: the summary comes from the run's tally and the --output
+        # file from the history, so a run's memory does not grow with its cells.
+        session = RunSession(prepared, observer=Progress(), history=history, keep_results=False)
         outcome = _run_with_interrupt(session)
         return _finish(session, outcome, args.output)
     finally:
@@ -218,10 +221,17 @@ def _cancel_once(loop: asyncio.AbstractEventLoop, session: RunSession | BatchSes
 
 def _finish(session: RunSession | BatchSession, outcome: RunOutcome, output: Path | None) -> int:
     experiment = session.prepared.experiment
-    print_summary(experiment, outcome, session.run_id)
+    streamed = isinstance(session, RunSession) and not outcome.results and outcome.tally is not None
+    tally = outcome.tally if streamed and outcome.tally is not None else RunTally.of(outcome.results)
+    print_summary(experiment, outcome, session.run_id, tally=tally)
     if output is not None:
         info = {"id": session.run_id, "state": outcome.state, "source": session.prepared.source}
-        write_results_json(output, experiment, outcome.results, run_info=info)
+        if streamed and isinstance(session, RunSession) and session.history and session.run_id:
+            write_run_results_json(
+                output, experiment, tally, session.history, session.run_id, run_info=info, unwritten=session.unwritten
+            )
+        else:
+            write_results_json(output, experiment, outcome.results, run_info=info)
         print(f"Wrote every cell to {output}.")
     if session.history_error is not None:
         print(
@@ -234,9 +244,9 @@ def _finish(session: RunSession | BatchSession, outcome: RunOutcome, output: Pat
                 file=sys.stderr,
             )
         return ExitCode.CALLS_FAILED
-    if outcome.unrun or any(not r.ok for r in outcome.results):
+    if outcome.unrun or tally.not_ok:
         return ExitCode.CALLS_FAILED
-    if any(r.passed is False for r in outcome.results):
+    if tally.failed_checks:
         return ExitCode.CHECKS_FAILED
     return ExitCode.OK
 

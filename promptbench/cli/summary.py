@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -12,18 +11,28 @@ from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.result import Result
+from promptbench.core.run_tally import RunTally
 from promptbench.core.runner import RunOutcome
 from promptbench.core.stability import stability, stability_lines
-from promptbench.core.summary import disagreements, failed_by_all, summarize
+from promptbench.core.summary import disagreements, failed_by_all
 
 HEADERS = ("variant", "calls", "errors", "pass", "score", "median latency", "tokens in/out", "cost")
 
 
-def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | None, out: TextIO | None = None) -> None:
+def print_summary(
+    experiment: Experiment,
+    outcome: RunOutcome,
+    run_id: str | None,
+    out: TextIO | None = None,
+    tally: RunTally | None = None,
+) -> None:
+    """The summary from the outcome's results, or from `tally` (core.run_tally) for a run that kept none."""
     out = out or sys.stdout
     variants = [v.name for v in experiment.variants]
+    tally = tally or RunTally.of(outcome.results, variants)
+    summaries = tally.summaries(variants)
     rows = []
-    for s in summarize(outcome.results, variants):
+    for s in summaries:
         rows.append(
             (
                 s.variant,
@@ -47,8 +56,8 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
             ),
             file=out,
         )
-    derived = run_derived_metrics(experiment, outcome.results)
-    for s in summarize(outcome.results, variants):
+    derived = run_derived_metrics(experiment, tally)
+    for s in summaries:
         extras = [f"{name} {value:.2f}" for name, value in s.named_scores.items()]
         extras += [f"{name} {value:.4g}" for name, value in derived.get(s.variant, {}).items()]
         if s.errored_checks:
@@ -56,22 +65,21 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
         if extras:
             print(f"{s.variant}: " + ", ".join(extras), file=out)
     if len(variants) > 1:
-        every = failed_by_all(outcome.results, variants)
-        split = disagreements(outcome.results, variants)
+        every = failed_by_all(tally, variants)
+        split = disagreements(tally, variants)
         if every:
             print(f"Cases every variant failed: {case_list(experiment, every)}", file=out)
         if split:
             print(f"Cases the variants disagree on: {case_list(experiment, split)}", file=out)
-    for line in significance_lines(experiment, outcome.results):
+    for line in significance_lines(experiment, tally):
         print(line, file=out)
     if outcome.unrun:
         print(f"{len(outcome.unrun)} cells were not run.", file=out)
     for provider, reason in outcome.stopped_providers.items():
         print(f"Calls to {provider} were stopped: {reason}", file=out)
-    errors = Counter(r.error for r in outcome.results if r.error)
-    for sentence, count in errors.most_common(5):
+    for sentence, count in tally.errors.most_common(5):
         print(f"{count} × {sentence}", file=out)
-    if any(r.cost is None and r.ok for r in outcome.results):
+    if tally.unknown_cost:
         print("Some models have no price in the price table, so their cost is unknown.", file=out)
 
 
@@ -84,8 +92,9 @@ def case_list(experiment: Experiment, indexes: list[int]) -> str:
     return ", ".join(labels)
 
 
-def significance_lines(experiment: Experiment, results: Sequence[Result]) -> list[str]:
+def significance_lines(experiment: Experiment, results: Sequence[Result] | RunTally) -> list[str]:
     """Is each variant really better than the first, and how stable are they over repeats (docs/statistics.md)."""
     variants = [v.name for v in experiment.variants]
+    results = results if isinstance(results, RunTally) else RunTally.of(results, variants)
     lines = comparison_lines(compare_variants(results, variants))
     return lines + stability_lines(stability(results, variants), lambda case: case_list(experiment, [case]))

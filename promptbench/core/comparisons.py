@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptbench.core.result import Result
+from promptbench.core.run_tally import RunTally
 from promptbench.core.stats import (
     PairedCounts,
     cases_needed,
@@ -94,16 +95,19 @@ class PairComparison:
 
 
 def compare_variants(
-    results: Iterable[Result], variants: Sequence[str], base: str | None = None
+    results: Iterable[Result] | RunTally, variants: Sequence[str], base: str | None = None
 ) -> list[PairComparison]:
     """Every variant but the base against the base (the first variant unless named), in the variants' order.
     Errors, cells without checks and checks that could not run are left out; a case counts when both were graded
-    on it."""
+    on it. `results` may be a run's tally (core.run_tally) instead of its results."""
     if len(variants) < 2:
         return []
     chosen = base if base is not None and base in variants else variants[0]
-    verdicts = _verdicts(results)
-    raw = [_compare(chosen, name, verdicts) for name in variants if name != chosen]
+    tally = results if isinstance(results, RunTally) else RunTally.of(results, variants)
+    raw = []
+    for name in variants:
+        if name != chosen:
+            raw.append(_compare(chosen, name, _cases(tally, chosen), _cases(tally, name)))
     adjusted = holm([c["p_value"] for c in raw])
     return [
         PairComparison(**fields, adjusted_p_value=p, comparisons_made=len(raw))
@@ -111,29 +115,28 @@ def compare_variants(
     ]
 
 
-def _verdicts(results: Iterable[Result]) -> dict[str, dict[int, list[bool]]]:
-    by_variant: dict[str, dict[int, list[bool]]] = {}
-    for result in results:
-        # A verdict whose checks could not run (a grader down) says nothing about the output: left out, as errors.
-        if result.passed is not None and not (result.grade is not None and result.grade.checks_could_not_run):
-            by_variant.setdefault(result.key.variant, {}).setdefault(result.key.case, []).append(result.passed)
-    return by_variant
+def _cases(tally: RunTally, variant: str) -> dict[int, tuple[int, int]]:
+    mine = tally.variants.get(variant)
+    return mine.valid_cases() if mine is not None else {}
 
 
-def _compare(base: str, variant: str, verdicts: dict[str, dict[int, list[bool]]]) -> dict[str, Any]:
-    base_cells, variant_cells = verdicts.get(base, {}), verdicts.get(variant, {})
+def _compare(
+    base: str, variant: str, base_cells: dict[int, tuple[int, int]], variant_cells: dict[int, tuple[int, int]]
+) -> dict[str, Any]:
+    """One pair; each side's cells are per case (passed, graded) repeats."""
     shared = sorted(set(base_cells) & set(variant_cells))
-    repeats = max((len(cells[c]) for cells in (base_cells, variant_cells) for c in shared), default=1)
-    base_every = [all(base_cells[c]) for c in shared]
-    variant_every = [all(variant_cells[c]) for c in shared]
+    repeats = max((cells[c][1] for cells in (base_cells, variant_cells) for c in shared), default=1)
+    base_every = [base_cells[c][0] == base_cells[c][1] for c in shared]
+    variant_every = [variant_cells[c][0] == variant_cells[c][1] for c in shared]
     counts = PairedCounts(
         both=sum(1 for b, v in zip(base_every, variant_every, strict=True) if b and v),
         only_base=sum(1 for b, v in zip(base_every, variant_every, strict=True) if b and not v),
         only_variant=sum(1 for b, v in zip(base_every, variant_every, strict=True) if v and not b),
         neither=sum(1 for b, v in zip(base_every, variant_every, strict=True) if not b and not v),
     )
-    base_rates = [statistics.fmean(base_cells[c]) for c in shared]
-    variant_rates = [statistics.fmean(variant_cells[c]) for c in shared]
+    # A case's share of passing repeats, as the mean of its verdicts (True as 1) would be.
+    base_rates = [base_cells[c][0] / base_cells[c][1] for c in shared]
+    variant_rates = [variant_cells[c][0] / variant_cells[c][1] for c in shared]
     n = len(shared)
     base_rate = statistics.fmean(base_rates) if n else 0.0
     variant_rate = statistics.fmean(variant_rates) if n else 0.0

@@ -15,27 +15,24 @@ from collections.abc import Iterable, Sequence
 from promptbench.core.code.js_sandbox import JsLimitError, JsSandbox
 from promptbench.core.experiment import DerivedMetric, Experiment
 from promptbench.core.result import Result
+from promptbench.core.run_tally import RunTally
 
 _FUNCTION = re.compile(r"^\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
 
 
 def derived_metrics(
-    metrics: Sequence[DerivedMetric], results: Iterable[Result], variants: Sequence[str], sandbox: JsSandbox
+    metrics: Sequence[DerivedMetric],
+    results: Iterable[Result] | RunTally,
+    variants: Sequence[str],
+    sandbox: JsSandbox,
 ) -> dict[str, dict[str, float]]:
-    """{variant: {metric: value}} for every variant, in the order the metrics are listed."""
+    """{variant: {metric: value}} for every variant, in the order the metrics are listed; `results` may be a
+    run's tally (core.run_tally)."""
     if not metrics:
         return {}
-    by_variant: dict[str, list[Result]] = {name: [] for name in variants}
-    for result in results:
-        by_variant.setdefault(result.key.variant, []).append(result)
+    tally = results if isinstance(results, RunTally) else RunTally.of(results, variants)
     figures: dict[str, dict[str, float]] = {}
-    for variant, cells in by_variant.items():
-        scope: dict[str, float] = {}
-        for result in cells:
-            if result.grade is not None:
-                for name, score in result.grade.named_scores.items():
-                    scope[name] = scope.get(name, 0.0) + score
-        scope["__count"] = float(len(cells))
+    for variant, scope in tally.derived_scopes(variants).items():
         figures[variant] = {}
         for metric in metrics:
             value = _compute(metric.value, scope, sandbox)
@@ -60,7 +57,7 @@ def _compute(value: str, scope: dict[str, float], sandbox: JsSandbox) -> float:
     return number if number == number else 0.0
 
 
-def run_derived_metrics(experiment: Experiment, results: Iterable[Result]) -> dict[str, dict[str, float]]:
+def run_derived_metrics(experiment: Experiment, results: Iterable[Result] | RunTally) -> dict[str, dict[str, float]]:
     """The experiment's derived metrics over a run's results, in a sandbox of their own; {} when it has none."""
     if not experiment.derived_metrics:
         return {}

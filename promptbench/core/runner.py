@@ -36,6 +36,7 @@ from promptbench.core.providers import is_echo
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.retry import RetryPolicy
 from promptbench.core.run_state import RunState
+from promptbench.core.run_tally import RunTally
 from promptbench.core.templates import render_messages
 
 # Connection failures in a row after which a profile's remaining cells stop: a dead server is not retried cell by
@@ -97,9 +98,10 @@ Scorer = Callable[[Answer], Awaitable[Grade | None]]
 @dataclass
 class RunOutcome:
     state: RunState
-    results: list[Result]
+    results: list[Result]  # empty when the runner was told not to keep them (they went to the history)
     unrun: list[CellKey] = field(default_factory=list)
     stopped_providers: dict[str, str] = field(default_factory=dict)
+    tally: RunTally | None = None  # the run's figures as running totals (core.run_tally)
 
 
 class Runner:
@@ -122,10 +124,16 @@ class Runner:
         clock: Callable[[], float] = time.perf_counter,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         breaker_after: int = BREAKER_AFTER,
+        keep_results: bool = True,
     ) -> None:
         self.experiment = experiment
         self.cells = list(cells)
         self.results: list[Result] = []
+        # Without keep_results, a finished result is only observed (CellFinished) and tallied: a caller that writes
+        # it elsewhere (the history) needs no copy of every result in memory.
+        self._keep_results = keep_results
+        self.tally = RunTally([v.name for v in experiment.variants])
+        self._finished = bytearray(len(self.cells))  # per planned cell, by its place: 1 once its result came
         self._clients = clients
         self._observe = observer
         settings = experiment.settings
@@ -148,9 +156,9 @@ class Runner:
             worker.cancel()
 
     async def run(self) -> RunOutcome:
-        queues: dict[str, deque[Cell]] = {}
-        for cell in self.cells:
-            queues.setdefault(cell.variant.provider, deque()).append(cell)
+        queues: dict[str, deque[int]] = {}
+        for index, cell in enumerate(self.cells):
+            queues.setdefault(cell.variant.provider, deque()).append(index)
         self._observe(RunStarted(total_cells=len(self.cells)))
         for provider, queue in queues.items():
             client = self._clients[provider]
@@ -164,23 +172,22 @@ class Runner:
         for outcome in outcomes:
             if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
                 raise outcome
-        finished = {r.key for r in self.results}
-        unrun = [c.key for c in self.cells if c.key not in finished]
+        unrun = [c.key for c, done in zip(self.cells, self._finished, strict=True) if not done]
         if self._cancelled:
             state = RunState.CANCELLED
         elif unrun:
             state = RunState.FAILED
-        elif any(r.error is not None for r in self.results):
+        elif self.tally.errored:
             state = RunState.COMPLETED_WITH_ERRORS
         else:
             state = RunState.COMPLETED
-        self._observe(RunFinished(state, len(self.results), len(unrun), dict(self._stopped)))
-        return RunOutcome(state, list(self.results), unrun, dict(self._stopped))
+        self._observe(RunFinished(state, self.tally.cells, len(unrun), dict(self._stopped)))
+        return RunOutcome(state, list(self.results), unrun, dict(self._stopped), self.tally)
 
     async def _work(
         self,
         client: ChatClient,
-        queue: deque[Cell],
+        queue: deque[int],
         *,
         opens: asyncio.Event | None = None,
         waits_for: asyncio.Event | None = None,
@@ -189,7 +196,8 @@ class Runner:
         if waits_for is not None:
             await waits_for.wait()
         while queue and not self._cancelled and provider not in self._stopped:
-            cell = queue.popleft()
+            index = queue.popleft()
+            cell = self.cells[index]
             try:
                 result = await self._run_cell(client, cell)
             finally:
@@ -197,7 +205,10 @@ class Runner:
                     opens.set()
             if self._cancelled:
                 return
-            self.results.append(result)
+            self._finished[index] = 1
+            self.tally.add(result)
+            if self._keep_results:
+                self.results.append(result)
             self._observe(CellFinished(result))
 
     async def _run_cell(self, client: ChatClient, cell: Cell) -> Result:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptbench.core.result import Result
+from promptbench.core.run_tally import RunTally
 
 
 @dataclass(frozen=True)
@@ -78,20 +79,22 @@ def tally_cells(results: Iterable[Result]) -> dict[tuple[str, int], CellTally]:
     return {key: CellTally(passed, graded) for key, (passed, graded) in counts.items()}
 
 
-def stability(results: Iterable[Result], variants: Sequence[str]) -> list[VariantStability]:
-    """One entry per variant, in the order given."""
-    tallies = tally_cells(results)
+def stability(results: Iterable[Result] | RunTally, variants: Sequence[str]) -> list[VariantStability]:
+    """One entry per variant, in the order given; `results` may be a run's tally (core.run_tally)."""
+    tally = results if isinstance(results, RunTally) else RunTally.of(results, variants)
     out = []
     for name in variants:
-        mine = sorted((case, tally) for (variant, case), tally in tallies.items() if variant == name)
+        mine = tally.variants.get(name)
+        cells = sorted(mine.valid_cases().items()) if mine is not None else []
+        counts = [(case, CellTally(passed, graded)) for case, (passed, graded) in cells]
         out.append(
             VariantStability(
                 variant=name,
-                cases=len(mine),
-                repeats=max((t.graded for _, t in mine), default=0),
-                passed_every_time=sum(1 for _, t in mine if t.passed == t.graded),
-                passed_at_least_once=sum(1 for _, t in mine if t.passed > 0),
-                unstable_cases=tuple(case for case, t in mine if t.unstable),
+                cases=len(counts),
+                repeats=max((t.graded for _, t in counts), default=0),
+                passed_every_time=sum(1 for _, t in counts if t.passed == t.graded),
+                passed_at_least_once=sum(1 for _, t in counts if t.passed > 0),
+                unstable_cases=tuple(case for case, t in counts if t.unstable),
             )
         )
     return out

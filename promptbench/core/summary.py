@@ -7,7 +7,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from promptbench.core.result import CellKey, Grade, HumanGrade, Result
+from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.run_tally import RunTally, VariantTally, mean
 
 
 @dataclass(frozen=True)
@@ -63,47 +64,29 @@ def summarize(
     human_grades: Mapping[CellKey, HumanGrade] | None = None,
 ) -> list[VariantSummary]:
     """One summary per variant, in the order given; variants with no results get zeros."""
-    by_variant: dict[str, list[Result]] = {name: [] for name in variants}
-    for result in results:
-        by_variant.setdefault(result.key.variant, []).append(result)
-    grades = human_grades or {}
-    return [
-        _summarize_one(name, cells, [g for key, g in grades.items() if key.variant == name])
-        for name, cells in by_variant.items()
-    ]
+    return RunTally.of(results, variants).summaries(variants, human_grades)
 
 
-def _summarize_one(name: str, cells: list[Result], human: list[HumanGrade]) -> VariantSummary:
-    answered = [r for r in cells if r.ok]
-    graded = [r.grade for r in answered if r.grade is not None]
-    latencies = sorted(r.latency_ms for r in answered if r.latency_ms is not None and not r.cached)
-    costs = [r.cost for r in answered]
-    known_costs = [c for c in costs if c is not None]
+def summary_of(name: str, tally: VariantTally, human: list[HumanGrade]) -> VariantSummary:
+    """A variant's summary from its running totals (core.run_tally)."""
+    latencies = sorted(tally.latencies)
     return VariantSummary(
         variant=name,
-        calls=len(cells),
-        errors=len(cells) - len(answered),
-        graded=len(graded),
-        passed=sum(1 for g in graded if g.passed),
-        mean_score=statistics.fmean(g.score for g in graded) if graded else None,
+        calls=tally.calls,
+        errors=tally.errors,
+        graded=len(tally.scores),
+        passed=tally.passed,
+        mean_score=mean(tally.scores),
         median_latency_ms=statistics.median(latencies) if latencies else None,
         p95_latency_ms=_percentile(latencies, 0.95),
-        prompt_tokens=_total(r.prompt_tokens for r in answered),
-        completion_tokens=_total(r.completion_tokens for r in answered),
+        prompt_tokens=tally.prompt_tokens,
+        completion_tokens=tally.completion_tokens,
         # One unknown price makes the total unknown rather than quietly too low.
-        cost=sum(known_costs) if len(known_costs) == len(costs) else None,
-        named_scores=_named_means(graded),
-        errored_checks=sum(1 for g in graded for c in g.checks if c.error),
+        cost=tally.cost if tally.cost_known else None,
+        named_scores={metric: statistics.fmean(scores) for metric, scores in tally.named.items()},
+        errored_checks=tally.errored_checks,
         human=_human(human),
     )
-
-
-def _named_means(graded: list[Grade]) -> dict[str, float]:
-    values: dict[str, list[float]] = {}
-    for grade in graded:
-        for metric, score in grade.named_scores.items():
-            values.setdefault(metric, []).append(score)
-    return {metric: statistics.fmean(scores) for metric, scores in values.items()}
 
 
 def _human(grades: list[HumanGrade]) -> HumanSummary:
@@ -125,36 +108,23 @@ def _percentile(ordered: list[float], fraction: float) -> float | None:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def _verdicts(results: Iterable[Result], variants: Sequence[str]) -> dict[int, dict[str, bool]]:
-    """Per case, each variant's verdict: True when every graded repeat passed. Errors and ungraded cells have none."""
-    verdicts: dict[int, dict[str, bool]] = {}
-    wanted = set(variants)
-    for result in results:
-        if result.key.variant not in wanted or result.passed is None:
-            continue
-        per_case = verdicts.setdefault(result.key.case, {})
-        per_case[result.key.variant] = per_case.get(result.key.variant, True) and result.passed
-    return verdicts
-
-
-def failed_by_all(results: Iterable[Result], variants: Sequence[str]) -> list[int]:
+def failed_by_all(results: Iterable[Result] | RunTally, variants: Sequence[str]) -> list[int]:
     """The cases every variant was graded on and failed: the test set's hardest cases, or a bad expectation."""
     return sorted(
         case
-        for case, by_variant in _verdicts(results, variants).items()
+        for case, by_variant in _tally(results, variants).case_verdicts(variants).items()
         if len(by_variant) == len(set(variants)) and not any(by_variant.values())
     )
 
 
-def disagreements(results: Iterable[Result], variants: Sequence[str]) -> list[int]:
+def disagreements(results: Iterable[Result] | RunTally, variants: Sequence[str]) -> list[int]:
     """The cases where one variant passed and another failed: where the variants really differ."""
     return sorted(
-        case for case, by_variant in _verdicts(results, variants).items() if len(set(by_variant.values())) > 1
+        case
+        for case, by_variant in _tally(results, variants).case_verdicts(variants).items()
+        if len(set(by_variant.values())) > 1
     )
 
 
-def _total(given: Iterable[int | None]) -> int | None:
-    """The sum of token counts, or None when any is unknown (a stream without usage): unknown is not 0."""
-    counts = list(given)
-    known = [c for c in counts if c is not None]
-    return None if any(c is None for c in counts) else sum(known)
+def _tally(results: Iterable[Result] | RunTally, variants: Sequence[str]) -> RunTally:
+    return results if isinstance(results, RunTally) else RunTally.of(results, variants)

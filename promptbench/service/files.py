@@ -9,13 +9,15 @@ promptfoo readers are imported on first use: neither the window nor `promptbench
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptbench.core.experiment import Experiment, TestCase
 from promptbench.core.result import Result
+from promptbench.core.run_tally import RunTally
 from promptbench.formats.errors import FileProblem
 from promptbench.formats.experiment_file import (
     experiment_from_dict,
@@ -23,6 +25,9 @@ from promptbench.formats.experiment_file import (
     load_experiment,
     save_experiment,
 )
+
+if TYPE_CHECKING:
+    from promptbench.storage import History
 
 __all__ = [
     "FileProblem",
@@ -36,6 +41,7 @@ __all__ = [
     "read_test_set",
     "save_experiment",
     "write_results_json",
+    "write_run_results_json",
 ]
 
 
@@ -118,3 +124,30 @@ def write_results_json(
     from promptbench.formats.reports.results_json import write_results_json as write
 
     write(Path(path), experiment, results, run_info=run_info)
+
+
+def write_run_results_json(
+    path: Path,
+    experiment: Experiment,
+    tally: RunTally,
+    history: History,
+    run_id: str,
+    *,
+    run_info: Mapping[str, Any] | None = None,
+    unwritten: Sequence[Result] = (),
+) -> None:
+    """Write a run just finished as JSON from its tally and its results read back from the history one case at a
+    time: the same bytes `write_results_json` writes from the results in memory, without holding them. `unwritten`
+    are results the history could not take (a full disk); with any, the cells are put in order in memory."""
+    from promptbench.formats.reports.results_json import file_order, write_tallied_json
+
+    if unwritten:
+        ordered: Iterable[Result] = file_order(experiment, [*history.iter_results(run_id), *unwritten])
+    else:
+        # The history gives them by case: each case's few cells are put in the file's order on their own.
+        ordered = (
+            result
+            for _, cells in groupby(history.iter_results(run_id), key=lambda r: r.key.case)
+            for result in file_order(experiment, cells)
+        )
+    write_tallied_json(Path(path), experiment, tally, ordered, run_info=run_info)

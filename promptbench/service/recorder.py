@@ -37,6 +37,9 @@ class ResultRecorder:
         self._on_error = on_error
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self.error: Exception | None = None
+        # Once a write failed: the results of that write and every later hand-over, which the history lacks, so a
+        # run that keeps no results in memory can still put them in its --output file.
+        self.unwritten: list[Result] = []
         self._thread = threading.Thread(target=self._write_until_stopped, name="promptbench-history-writer")
         self._thread.start()
 
@@ -66,11 +69,14 @@ class ResultRecorder:
             if group[-1] is _STOP or _STOP in group:
                 stopping = True
                 group = [item for item in group if item is not _STOP]
-            if group and self.error is None:
+            if group and self.error is not None:
+                self.unwritten.extend(_flat(group))
+            elif group:
                 try:
                     self._history.record_many(self._run_id, _flat(group))
                 except Exception as error:  # a world error of the disk; reported by the caller, never swallowed
                     self.error = error
+                    self.unwritten.extend(_flat(group))
                     self._on_error(error)
 
 

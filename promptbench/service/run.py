@@ -249,8 +249,12 @@ class RunSession:
         observer: Observer = ignore,
         history: History | None = None,
         run_id: str | None = None,
+        keep_results: bool = True,
     ) -> None:
         self.prepared = prepared
+        # Without keep_results (and with a history) the outcome's results stay empty: each went to the history,
+        # and outcome.tally holds the figures; the window keeps them (its grid shows every cell anyway).
+        self._keep_results = keep_results or history is None
         self.history = history
         self.run_id = run_id
         self._observer = observer
@@ -261,6 +265,7 @@ class RunSession:
         self._cancel_requested = False
         # A history write that failed (a full disk): the run stops, its results stay in the outcome.
         self.history_error: Exception | None = None
+        self.unwritten: list[Result] = []  # without keep_results: results the failed history does not hold
 
     def cancel(self) -> None:
         self._cancel_requested = True
@@ -302,6 +307,7 @@ class RunSession:
                 scorer=_make_scorer(
                     experiment, clients, prepared.redactor, sandbox=sandbox, python_checks=prepared.python_checks
                 ),
+                keep_results=self._keep_results,
             )
             if self._cancel_requested:
                 self._runner.cancel()
@@ -316,6 +322,8 @@ class RunSession:
         if self._recorder is not None and self._recorder.error is not None:
             self.history_error = self._recorder.error
             outcome.state = RunState.FAILED
+            if not self._keep_results:
+                self.unwritten = self._recorder.unwritten
         if history is not None and self.run_id is not None and self.history_error is None:
             history.finish_run(self.run_id, outcome.state)
         return outcome

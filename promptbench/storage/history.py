@@ -313,6 +313,11 @@ class History:
         with self._using():
             return queries.results(self._db, run_id)
 
+    def iter_results(self, run_id: str) -> Iterator[Result]:
+        """The run's results by case, then repeat, one at a time (the history is held until the last is read)."""
+        with self._using():
+            yield from queries.iter_results(self._db, run_id)
+
     def human_grades(self, run_id: str) -> dict[CellKey, HumanGrade]:
         with self._using():
             return queries.human_grades(self._db, run_id)

@@ -7,6 +7,7 @@ later. Callers (History) hold the connection's lock.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -232,7 +233,11 @@ _RESULT_SELECT = (
 
 def results(db: Database, run_id: str) -> list[Result]:
     """Every cell of the run, by case, then repeat, then the order they arrived in."""
-    found = []
+    return list(iter_results(db, run_id))
+
+
+def iter_results(db: Database, run_id: str) -> Iterator[Result]:
+    """`results`, read one row at a time: a run of 50,000 cells is never in memory at once."""
     for (
         variant,
         case,
@@ -252,7 +257,7 @@ def results(db: Database, run_id: str) -> list[Result]:
         cached,
         grade,
     ) in db.execute(_RESULT_SELECT, [run_id]):
-        found.append(
+        yield (
             Result(
                 key=CellKey(variant, case, repeat),
                 messages=tuple(json.loads(messages)),
@@ -271,7 +276,6 @@ def results(db: Database, run_id: str) -> list[Result]:
                 grade=Grade.from_dict(json.loads(grade)) if grade else None,
             )
         )
-    return found
 
 
 def human_grades(db: Database, run_id: str) -> dict[CellKey, HumanGrade]:

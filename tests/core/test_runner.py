@@ -230,6 +230,40 @@ def test_cancel_mid_run_keeps_finished_cells(server):
     assert calls_at_cancel <= 7  # the five finished plus at most the two in flight
 
 
+def test_a_runner_that_keeps_no_results_tallies_them_and_knows_what_was_not_run(server):
+    """keep_results=False (a headless run, whose results go to the history): no list of results, the figures
+    in the tally, and the cells a cancel left unrun named all the same."""
+    server.latency = 0.05
+    experiment = make_experiment(
+        server, cases=tuple(TestCase(vars={"text": str(i)}) for i in range(20)), settings=RunSettings(concurrency=2)
+    )
+    cells = plan_cells(experiment)
+    finished = []
+
+    async def main():
+        client = OpenAIChatClient(local_profile(server), server.api_key)
+        try:
+            runner = Runner(experiment, cells, {"local": client}, keep_results=False)
+
+            def observe(event):
+                if isinstance(event, CellFinished):
+                    finished.append(event.result)
+                    if len(finished) == 5:
+                        runner.cancel()
+
+            runner._observe = observe
+            return await runner.run()
+        finally:
+            await client.aclose()
+
+    outcome = asyncio.run(main())
+    assert outcome.state == "cancelled" and outcome.results == []
+    assert outcome.tally is not None and outcome.tally.cells == 5
+    assert sum(v.calls for v in outcome.tally.variants.values()) == 5
+    done = {r.key for r in finished}
+    assert outcome.unrun == [c.key for c in cells if c.key not in done] and len(outcome.unrun) == 35
+
+
 def test_repeats_call_every_cell_n_times_and_bypass_the_cache(server):
     experiment = make_experiment(server, cases=(TestCase(vars={"text": "x"}),), settings=RunSettings(repeats=3))
     outcome = run_session(prepare_run(experiment, env=env_for(server)))

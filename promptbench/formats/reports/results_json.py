@@ -19,8 +19,9 @@ from promptbench.core.comparisons import compare_variants
 from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.run_tally import RunTally
 from promptbench.core.stability import stability
-from promptbench.core.summary import disagreements, failed_by_all, summarize
+from promptbench.core.summary import disagreements, failed_by_all
 from promptbench.formats.reports.grading_json import judge_agreement_records, preference_records
 
 RESULTS_FORMAT = "promptbench.results"
@@ -80,7 +81,35 @@ def results_document(
     human_grades = human_grades or {}
     ordered = sorted(results, key=lambda r: (r.key.case, _variant_order(experiment, r.key.variant), r.key.repeat))
     variants = [v.name for v in experiment.variants]
-    derived = run_derived_metrics(experiment, results)
+    records = _records(ordered, human_grades)
+    return tallied_document(
+        experiment,
+        RunTally.of(results, variants),
+        records if lazy_cells else iter(list(records)),
+        human_grades,
+        run_info,
+        reviews,
+        judge_agreement_records(results, human_grades),
+        lazy_cells=lazy_cells,
+    )
+
+
+def tallied_document(
+    experiment: Experiment,
+    tally: RunTally,
+    records: Iterator[dict[str, Any]],
+    human_grades: Mapping[CellKey, HumanGrade],
+    run_info: Mapping[str, Any] | None,
+    reviews: Sequence[Review],
+    judge_agreement: list[dict[str, Any]],
+    *,
+    lazy_cells: bool = True,
+) -> dict[str, Any]:
+    """The document from a run's tally (core.run_tally) and its cells' records in the file's order, so a run need
+    not keep its results to write it: the records can come from the history one at a time."""
+    variants = [v.name for v in experiment.variants]
+    results = tally
+    derived = run_derived_metrics(experiment, tally)
     return {
         "format": RESULTS_FORMAT,
         "version": RESULTS_VERSION,
@@ -107,15 +136,15 @@ def results_document(
                 "human": s.human.describe() if s.human.graded else None,
                 "grades": s.describe_grades(),
             }
-            for s in summarize(results, variants, human_grades)
+            for s in tally.summaries(variants, human_grades)
         ],
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
-        "judge_agreement": judge_agreement_records(results, human_grades),
+        "judge_agreement": judge_agreement,
         "preferences": preference_records(reviews),
         "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
         "stability": [s.to_dict() for s in stability(results, variants)],
-        "cells": _records(ordered, human_grades) if lazy_cells else list(_records(ordered, human_grades)),
+        "cells": records if lazy_cells else list(records),
     }
 
 
@@ -132,6 +161,22 @@ def write_results_json(
     reviews: Sequence[Review] = (),
 ) -> None:
     document = results_document(experiment, results, human_grades, run_info, reviews, lazy_cells=True)
+    with open(path, "w", encoding="utf-8") as file:
+        write_streamed(document, file)
+
+
+def write_tallied_json(
+    path: Path,
+    experiment: Experiment,
+    tally: RunTally,
+    ordered: Iterable[Result],
+    run_info: Mapping[str, Any] | None = None,
+) -> None:
+    """The results file of a run without human grades or reviews (a run just finished), from its tally and its
+    results in the file's order (case, variant, repeat), read one at a time: the same bytes write_results_json
+    writes from the results in memory."""
+    records = _records(ordered, {})
+    document = tallied_document(experiment, tally, records, {}, run_info, (), [])
     with open(path, "w", encoding="utf-8") as file:
         write_streamed(document, file)
 
@@ -155,6 +200,11 @@ def write_streamed(document: Mapping[str, Any], file: Any) -> None:
             empty = False
         file.write("[]" if empty else "\n  ]")
     file.write("\n}\n" if document else "}\n")
+
+
+def file_order(experiment: Experiment, results: Iterable[Result]) -> list[Result]:
+    """Results in the file's order: by case, then the experiment's variant order, then repeat."""
+    return sorted(results, key=lambda r: (r.key.case, _variant_order(experiment, r.key.variant), r.key.repeat))
 
 
 def _variant_order(experiment: Experiment, name: str) -> int:
