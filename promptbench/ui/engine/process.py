@@ -177,7 +177,11 @@ class _Engine:
                     return
                 session = BatchSession(prepared, observer=self._observe, history=history, run_id=resumed)
             else:
-                session = RunSession(prepared, observer=self._observe, history=history, run_id=resumed)
+                # The window gets every result as an event and keeps its own: this process keeps none (a run's
+                # memory here stays flat in its cells).
+                session = RunSession(
+                    prepared, observer=self._observe, history=history, run_id=resumed, keep_results=False
+                )
             self.session = session
             if self.cancel_requested:
                 session.cancel()
