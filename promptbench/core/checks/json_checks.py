@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-import jsonschema
-import yaml
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from promptbench.core.experiment import Check
 
 from .base import CheckContext, CheckVerdict, boolean
+
+if TYPE_CHECKING:
+    import jsonschema
+
+# yaml and jsonschema are imported where they are first needed, not with the checks: a run without JSON checks
+# (most) then sends its first request some 0.1 s sooner.
 
 _MAX_JSON_LENGTH = 100_000  # promptfoo gives up on one candidate after this many characters
 
@@ -105,6 +108,8 @@ def _read_candidate(candidate: str) -> Any:
     parsed = parse_json(candidate)
     if parsed is not None:
         return parsed.value
+    import yaml
+
     try:
         return yaml.safe_load(_slash_comments_to_hash(candidate))
     except yaml.YAMLError:
@@ -143,6 +148,8 @@ def load_schema(value: Any) -> Any:
     """The JSON Schema of a check's value: an object, true/false, or a JSON or YAML text of one."""
     schema = value
     if isinstance(value, str):
+        import yaml
+
         try:
             schema = yaml.safe_load(value)
         except yaml.YAMLError as error:
@@ -154,6 +161,8 @@ def load_schema(value: Any) -> Any:
 
 @lru_cache(maxsize=256)
 def _validator_for(schema_json: str) -> jsonschema.Draft7Validator:
+    import jsonschema
+
     schema = json.loads(schema_json)
     try:
         jsonschema.Draft7Validator.check_schema(schema)
