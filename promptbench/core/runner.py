@@ -209,6 +209,8 @@ class Runner:
             self.tally.add(result)
             if self._keep_results:
                 self.results.append(result)
+            # The rendered messages now live on in the result alone: a planned cell of a long run holds none.
+            cell.__dict__.pop("messages", None)
             self._observe(CellFinished(result))
 
     async def _run_cell(self, client: ChatClient, cell: Cell) -> Result:
