@@ -14,7 +14,6 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Protocol
 
 from promptbench.core.client import CallFailed, ChatClient
@@ -44,19 +43,35 @@ from promptbench.core.templates import render_messages
 BREAKER_AFTER = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
-    """One call to make: a variant's messages rendered with one case's variables."""
+    """One call to make: a variant's messages rendered with one case's variables.
 
-    key: CellKey
+    Small on purpose (slots, its key made when asked for): a run of 50,000 cells plans 50,000 of them."""
+
     variant: Variant
     case: TestCase
+    case_index: int
+    repeat: int = 0
+    _messages: tuple[dict[str, str], ...] | None = field(default=None, compare=False, repr=False)
 
-    @cached_property
+    @property
+    def key(self) -> CellKey:
+        return CellKey(self.variant.name, self.case_index, self.repeat)
+
+    @property
     def messages(self) -> tuple[dict[str, str], ...]:
         """Rendered when first asked for, as the cell is called: planning a run renders nothing, so the first
         call goes out without waiting for every cell's messages (prepare_run has rendered each once already)."""
-        return render_messages(self.variant, self.case.vars)
+        messages = self._messages
+        if messages is None:
+            messages = render_messages(self.variant, self.case.vars)
+            object.__setattr__(self, "_messages", messages)
+        return messages
+
+    def forget_messages(self) -> None:
+        """Once its result holds them: a planned cell of a long run keeps no rendered messages."""
+        object.__setattr__(self, "_messages", None)
 
 
 def plan_cells(experiment: Experiment, only: Collection[CellKey] | None = None) -> list[Cell]:
@@ -71,7 +86,7 @@ def plan_cells(experiment: Experiment, only: Collection[CellKey] | None = None) 
             for repeat in range(experiment.settings.repeats):
                 key = CellKey(variant.name, case_index, repeat)
                 if only is None or key in only:
-                    cells.append(Cell(key, variant, case))
+                    cells.append(Cell(variant, case, case_index, repeat))
     return cells
 
 
@@ -209,8 +224,7 @@ class Runner:
             self.tally.add(result)
             if self._keep_results:
                 self.results.append(result)
-            # The rendered messages now live on in the result alone: a planned cell of a long run holds none.
-            cell.__dict__.pop("messages", None)
+            cell.forget_messages()  # the result holds them now
             self._observe(CellFinished(result))
 
     async def _run_cell(self, client: ChatClient, cell: Cell) -> Result:
