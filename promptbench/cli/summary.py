@@ -11,6 +11,7 @@ from promptbench.core.comparisons import compare_variants, comparison_lines
 from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
+from promptbench.core.position_bias import position_bias
 from promptbench.core.result import Result
 from promptbench.core.runner import RunOutcome
 from promptbench.core.stability import stability, stability_lines
@@ -64,6 +65,8 @@ def print_summary(experiment: Experiment, outcome: RunOutcome, run_id: str | Non
             print(f"Cases the variants disagree on: {case_list(experiment, split)}", file=out)
     for line in significance_lines(experiment, outcome.results):
         print(line, file=out)
+    for bias in position_bias(outcome.results):
+        print(f"Pairwise judge {bias.sentence()}", file=out)
     if outcome.unrun:
         print(f"{len(outcome.unrun)} cells were not run.", file=out)
     for provider, reason in outcome.stopped_providers.items():

@@ -8,8 +8,8 @@ import asyncio
 
 import pytest
 
-from promptbench.core.checks.select_best import position_bias
 from promptbench.core.experiment import Check, Experiment, Message, ProviderProfile, TestCase, Variant
+from promptbench.core.position_bias import position_bias
 from promptbench.secrets import KeyStore
 from promptbench.service.run import RunSession, prepare_run, resume_plan
 from promptbench.storage import History

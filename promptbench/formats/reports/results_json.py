@@ -21,7 +21,11 @@ from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.stability import stability
 from promptbench.core.summary import disagreements, failed_by_all, summarize
-from promptbench.formats.reports.grading_json import judge_agreement_records, preference_records
+from promptbench.formats.reports.grading_json import (
+    judge_agreement_records,
+    position_bias_records,
+    preference_records,
+)
 
 RESULTS_FORMAT = "promptbench.results"
 RESULTS_VERSION = 1
@@ -112,6 +116,7 @@ def results_document(
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
         "judge_agreement": judge_agreement_records(results, human_grades),
+        "position_bias": position_bias_records(results),
         "preferences": preference_records(reviews),
         "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
         "stability": [s.to_dict() for s in stability(results, variants)],
