@@ -31,6 +31,7 @@ def test_position_bias_is_shown_in_the_summary_show_and_the_results_file(tmp_pat
     assert line in biased.stdout
     document = json.loads(output.read_text(encoding="utf-8"))
     assert document["position_bias"] == [{"check": "select-best", "pairs": 2, "by_position": 2, "percent": 100.0}]
+    assert [(c["checks"][0]["comparisons"], c["checks"][0]["by_position"]) for c in document["cells"]] == [(1, 1)] * 4
     reasons = [cell["checks"][0]["reason"] for cell in document["cells"]]
     assert all(r.startswith(f"No answer selected, a tie: {CRITERIA}") for r in reasons) and len(reasons) == 4
     assert line in promptbench("show", "last", "--db", db).stdout

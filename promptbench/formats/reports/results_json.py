@@ -62,6 +62,8 @@ def cell_record(result: Result, human: HumanGrade | None = None) -> dict[str, An
                 "weight": c.weight,
                 "metric": c.metric,
                 "error": c.error,
+                # select-best only: the pairs this answer was in, and those the grader decided by position
+                **({"comparisons": c.comparisons, "by_position": c.by_position} if c.comparisons else {}),
             }
             for c in (grade.checks if grade else ())
         ],
