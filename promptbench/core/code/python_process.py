@@ -4,7 +4,8 @@ Inline code becomes the body of `main(output, context)` in a module that imports
 `return <line>`); a `file://` script's source runs as a module and its `get_assert` (or the named function,
 `Class.method` too) is called; a coroutine is run with asyncio.run. What the code prints is thrown away; the
 answer travels back as one JSON line. Python code can touch the machine, so the faces run it only when the
-person said so (docs/checks.md).
+person said so (docs/checks.md); even then it gets the environment without the variables that hold secrets
+(`check_environment`): consent to run a file's code is not consent to hand it the person's API keys.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -54,6 +56,17 @@ answer.flush()
 """
 
 
+# Names of environment variables that hold secrets by convention: OPENAI_API_KEY, GROQ_KEY, HF_TOKEN,
+# AWS_SECRET_ACCESS_KEY, PGPASSWORD, GOOGLE_APPLICATION_CREDENTIALS...
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
+
+
+def check_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a check's process gets: this one without the variables whose names say they hold secrets."""
+    env = os.environ if env is None else env
+    return {name: value for name, value in env.items() if not _SECRET_NAME.search(name)}
+
+
 class PythonLimitError(Exception):
     """The process ran past its timeout or could not be started; one plain sentence."""
 
@@ -91,6 +104,7 @@ async def run_python(request: Mapping[str, Any], timeout_s: float, interpreter: 
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            env=check_environment(),
         )
     except OSError as error:
         raise PythonLimitError(f"Python could not be started ({interpreter}: {error.strerror})") from None

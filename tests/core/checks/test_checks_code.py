@@ -213,6 +213,17 @@ def test_what_python_prints_does_not_spoil_its_answer():
     assert python("print('noise')\nreturn True").passed
 
 
+def test_a_python_check_does_not_get_the_api_keys_of_the_environment(monkeypatch):
+    planted = "sk-planted-python-check-0123456789"
+    monkeypatch.setenv("OPENAI_API_KEY", planted)
+    monkeypatch.setenv("GROQ_KEY", planted)
+    monkeypatch.setenv("PROMPTBENCH_CHECK_MARKER", "kept")
+    code = "import os\nreturn {'pass': True, 'score': 1, 'reason': repr(sorted(os.environ.items()))}"
+    outcome = python(code)
+    assert outcome.passed and "PROMPTBENCH_CHECK_MARKER" in outcome.reason
+    assert planted not in outcome.reason and "OPENAI_API_KEY" not in outcome.reason
+
+
 def test_a_python_check_nobody_allowed_is_skipped_with_a_sentence():
     outcome = score_one("python", "True", "o", context=CheckContext())
     assert outcome.error and outcome.reason == PYTHON_NOT_ALLOWED
