@@ -1,5 +1,6 @@
 """What `promptbench show RUN` says about grading beyond the verdicts: how each AI grader agrees with the person's
-thumbs (with the cells they disagree on, counted from 1), and what blind reviews of the run found."""
+thumbs (with the cells they disagree on, counted from 1), how often a select-best judge picked by position, and what
+blind reviews of the run found."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 
 from promptbench.core.agreement import cell_label
 from promptbench.core.blind_review import Review, progress_text, tally
+from promptbench.core.position_bias import position_bias
 from promptbench.service.grading import run_agreement
 from promptbench.service.history import RunDetail
 
@@ -24,6 +26,7 @@ def grading_lines(detail: RunDetail, reviews: Sequence[Review]) -> list[str]:
             named = [cell_label(key) for key in agreement.disagreements[:MAX_LISTED]]
             more = len(agreement.disagreements) - len(named)
             lines.append("    disagree on: " + "; ".join(named) + (f"; and {more} more" if more else ""))
+    lines.extend(f"Pairwise judge {bias.sentence()}" for bias in position_bias(detail.results))
     cases = len(detail.experiment.cases)
     for review in reviews:
         reviewed = len(review.preferences)

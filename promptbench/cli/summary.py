@@ -73,6 +73,8 @@ def print_summary(
             print(f"Cases the variants disagree on: {case_list(experiment, split)}", file=out)
     for line in significance_lines(experiment, tally):
         print(line, file=out)
+    for bias in tally.position_bias():
+        print(f"Pairwise judge {bias.sentence()}", file=out)
     if outcome.unrun:
         print(f"{len(outcome.unrun)} cells were not run.", file=out)
     for provider, reason in outcome.stopped_providers.items():

@@ -187,6 +187,15 @@ _WORDS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
             "A grader model reads the answer; it passes when the rubric is not true of it.",
         ),
     ),
+    "select-best": (
+        (
+            "Best of the variants",
+            "An AI grader picks the best answer by:",
+            "A grader model compares the variants' answers to the case two at a time, in both orders, and selects "
+            "the one that best fits these criteria.",
+        ),
+        ("Best of the variants", "An AI grader picks the best answer by:", "A select-best cannot be turned around."),
+    ),
     "javascript": (
         (
             "JavaScript check",

@@ -45,6 +45,14 @@ class CellFinished:
 
 
 @dataclass(frozen=True)
+class CellsRegraded:
+    """Finished cells whose grades changed after every variant answered their case (a select-best check compares
+    the answers): the same cells again, with their new grades."""
+
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True)
 class ProviderStopped:
     """Calls to a provider profile were stopped, e.g. because its key was refused; its cells stay unrun."""
 
@@ -87,6 +95,7 @@ RunEvent = (
     | CellStreamed
     | CellRetrying
     | CellFinished
+    | CellsRegraded
     | ProviderStopped
     | HistoryWaiting
     | BatchProgress

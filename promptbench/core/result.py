@@ -17,7 +17,10 @@ class CellKey:
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """One check's verdict on one output. `error` is set when the check itself could not run (a grader failed)."""
+    """One check's verdict on one output. `error` is set when the check itself could not run (a grader failed).
+
+    A select-best check also counts the pairs of answers this one was compared in (`comparisons`) and how many of
+    them the grader decided by position (`by_position`, ties); both are 0, and left out of the dict, otherwise."""
 
     type: str
     passed: bool
@@ -26,9 +29,14 @@ class CheckOutcome:
     weight: float = 1.0
     metric: str | None = None
     error: bool = False
+    comparisons: int = 0
+    by_position: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.comparisons:
+            del data["comparisons"], data["by_position"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckOutcome:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from promptbench.core.position_bias import PositionBias, biases_of, count_position
 from promptbench.core.result import CellKey, HumanGrade, Result
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class RunTally:
         self.not_ok = 0  # results without an answer (an error, or one a check could not read)
         self.failed_checks = False  # some graded cell failed
         self.unknown_cost = False  # some answered cell has no price
+        self.position_sums: dict[str, list[int]] = {}  # per select-best check: [pairs, by_position], each twice
 
     @classmethod
     def of(cls, results: Iterable[Result], variants: Sequence[str] = ()) -> RunTally:
@@ -102,6 +104,7 @@ class RunTally:
             mine.prompt_tokens = _plus(mine.prompt_tokens, result.prompt_tokens)
             mine.completion_tokens = _plus(mine.completion_tokens, result.completion_tokens)
         grade = result.grade
+        count_position(self.position_sums, result)
         if grade is not None:
             for metric, score in grade.named_scores.items():
                 mine.named_totals[metric] = mine.named_totals.get(metric, 0.0) + score
@@ -146,6 +149,10 @@ class RunTally:
                 if graded:
                     verdicts.setdefault(case, {})[name] = mine.passed_all[case] == graded
         return verdicts
+
+    def position_bias(self) -> list[PositionBias]:
+        """Per select-best check, how often its grader picked by position (core.position_bias)."""
+        return biases_of(self.position_sums)
 
     def derived_scopes(self, variants: Sequence[str]) -> dict[str, dict[str, float]]:
         """Per variant, derived metrics' scope before any is computed: each named metric's total and `__count`."""

@@ -3,7 +3,8 @@
 `open_review` runs where the history is (the window's worker thread, or a script): it reads the run, and either
 resumes the run's latest review that is still blind or starts a new one with a fresh seed. The `ReviewSession` it
 returns is plain data the window drives on its own thread; each pick is then kept with `save_pick`, at once, so
-closing the window pauses the review and opening it again resumes it where it was.
+closing the window pauses the review and opening it again resumes it where it was. The reviewer may also grade each
+hidden answer good or bad (`ReviewSession.grade`, kept with `save_grade`): that is the cell's own human grade.
 
 Every variant of the run is compared. A test case is reviewed only when every variant answered it (an error or a
 missing answer would give its variant away, and there is nothing to prefer).
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from promptbench.core.blind_review import Preference, Review, Tally, new_seed, progress_text, shown_order, tally
 from promptbench.core.experiment import Experiment
+from promptbench.core.result import CellKey, HumanGrade
 from promptbench.storage import History
 
 
@@ -32,6 +34,8 @@ class ReviewSession:
     cases: list[int]  # the test cases to review, by index, in the test set's order
     left_out: int  # cases some variant did not answer
     picks: dict[int, Preference] = field(default_factory=dict)
+    # The person's grades of the answers (variant, case), first repeat: given here blind, or before in the grid.
+    grades: dict[tuple[str, int], HumanGrade] = field(default_factory=dict)
 
     @property
     def variants(self) -> tuple[str, ...]:
@@ -58,6 +62,23 @@ class ReviewSession:
         if pick is None or pick.choice is None:
             return None
         return pick.shown.index(pick.choice)
+
+    def thumbs(self, case: int, position: int) -> bool | None:
+        """The thumbs the answer at `position` has (None: not graded)."""
+        return self.grades.get((self.shown(case)[position], case), HumanGrade()).thumbs
+
+    def grade(self, case: int, position: int, thumbs: bool | None) -> tuple[CellKey, HumanGrade]:
+        """Grade the answer at `position` good (True) or bad (False), or take the thumbs back (None); its stars and
+        comment stay. Returns the cell and its grade to keep."""
+        variant = self.shown(case)[position]
+        grade = HumanGrade(thumbs, *_rest(self.grades.get((variant, case))))
+        self.grades[(variant, case)] = grade
+        return CellKey(variant, case, 0), grade
+
+    @property
+    def graded(self) -> int:
+        """Answers of the reviewed cases with a thumbs up or down."""
+        return sum(1 for (_, case), g in self.grades.items() if case in self.cases and g.thumbs is not None)
 
     @property
     def reviewed(self) -> int:
@@ -104,11 +125,23 @@ def open_review(history: History, run_id: str) -> ReviewSession:
         review_id = history.start_review(run_id, seed, list(variants))
         review = next(r for r in history.reviews(run_id) if r.id == review_id)
     picks = {p.case: p for p in review.preferences if p.case in every}
-    return ReviewSession(review, detail.experiment, answers, every, len(detail.experiment.cases) - len(every), picks)
+    grades = {(key.variant, key.case): g for key, g in detail.human_grades.items() if key.repeat == 0}
+    left_out = len(detail.experiment.cases) - len(every)
+    return ReviewSession(review, detail.experiment, answers, every, left_out, picks, grades)
+
+
+def _rest(grade: HumanGrade | None) -> tuple[int | None, str]:
+    return (None, "") if grade is None else (grade.stars, grade.comment)
 
 
 def save_pick(history: History, review_id: int, preference: Preference) -> None:
     history.record_preference(review_id, preference)
+
+
+def save_grade(history: History, run_id: str, key: CellKey, grade: HumanGrade) -> None:
+    """A grade given in the blind review: the cell's human grade, as if given in the grid (it counts in judge-human
+    agreement), without the reviewer having seen whose answer it was."""
+    history.set_human_grade(run_id, key, grade)
 
 
 def reveal(history: History, review_id: int) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptbench.core.client import ChatClient, OpenAIChatClient, make_client
 from promptbench.core.code.js_sandbox import JsSandbox
-from promptbench.core.events import CellFinished, Observer, RunEvent, ignore
+from promptbench.core.events import CellFinished, CellsRegraded, Observer, RunEvent, ignore
 from promptbench.core.experiment import Check, Experiment, ProviderProfile
 from promptbench.core.prices import PriceTable
 from promptbench.core.redact import Redactor
@@ -230,6 +230,14 @@ def _grader_profiles(
     return {n: v for n, v in found.items() if n in profiles}, problems
 
 
+def _has_select_best(experiment: Experiment) -> bool:
+    if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
+        return False
+    from promptbench.core.checks.select_best import has_select_best
+
+    return has_select_best(experiment)
+
+
 def _check_problems(experiment: Experiment):
     has_checks = experiment.default_checks or any(case.checks for case in experiment.cases)
     if not has_checks:
@@ -254,7 +262,9 @@ class RunSession:
         self.prepared = prepared
         # Without keep_results (and with a history) the outcome's results stay empty: each went to the history,
         # and outcome.tally holds the figures; the window keeps them (its grid shows every cell anyway).
-        self._keep_results = keep_results or history is None
+        # select-best checks grade each case's answers side by side once the calls are done
+        # (_compare_variants), so a run with one keeps its results.
+        self._keep_results = keep_results or history is None or _has_select_best(prepared.experiment)
         self.history = history
         self.run_id = run_id
         self._observer = observer
@@ -295,6 +305,9 @@ class RunSession:
             self._recorder = ResultRecorder(
                 history, self.run_id, on_error=lambda error: loop.call_soon_threadsafe(self.cancel)
             )
+        # A resume compares its new answers with those the run already had (select-best).
+        resumed = history is not None and self.run_id is not None and prepared.only is not None
+        earlier = history.results(self.run_id) if resumed and history and self.run_id else []
         sandbox = JsSandbox()  # one JavaScript context for every check of the run; made on first use
         try:
             self._runner = Runner(
@@ -312,6 +325,8 @@ class RunSession:
             if self._cancel_requested:
                 self._runner.cancel()
             outcome = await self._runner.run()
+            if outcome.state != RunState.CANCELLED and not self._cancel_requested:
+                await self._compare_variants(outcome, clients, earlier)
         finally:
             sandbox.close()
             for client in clients.values():
@@ -327,6 +342,30 @@ class RunSession:
         if history is not None and self.run_id is not None and self.history_error is None:
             history.finish_run(self.run_id, outcome.state)
         return outcome
+
+    async def _compare_variants(
+        self, outcome: RunOutcome, clients: Mapping[str, ChatClient], earlier: Iterable[Result]
+    ) -> None:
+        """select-best checks, once every variant's answer is in: they compare the answers of each case, so their
+        verdicts come after the run's calls; the cells they change are recorded again and told to the observer."""
+        experiment = self.prepared.experiment
+        if not _has_select_best(experiment):
+            return
+        from promptbench.core.checks.select_best import grade_across_variants
+
+        pool = {r.key: r for r in earlier}
+        pool.update((r.key, r) for r in outcome.results)
+        grader = make_grader(experiment, clients, self.prepared.redactor)
+        touched = {(r.key.case, r.key.repeat) for r in outcome.results}
+        changed = await grade_across_variants(experiment, pool.values(), grader, touched)
+        if not changed:
+            return
+        if self._recorder is not None:
+            self._hand_over()  # the first verdicts are written before the ones that replace them
+            self._recorder.add_many(changed)
+        regraded = {r.key: r for r in changed}
+        outcome.results = [regraded.get(r.key, r) for r in outcome.results]
+        self._observer(CellsRegraded(tuple(changed)))
 
     def _observe(self, event: RunEvent) -> None:
         if isinstance(event, CellFinished) and self._recorder is not None and self._loop is not None:
@@ -360,7 +399,41 @@ def _make_scorer(
     scorer without one makes one per output), and Python checks run only with `python_checks`."""
     if not (experiment.default_checks or any(case.checks for case in experiment.cases)):
         return None
-    from promptbench.core.checks import CheckContext, OpenAIGrader, grade_output
+    from promptbench.core.checks import CheckContext, grade_output
+
+    grader = make_grader(experiment, clients, redactor, wrap_grader)
+
+    async def score(answer: Answer) -> Grade | None:
+        case = answer.cell.case
+        values = dict(case.vars)
+        if case.expected is not None:
+            values.setdefault("expected", case.expected)
+        messages = answer.cell.messages
+        context = CheckContext(
+            vars=values,
+            latency_ms=answer.latency_ms,
+            cost=answer.cost,
+            cached=answer.cached,
+            grader=grader,
+            prompt=messages[0]["content"] if len(messages) == 1 else json.dumps(list(messages), ensure_ascii=False),
+            provider_id=f"{answer.cell.variant.provider}:{answer.cell.variant.model}",
+            sandbox=sandbox,
+            python_checks=python_checks,
+        )
+        return await grade_output(answer.output, case, experiment.default_checks, context)
+
+    return score
+
+
+def make_grader(
+    experiment: Experiment,
+    clients: Mapping[str, ChatClient],
+    redactor: Redactor,
+    wrap_grader: Callable[[Any, str | None], Any] | None = None,
+):
+    """The run's grader for model-graded checks (None when no profile calls a model): a check's own `provider`
+    profile, else the run's first one that calls a model."""
+    from promptbench.core.checks import OpenAIGrader
 
     openai_clients = {name: c.openai for name, c in clients.items() if isinstance(c, OpenAIChatClient)}
     variant_providers = [v.provider for v in experiment.variants]
@@ -394,26 +467,7 @@ def _make_scorer(
     if grader is not None and wrap_grader is not None:
         grader = wrap_grader(grader, default_provider)
 
-    async def score(answer: Answer) -> Grade | None:
-        case = answer.cell.case
-        values = dict(case.vars)
-        if case.expected is not None:
-            values.setdefault("expected", case.expected)
-        messages = answer.cell.messages
-        context = CheckContext(
-            vars=values,
-            latency_ms=answer.latency_ms,
-            cost=answer.cost,
-            cached=answer.cached,
-            grader=grader,
-            prompt=messages[0]["content"] if len(messages) == 1 else json.dumps(list(messages), ensure_ascii=False),
-            provider_id=f"{answer.cell.variant.provider}:{answer.cell.variant.model}",
-            sandbox=sandbox,
-            python_checks=python_checks,
-        )
-        return await grade_output(answer.output, case, experiment.default_checks, context)
-
-    return score
+    return grader
 
 
 def load_for_run(path: Path) -> Experiment:

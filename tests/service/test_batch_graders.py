@@ -140,3 +140,25 @@ def test_a_grader_profile_without_a_batch_api_is_asked_directly(tmp_path):
             assert [r.purpose for r in history.run_batches(session.run_id)] == ["answers"]
             assert all(r.passed is not None for r in history.results(session.run_id))
         assert server.count(CHAT) == 4
+
+
+def test_select_best_in_a_batch_run_is_graded_directly_once_the_answers_are_in(tmp_path):
+    with OpenAIServer(api_key=KEY) as server:
+        server.judge = "prefers:tale"
+        experiment = replace(
+            graded_experiment(server.base_url, cases=2), default_checks=(Check("select-best", "the better tale"),)
+        )
+        prepared = prepared_for(experiment, tmp_path)
+        with History.open(tmp_path / "h.db") as history:
+            session = BatchSession(prepared, history=history, poll=FAST)
+            outcome = asyncio.run(session.run())
+            stored = {(r.key.variant, r.key.case): r for r in history.results(session.run_id)}
+            purposes = [r.purpose for r in history.run_batches(session.run_id)]
+        assert purposes == ["answers"] and server.count(CHAT) == 4  # 2 cases x 1 pair x 2 orders, asked directly
+    assert {k: r.passed for k, r in stored.items()} == {
+        ("A", 0): False,
+        ("A", 1): False,
+        ("B", 0): True,
+        ("B", 1): True,
+    }
+    assert {r.key: r.passed for r in outcome.results} == {r.key: r.passed for r in stored.values()}

@@ -20,7 +20,8 @@ from .assert_set import ASSERT_SET
 from .base import CheckContext, CheckError, CheckVerdict, ModelGrader
 from .model_graded import OpenAIGrader
 from .registry import ASYNC_TYPES, CHECK_TYPES, CODE_TYPES, SPECS, check_problems, split_type, type_problem
-from .scoring import NO_CHECKS, combine, error_outcome, outcome_of
+from .scoring import ALL_PASSED, NO_CHECKS, combine, error_outcome, outcome_of
+from .select_best import SELECT_BEST
 from .transforms import apply_transform
 from .values import case_values, render_value
 
@@ -41,8 +42,11 @@ async def grade_output(output: str, case: TestCase, default_checks: Sequence[Che
 
     A case with no checks passes with score 1, as a promptfoo test without assertions does (the run only
     scores at all when some case of the experiment has checks). The case's transform, when it has one,
-    reshapes the output every check sees; if it fails, every check is an error (promptfoo makes the row one)."""
-    checks = [*default_checks, *case.checks]
+    reshapes the output every check sees; if it fails, every check is an error (promptfoo makes the row one).
+    select-best checks compare variants, so they run later, over every variant's answer (select_best.py)."""
+    checks = [c for c in (*default_checks, *case.checks) if c.type != SELECT_BEST]
+    if not checks and any(c.type == SELECT_BEST for c in (*default_checks, *case.checks)):
+        return Grade(passed=True, score=0.0, reason=ALL_PASSED)
     if not checks:
         return Grade(passed=True, score=1.0, reason=NO_CHECKS)
     values = case_values(context.vars, case.expected)

@@ -16,6 +16,8 @@ from promptbench.core.experiment import Check
 
 from . import code_checks, json_checks, limits, metrics, model_graded, strings
 from .assert_set import ASSERT_SET, set_problems
+from .select_best import SELECT_BEST
+from .select_best import value_problems as select_best_value_problems
 from .values import is_js_number, is_template
 
 
@@ -120,7 +122,6 @@ _NOT_SUPPORTED = {
     "perplexity-score",
     "rouge-l",
     "rouge-s",
-    "select-best",
     "tool-call-f1",
     "trace-span-count",
     "trace-span-duration",
@@ -138,7 +139,7 @@ def type_problem(check_type: Any) -> str | None:
         return f"'{check_type}' checks call an outside service and cannot run in PromptBench."
     if base in _NOT_SUPPORTED:
         return f"'{check_type}' is a promptfoo check that PromptBench does not support."
-    if check_type not in CHECK_TYPES and check_type != ASSERT_SET:
+    if check_type not in CHECK_TYPES and check_type not in (ASSERT_SET, SELECT_BEST):
         return f"'{check_type}' is not a check type PromptBench knows."
     return None
 
@@ -155,7 +156,16 @@ def check_problems(check: Check) -> list[str]:
             problems.append(f"{name} needs a weight of 0 or more.")
         if check.threshold is not None and not is_js_number(check.threshold):
             problems.append(f"{name} needs a number as its threshold.")
+        inner = [c for c in check.checks if c.type == SELECT_BEST]
+        if inner:
+            problems.append(f"{name} holds a select-best check, which compares variants and so cannot be in a set.")
         return problems + set_problems(check, check_problems)
+    if check.type == SELECT_BEST:
+        if not is_js_number(check.weight) or check.weight < 0:
+            problems.append(f"'{SELECT_BEST}' needs a weight of 0 or more.")
+        if not is_template(check.value):
+            problems += [f"'{SELECT_BEST}' {p}" for p in select_best_value_problems(check.value)]
+        return problems
     if check.checks:
         problems.append(f"{name} holds checks of its own, which only an assert-set does.")
     if not is_js_number(check.weight) or check.weight < 0:

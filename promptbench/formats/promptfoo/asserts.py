@@ -53,7 +53,6 @@ _CODE_TYPES = {
     "grade with llm-rubric and a grader provider instead",
 }
 _SUITE_TYPES = {
-    "select-best": "select-best compares variants against each other, which PromptBench checks do not do",
     "max-score": "max-score compares variants against each other, which PromptBench checks do not do",
 }
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from promptbench.core.checks.registry import ASYNC_TYPES, split_type
+from promptbench.core.checks.select_best import SELECT_BEST
 from promptbench.core.experiment import Check
 from promptbench.formats.promptfoo.asserts import GraderResolver
 
@@ -75,7 +76,7 @@ def with_grader(checks: Sequence[Check], grader: Grader | None) -> tuple[Check, 
 
 
 def needs_grader(check: Check) -> bool:
-    return check.type in ASYNC_TYPES
+    return check.type in ASYNC_TYPES or check.type == SELECT_BEST
 
 
 def _is_similar(check: Check) -> bool:

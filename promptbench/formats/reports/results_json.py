@@ -22,7 +22,11 @@ from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_tally import RunTally
 from promptbench.core.stability import stability
 from promptbench.core.summary import disagreements, failed_by_all
-from promptbench.formats.reports.grading_json import judge_agreement_records, preference_records
+from promptbench.formats.reports.grading_json import (
+    judge_agreement_records,
+    position_bias_records,
+    preference_records,
+)
 
 RESULTS_FORMAT = "promptbench.results"
 RESULTS_VERSION = 1
@@ -59,6 +63,8 @@ def cell_record(result: Result, human: HumanGrade | None = None) -> dict[str, An
                 "weight": c.weight,
                 "metric": c.metric,
                 "error": c.error,
+                # select-best only: the pairs this answer was in, and those the grader decided by position
+                **({"comparisons": c.comparisons, "by_position": c.by_position} if c.comparisons else {}),
             }
             for c in (grade.checks if grade else ())
         ],
@@ -141,6 +147,7 @@ def tallied_document(
         "failed_by_all": failed_by_all(results, variants),
         "disagreements": disagreements(results, variants),
         "judge_agreement": judge_agreement,
+        "position_bias": position_bias_records(tally),
         "preferences": preference_records(reviews),
         "comparisons": [c.to_dict() for c in compare_variants(results, variants)],
         "stability": [s.to_dict() for s in stability(results, variants)],

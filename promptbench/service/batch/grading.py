@@ -17,7 +17,7 @@ from promptbench.core.runner import Answer, Cell
 from promptbench.service.batch import provider
 from promptbench.service.batch.graders import GatheringGrader, ReplayGrader, question_files
 from promptbench.service.batch.results import LineError, read_lines
-from promptbench.service.run import _make_scorer
+from promptbench.service.run import _has_select_best, _make_scorer, make_grader
 
 if TYPE_CHECKING:
     from promptbench.service.batch.session import BatchSession
@@ -99,6 +99,24 @@ async def grade(session: BatchSession) -> None:
         if not record.collected:
             session._set(record, collected=1)
     session._open_recorder()
+
+
+async def compare_variants(session: BatchSession) -> None:
+    """select-best checks once every answer is in, graded directly rather than in a batch (docs/batch-runs.md):
+    their questions depend on the answers of every variant, and a pairwise judge asks few of them."""
+    experiment = session.prepared.experiment
+    if not _has_select_best(experiment):
+        return
+    from promptbench.core.checks.select_best import grade_across_variants
+
+    grader = make_grader(experiment, session._clients, session.prepared.redactor)
+    changed = await grade_across_variants(experiment, session.history.results(session.run_id or ""), grader)
+    if not changed or session._recorder is None:
+        return
+    for result in changed:
+        session._recorder.add(result)
+    regraded = {r.key: r for r in changed}
+    session._results = [regraded.get(r.key, r) for r in session._results]
 
 
 def batchable(session: BatchSession, name: str) -> bool:

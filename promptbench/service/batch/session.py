@@ -144,6 +144,8 @@ class BatchSession:
                     await self._follow(ANSWERS)
                     if self._grader is not None and not self._cancel_requested and not self._leaving:
                         await grading.grade(self)
+                    if not self._cancel_requested and not self._leaving:
+                        await grading.compare_variants(self)
                     self._detached_now = self._leaving
             except provider.BatchProblem as problem:
                 if self.history_error is None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from promptbench.core.events import CellFinished, RunEvent
+from promptbench.core.events import CellFinished, CellsRegraded, RunEvent
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
@@ -314,6 +314,9 @@ class EngineBridge(QObject):
             for event in message[1]:
                 if isinstance(event, CellFinished):
                     self._received.append(event.result)
+                elif isinstance(event, CellsRegraded):
+                    regraded = {r.key: r for r in event.results}
+                    self._received = [regraded.get(r.key, r) for r in self._received]
                 self._observe(event)
         elif self._finished is not None and not self._finished.done():
             if message[0] == "bug":

@@ -2,7 +2,8 @@
 shuffled per case (from the review's seed, kept in the history); the reviewer picks the better one or a tie, with
 the buttons or the keys (A, B... pick, T tie, Left and Right move between cases). Every pick is saved at once, so
 closing the window pauses the review and opening it again resumes it. No widget names a variant until **Reveal
-names**, which ends the review and shows each variant's wins, ties and losses with a 95% interval.
+names**, which ends the review and shows each variant's wins, ties and losses with a 95% interval. Each answer can
+also be graded Good or Bad (its buttons, Shift+letter, Ctrl+letter), kept at once as that cell's human grade.
 
 Saving goes through `with_history` (the bridge's worker thread in the window, rule 4): this window never touches the
 history file itself.
@@ -22,7 +23,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from promptbench.core.blind_review import answer_letter
-from promptbench.service.review import ReviewSession, reveal, save_pick
+from promptbench.service.review import ReviewSession, reveal, save_grade, save_pick
 from promptbench.ui.close_keys import close_on_keys
 from promptbench.ui.review.answer_box import AnswerBox
 
@@ -50,10 +51,13 @@ class ReviewWindow(QWidget):
         self.help = QLabel(
             "Which answer is better? The variants' names are hidden and the order is shuffled for each case, so "
             "you judge the answers, not the prompts. Keys: A, B… pick; T a tie; Left and Right move between cases. "
-            "Every pick is saved: close the window to pause, and open the review again to go on."
+            "Or grade each answer Good or Bad (Shift+A, B… good; Ctrl+A, B… bad): that is your grade of it, as in "
+            "the grid. Everything is saved: close the window to pause, and open the review again to go on."
         )
         self.help.setWordWrap(True)
         self.boxes = [AnswerBox(position) for position in range(len(session.variants))]
+        for box in self.boxes:
+            box.graded.connect(self.grade)
         self.pick_buttons = [QPushButton(f"{answer_letter(i)} is better") for i in range(len(session.variants))]
         for position, button in enumerate(self.pick_buttons):
             button.setToolTip(f"Answer {answer_letter(position)} is the better one (key {answer_letter(position)})")
@@ -115,6 +119,10 @@ class ReviewWindow(QWidget):
             (answer_letter(p), f"Answer {answer_letter(p)} is better", partial(self.pick, p))
             for p in range(len(self.boxes))
         ]
+        for p in range(len(self.boxes)):
+            letter = answer_letter(p)
+            keys.append((f"Shift+{letter}", f"Answer {letter} is good", partial(self.boxes[p].toggle, True)))
+            keys.append((f"Ctrl+{letter}", f"Answer {letter} is bad", partial(self.boxes[p].toggle, False)))
         keys += [
             ("T", "A tie", lambda: self.pick(None)),
             ("Left", "The previous case", lambda: self.step_case(-1)),
@@ -149,11 +157,14 @@ class ReviewWindow(QWidget):
                 tied=tied,
                 name=shown[box.position] if self.is_revealed else None,
             )
+            box.show_grade(session.thumbs(case, box.position))
         self._update_progress()
 
     def _update_progress(self) -> None:
         session = self.session
-        self.progress.setText(session.progress())
+        graded = session.graded
+        words = f" · {graded} answer{'s' if graded != 1 else ''} graded" if graded else ""
+        self.progress.setText(session.progress() + words)
         left_out = session.left_out
         notes = []
         if left_out:
@@ -179,6 +190,17 @@ class ReviewWindow(QWidget):
         self._with_history(lambda history: save_pick(history, review_id, preference), on_error=self._not_saved)
         following = self.session.next_unreviewed(after=case)
         self.show_case(following if following is not None else case)
+
+    def grade(self, position: int, thumbs: bool | None) -> None:
+        """The answer at `position` is good (True) or bad (False), or ungraded (None): kept at once as that cell's
+        grade. The case stays on screen, so the other answers can be graded too."""
+        if self.case is None:
+            return
+        key, grade = self.session.grade(self.case, position, thumbs)
+        run_id = self.session.review.run_id
+        self._with_history(lambda history: save_grade(history, run_id, key, grade), on_error=self._not_saved)
+        self.boxes[position].show_grade(thumbs)
+        self._update_progress()
 
     def step_case(self, step: int) -> None:
         if self.case is None:
@@ -207,7 +229,7 @@ class ReviewWindow(QWidget):
         self.revealed.emit()
 
     def _not_saved(self, error: BaseException) -> None:
-        self.note.setText(f"The pick could not be saved to history: {error}")
+        self.note.setText(f"This could not be saved to history: {error}")
 
     # ----- for tests and screen readers
 

@@ -21,7 +21,14 @@ from dataclasses import replace
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from promptbench.core.events import CellFinished, CellStarted, CellStreamed, ProviderStopped, RunStarted
+from promptbench.core.events import (
+    CellFinished,
+    CellsRegraded,
+    CellStarted,
+    CellStreamed,
+    ProviderStopped,
+    RunStarted,
+)
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.run_state import RunState
@@ -203,6 +210,8 @@ class WindowRuns:
         for event in events:
             if isinstance(event, CellFinished):
                 finished.append(event.result)
+            elif isinstance(event, CellsRegraded):
+                finished.extend(event.results)  # select-best verdicts, once every variant answered
             elif isinstance(event, CellStreamed):
                 streamed[event.key] = event.text
             elif isinstance(event, CellStarted):

@@ -12,7 +12,7 @@ import collections
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import errors, judges
 from .faults import Fault
 from .wire import Connection, Request
 
@@ -88,9 +88,14 @@ def configure(server: OpenAIServer, payload: dict[str, Any]) -> str | None:
     models = payload.get("models")
     if models is not None and not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
         return f"'models' must be a list of model names, got {models!r}"
-    unknown = set(payload) - {"latency", "stream_delay", "models"}
+    judge_problem = judges.rule_problem(payload.get("judge"))
+    if judge_problem:
+        return judge_problem
+    unknown = set(payload) - {"latency", "stream_delay", "models", "judge"}
     if unknown:
-        return f"unknown setting(s) {sorted(unknown)}; known: latency, stream_delay, models"
+        return f"unknown setting(s) {sorted(unknown)}; known: latency, stream_delay, models, judge"
+    if "judge" in payload:
+        server.judge = payload["judge"]
     if "latency" in payload:
         server.latency = float(payload["latency"])
     if "stream_delay" in payload:

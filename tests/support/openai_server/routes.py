@@ -10,7 +10,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import batch_routes, chat, embeddings, errors
+from . import batch_routes, chat, embeddings, errors, judges
 from .admin import answer_admin
 from .faults import Fault
 from .wire import Connection, Request, reason_phrase
@@ -124,7 +124,12 @@ async def _chat(server: OpenAIServer, reply: _Reply, body: dict[str, Any]) -> bo
         )
     if body["model"] not in server.models:
         return await reply.json(404, errors.model_not_found(str(body["model"])))
-    text = server.reply(body) if server.reply is not None else chat.default_reply(body)
+    if server.reply is not None:
+        text = server.reply(body)
+    elif server.judge is not None and judges.is_judge_prompt(body):
+        text = judges.judge_reply(body, server.judge)
+    else:
+        text = chat.default_reply(body)
     if body.get("stream"):
         return await _stream(server, reply, chat.ChunkStream(body, text).all())
     return await reply.json(200, chat.chat_completion(body, text))

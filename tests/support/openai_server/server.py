@@ -46,7 +46,7 @@ class ReceivedRequest:
 class OpenAIServer:
     """The fake OpenAI endpoint. Use as a context manager or with start()/stop().
 
-    Attributes that tests set at any time: latency, stream_delay, models, fault_rule, reply.
+    Attributes that tests set at any time: latency, stream_delay, models, fault_rule, reply, judge.
     """
 
     def __init__(
@@ -67,6 +67,7 @@ class OpenAIServer:
         self.port = port
         self.fault_rule: Callable[[dict[str, Any]], Fault | None] | None = None
         self.reply: Callable[[dict[str, Any]], str] | None = None
+        self.judge: str | None = None  # how select-best prompts are answered (judges.py); None: echoed as any
         self.requests: list[ReceivedRequest] = []
         self.batch_store = BatchStore()  # the Batch API's files, batches and knobs (batches.py)
         # Bugs in the server itself (or in a test's reply/fault_rule): reported by stop(), never swallowed.
@@ -105,11 +106,12 @@ class OpenAIServer:
         return sum(1 for request in list(self.requests) if request.path == path)
 
     def reset(self) -> None:
-        """Forget received requests, queued faults, the fault rule and the reply override."""
+        """Forget received requests, queued faults, the fault rule, the reply override and the judge rule."""
         self.requests.clear()
         self._faults.clear()
         self.fault_rule = None
         self.reply = None
+        self.judge = None
         self.batch_store.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
