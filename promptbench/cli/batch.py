@@ -31,7 +31,9 @@ def run_batch(
     for sentence in notes:
         print(sentence, file=sys.stderr)
     poll = PollSchedule.every(args.poll_interval) if args.poll_interval else PollSchedule()
-    session = BatchSession(prepared, history=history, run_id=run_id, observer=Progress(), poll=poll, detach=args.detach)
+    session = BatchSession(
+        prepared, history=history, run_id=run_id, observer=Progress(batch=True), poll=poll, detach=args.detach
+    )
     outcome = run_with_interrupt(session)
     for problem in session.problems:
         print(f"promptbench: {problem}", file=sys.stderr)

@@ -26,8 +26,9 @@ REDRAW_SECONDS = 0.1
 class Progress:
     """An observer of run events that writes progress to `stream` (standard error by default)."""
 
-    def __init__(self, stream: TextIO | None = None, *, clock=time.monotonic) -> None:
+    def __init__(self, stream: TextIO | None = None, *, clock=time.monotonic, batch: bool = False) -> None:
         self._stream = stream or sys.stderr
+        self._batch = batch  # a batch run's cells are lines of a file the provider works through, not calls
         self._interactive = self._stream.isatty()
         self._clock = clock
         self._total = 0
@@ -42,7 +43,11 @@ class Progress:
     def __call__(self, event: RunEvent) -> None:
         if isinstance(event, RunStarted):
             self._total = event.total_cells
-            self._line(f"Running {event.total_cells} calls.")
+            self._line(
+                f"Sending {event.total_cells} cells to the provider as a batch."
+                if self._batch
+                else f"Running {event.total_cells} calls."
+            )
         elif isinstance(event, CellFinished):
             self._done += 1
             self._failed += not event.result.ok

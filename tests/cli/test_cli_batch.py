@@ -61,6 +61,7 @@ def test_a_4x50_batch_run_makes_no_direct_call_and_matches_the_direct_run(tmp_pa
     assert [b["lines"] for b in batches(server_process)] == [200]
     assert "costs about" in done.stderr and "24 hours" in done.stderr
     assert "Batch batch_" in done.stderr and "completed 200/200" in done.stderr
+    assert "Sending 200 cells to the provider as a batch." in done.stderr and "calls." not in done.stderr
     _, direct_cells = cells(tmp_path / "direct.db")
     state, batch_cells = cells(tmp_path / "batch.db")
     assert state == "completed"
