@@ -2,7 +2,7 @@
 
 Runs the real `promptbench run FILE --batch` as a fresh process against the test server (in this process), then
 reads from the history how fast the collection wrote results (first to last `recorded_at`) and the process's peak
-memory. The baseline, measured in the same run: the same number of results handed straight to the run's history
+memory (its own VmHWM, read by run_targets.PeakWatch: the rusage would charge it this process's size). The baseline, measured in the same run: the same number of results handed straight to the run's history
 writer (promptbench.service.recorder.ResultRecorder) in this process, as a direct run's results are.
 
 Targets (issue 19): peak memory under 200 MB; at least 5,000 results per second written to the history.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from run_targets import PeakWatch  # noqa: E402  (benchmarks/ is this script's folder)
 
 from promptbench.core.experiment import (  # noqa: E402
     Check,
@@ -71,10 +72,15 @@ def batch_run(home: Path, cells: int) -> tuple[float, float, int]:
         ProfileSettings(env=env).approve_key_host("env:PB_BENCH_KEY", host_of(server.base_url))
         db = home / "batch.db"
         command = [sys.executable, "-m", "promptbench", "run", str(path), "--batch", "--poll-interval", "0.05"]
-        done = subprocess.run([*command, "--db", str(db)], cwd=REPO, env=env, capture_output=True, text=True)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"the batch run failed ({done.returncode}):\n{done.stderr[-2000:]}")
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        child = subprocess.Popen(
+            [*command, "--db", str(db)], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        watch = PeakWatch(child.pid)
+        _, stderr = child.communicate()
+        watch.stop()
+        if child.returncode not in (0, 1):
+            raise SystemExit(f"the batch run failed ({child.returncode}):\n{stderr[-2000:]}")
+        peak_mb = watch.kb / 1024
     with History.open(db) as history:
         [run] = history.list_runs()
         first, last, count = history._db.execute(
