@@ -39,7 +39,8 @@ class AgreementLine(QLabel):
         self.hide()
 
     def set_results(self, results: Iterable[Result], human: Mapping[CellKey, HumanGrade]) -> None:
-        self.agreements = judge_agreement(results, human)
+        # Agreement needs your thumbs: without any grade there is nothing to compare (and no need to read the run).
+        self.agreements = judge_agreement(results, human) if human else []
         if not self.agreements:
             self.clear()
             self.hide()

@@ -155,7 +155,9 @@ class ComparisonPanel(QWidget):
                 )
             detail.setText("\n".join(lines))
             detail.setVisible(bool(lines))
-        steady = [s for s in stability(self.results, self.variants) if s.repeats > 1]
+        # Stability is over repeats: without any (the usual run) there is nothing to say, and no need to look.
+        repeated = any(result.key.repeat for result in self.results)
+        steady = [s for s in stability(self.results, self.variants) if s.repeats > 1] if repeated else []
         self.stability_label.setText("\n".join(s.describe() for s in steady))
         self.stability_label.setVisible(bool(steady))
         self.updateGeometry()
