@@ -50,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     show = subparsers.add_parser("show", help="one run: its summary per variant and every cell")
     show.add_argument("run", metavar="RUN", help="a run id, a unique start of one, or 'last'")
+    show.add_argument(
+        "--base", metavar="VARIANT", help="compare every other variant with this one (default: the first variant)"
+    )
     _db_option(show)
     show.set_defaults(handler=show_command)
 
@@ -169,7 +172,14 @@ def show_command(args: argparse.Namespace) -> int:
     def act(history: History) -> int:
         run_id = history.resolve(args.run)
         detail = history.open_run(run_id)
-        _print_run(detail)
+        names = [v.name for v in detail.experiment.variants]
+        if args.base is not None and args.base not in names:
+            print(
+                f"This run has no variant named {args.base!r}; its variants are {', '.join(map(repr, names))}.",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE
+        _print_run(detail, args.base)
         from promptbench.cli.grading_text import grading_lines  # only `show` needs it
 
         for line in grading_lines(detail, history.reviews(run_id)):
@@ -179,7 +189,7 @@ def show_command(args: argparse.Namespace) -> int:
     return _with_history(args, act)
 
 
-def _print_run(detail: RunDetail) -> None:
+def _print_run(detail: RunDetail, base: str | None = None) -> None:
     run = detail.summary
     print(f"Run {run.id}: {run.experiment}, {run.state}")
     print(f"  started {_local(run.started_at)}" + (f", ended {_local(run.finished_at)}" if run.finished_at else ""))
@@ -199,7 +209,7 @@ def _print_run(detail: RunDetail) -> None:
             f"  {s.variant:<24} {s.calls:>5} {s.errors:>6} {rate:>5} "
             f"{_number(s.mean_score):>6} {_latency(s.median_latency_ms):>9}"
         )
-    for line in significance_lines(detail.experiment, detail.results):
+    for line in significance_lines(detail.experiment, detail.results, base):
         print(f"  {line}")
     print()
     for result in detail.results:

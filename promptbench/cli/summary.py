@@ -94,9 +94,12 @@ def case_list(experiment: Experiment, indexes: list[int]) -> str:
     return ", ".join(labels)
 
 
-def significance_lines(experiment: Experiment, results: Sequence[Result] | RunTally) -> list[str]:
-    """Is each variant really better than the first, and how stable are they over repeats (docs/statistics.md)."""
+def significance_lines(
+    experiment: Experiment, results: Sequence[Result] | RunTally, base: str | None = None
+) -> list[str]:
+    """Is each variant really better than the base (the first unless named), and how stable are they over repeats
+    (docs/statistics.md)."""
     variants = [v.name for v in experiment.variants]
     results = results if isinstance(results, RunTally) else RunTally.of(results, variants)
-    lines = comparison_lines(compare_variants(results, variants))
+    lines = comparison_lines(compare_variants(results, variants, base))
     return lines + stability_lines(stability(results, variants), lambda case: case_list(experiment, [case]))

@@ -81,6 +81,11 @@ def test_twenty_cases_all_one_way_is_significant(tmp_path):
     shown = promptbench("show", "last", "--db", str(tmp_path / "h.db"))
     assert shown.returncode == 0, shown.stderr
     assert f"  {sentence}" in shown.stdout.splitlines()  # `promptbench show RUN` says the same
+    mirrored = promptbench("show", "last", "--base", "Longer", "--db", str(tmp_path / "h.db"))
+    assert mirrored.returncode == 0, mirrored.stderr
+    assert "  Base passes 20 fewer of 50 cases than Longer (30% vs 70%)" in mirrored.stdout
+    unknown = promptbench("show", "last", "--base", "Nope", "--db", str(tmp_path / "h.db"))
+    assert unknown.returncode == 2 and "no variant named 'Nope'" in unknown.stderr and not unknown.stdout
 
 
 def test_three_cases_could_be_chance(tmp_path):
