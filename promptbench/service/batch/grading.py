@@ -17,7 +17,8 @@ from promptbench.core.runner import Answer, Cell
 from promptbench.service.batch import provider
 from promptbench.service.batch.graders import GatheringGrader, ReplayGrader, question_files
 from promptbench.service.batch.results import LineError, read_lines
-from promptbench.service.run import _has_select_best, _make_scorer, make_grader
+from promptbench.service.run import _has_select_best
+from promptbench.service.scoring import make_grader, make_scorer
 
 if TYPE_CHECKING:
     from promptbench.service.batch.session import BatchSession
@@ -36,7 +37,7 @@ async def grade(session: BatchSession) -> None:
     experiment, redactor = session.prepared.experiment, session.prepared.redactor
     gatherer = GatheringGrader(real, default)
     allowed = session.prepared.python_checks
-    gathering = _make_scorer(
+    gathering = make_scorer(
         experiment, session._clients, redactor, lambda grader, name: gatherer, python_checks=allowed
     )
     to_grade: list[tuple[Result, Cell]] = []
@@ -79,7 +80,7 @@ async def grade(session: BatchSession) -> None:
                 text = await session._call(record, "downloading the grader batch", provider.content, file_id)
                 answers.update(read_lines(text, name, redactor))
     replay = ReplayGrader(real, default, answers, direct)
-    scorer = _make_scorer(
+    scorer = make_scorer(
         experiment,
         session._clients,
         redactor,

@@ -31,7 +31,8 @@ from promptbench.service.batch.requests import InputFile, input_files, rebuilt
 from promptbench.service.batch.results import LineError, read_lines
 from promptbench.service.estimates import BATCH_PRICE_FACTOR
 from promptbench.service.recorder import ResultRecorder, waiting_reporter
-from promptbench.service.run import PreparedRun, _make_scorer, _with_preset_names
+from promptbench.service.run import PreparedRun, _with_preset_names
+from promptbench.service.scoring import make_scorer
 
 if TYPE_CHECKING:
     from promptbench.storage import History
@@ -118,7 +119,7 @@ class BatchSession:
         wrap = (
             partial(grading.gathering, self) if self._graders_in_batch and has_model_graded_checks(experiment) else None
         )
-        self._scorer = _make_scorer(
+        self._scorer = make_scorer(
             experiment, self._clients, prepared.redactor, wrap, python_checks=prepared.python_checks
         )
         self._by_key = {cell.key: cell for cell in everything}
