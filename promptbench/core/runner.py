@@ -119,6 +119,38 @@ class RunOutcome:
     tally: RunTally | None = None  # the run's figures as running totals (core.run_tally)
 
 
+async def scored_result(
+    scorer: Scorer | None,
+    cell: Cell,
+    completion: Completion,
+    *,
+    latency_ms: float | None,
+    cost: float | None,
+    attempts: int,
+    cached: bool,
+) -> Result:
+    """A cell's answer as a Result, graded by `scorer` (when the experiment has checks): a direct call's and a batch
+    line's alike."""
+    grade = None
+    if scorer is not None:
+        grade = await scorer(Answer(cell, completion.output, latency_ms, cost, cached))
+    return Result(
+        key=cell.key,
+        messages=cell.messages,
+        model=completion.model or cell.variant.model,
+        provider=cell.variant.provider,
+        output=completion.output,
+        finish_reason=completion.finish_reason,
+        latency_ms=latency_ms,
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
+        cost=cost,
+        attempts=attempts,
+        cached=cached,
+        grade=grade,
+    )
+
+
 class Runner:
     """Runs planned cells with the given clients (one per provider profile name).
 
@@ -301,23 +333,8 @@ class Runner:
         self, cell: Cell, completion: Completion, *, latency_ms: float | None, attempts: int, cached: bool = False
     ) -> Result:
         cost = self._cost(cell, completion, cached)
-        grade = None
-        if self._scorer is not None:
-            grade = await self._scorer(Answer(cell, completion.output, latency_ms, cost, cached))
-        return Result(
-            key=cell.key,
-            messages=cell.messages,
-            model=completion.model or cell.variant.model,
-            provider=cell.variant.provider,
-            output=completion.output,
-            finish_reason=completion.finish_reason,
-            latency_ms=latency_ms,
-            prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens,
-            cost=cost,
-            attempts=attempts,
-            cached=cached,
-            grade=grade,
+        return await scored_result(
+            self._scorer, cell, completion, latency_ms=latency_ms, cost=cost, attempts=attempts, cached=cached
         )
 
     def _failed(self, cell: Cell, failure: CallFailed, attempts: int) -> Result:

@@ -24,7 +24,7 @@ from promptbench.core.completion import Completion, cache_key
 from promptbench.core.events import BatchProgress, CellFinished, Observer, RunEvent, RunFinished, RunStarted, ignore
 from promptbench.core.result import Result
 from promptbench.core.run_state import RunState
-from promptbench.core.runner import Answer, Cell, RunOutcome, plan_cells
+from promptbench.core.runner import Cell, RunOutcome, plan_cells, scored_result
 from promptbench.service.batch import grading, provider
 from promptbench.service.batch.graders import has_model_graded_checks
 from promptbench.service.batch.requests import InputFile, input_files, rebuilt
@@ -299,23 +299,8 @@ class BatchSession:
         return await self._result(cell, completion, cost, cached=False)
 
     async def _result(self, cell: Cell, completion: Completion, cost: float | None, *, cached: bool) -> Result:
-        grade = None
-        if self._scorer is not None:
-            grade = await self._scorer(Answer(cell, completion.output, None, cost, cached))
-        return Result(
-            key=cell.key,
-            messages=cell.messages,
-            model=completion.model or cell.variant.model,
-            provider=cell.variant.provider,
-            output=completion.output,
-            finish_reason=completion.finish_reason,
-            latency_ms=None,
-            prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens,
-            cost=cost,
-            attempts=0 if cached else 1,
-            cached=cached,
-            grade=grade,
+        return await scored_result(
+            self._scorer, cell, completion, latency_ms=None, cost=cost, attempts=0 if cached else 1, cached=cached
         )
 
     async def _error(self, cell: Cell, line: LineError) -> Result:
