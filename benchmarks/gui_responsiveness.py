@@ -11,9 +11,12 @@ then puts two 1 MB answers in the selected case and moves between it and its nei
   the same process: the baseline, and their ratio;
 - the longest stall while two 1 MB answers are shown in the case view and the cell detail (target < 50 ms).
 
+With `--profile FILE`, the GUI thread's profile during the window's run (cProfile) is saved to FILE and its top
+functions printed; the longest garbage-collector pause of that run is printed either way.
+
 The machine may be shared: stalls grow when other processes take the cores, so read the figures with the load.
 
-    .venv/bin/python benchmarks/gui_responsiveness.py [--cases 1000] [--concurrency 64]
+    .venv/bin/python benchmarks/gui_responsiveness.py [--cases 1000] [--concurrency 64] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--profile", type=Path, help="save the GUI thread's cProfile of the window's run here")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="promptbench-bench-")
     os.environ["PROMPTBENCH_HOME"] = home
@@ -79,7 +83,7 @@ def main() -> int:
         experiment = _experiment(base_url, args.cases, args.concurrency)
         window.bridge.warm_up()  # as the app does after start: the engine process is ready by the window's run
         baseline = _headless_seconds(experiment)
-        figures = _window_run(app, window, experiment, QTimer)
+        figures = _window_run(app, window, experiment, QTimer, args.profile)
         big = _big_answers(app, window, QTimer)
     finally:
         server.terminate()
@@ -93,6 +97,10 @@ def main() -> int:
     print(
         f"longest GUI event-loop stall:     {figures['stall'] * 1000:8.1f} ms   (target < 50 ms; "
         f"{figures['ticks']} timer ticks; worst {figures['stall_at']:.2f} s into the run)"
+    )
+    print(
+        f"longest garbage-collector pause:  {figures['gc'] * 1000:8.1f} ms   (during the window's run, "
+        f"{figures['gc_at']:.2f} s in)"
     )
     print(f"last result -> painted grid:      {figures['to_paint'] * 1000:8.1f} ms")
     print(f"{calls} calls at concurrency {args.concurrency}, in the window: {figures['wall']:6.2f} s")
@@ -217,7 +225,37 @@ def _big_answers(app, window, QTimer) -> dict:
     }
 
 
-def _window_run(app, window, experiment, QTimer) -> dict:
+class GcMeter:
+    """The longest pause of Python's garbage collector, and when it came."""
+
+    def __init__(self) -> None:
+        self.worst = self.at = self.began = 0.0
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> GcMeter:
+        import gc
+
+        self.started = time.perf_counter()
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, _info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self.began = now
+        elif now - self.began > self.worst:
+            self.worst, self.at = now - self.began, now - self.started
+
+
+def _window_run(app, window, experiment, QTimer, profile_path: Path | None = None) -> dict:
+    import cProfile
+    import pstats
+
     from PySide6.QtCore import QEventLoop
 
     from promptbench.core.events import CellFinished
@@ -257,19 +295,30 @@ def _window_run(app, window, experiment, QTimer) -> dict:
         loop.quit()
 
     window.run_finished.connect(finished)
-    started = time.perf_counter()
-    previous[0] = started
-    timer.start()
-    window.run(confirm=False)
-    loop.exec()
-    timer.stop()
-    wall = time.perf_counter() - started
+    profile = cProfile.Profile() if profile_path is not None else None
+    with GcMeter() as collector:
+        started = time.perf_counter()
+        previous[0] = started
+        timer.start()
+        if profile is not None:
+            profile.enable()
+        window.run(confirm=False)
+        loop.exec()
+        if profile is not None:
+            profile.disable()
+        timer.stop()
+        wall = time.perf_counter() - started
+    if profile is not None:
+        profile.dump_stats(profile_path)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     assert len(window.results_model.results()) == len(experiment.cases) * 2, "not every result reached the grid"
     return {
         "stall": stall[0],
         "stall_at": stall_at[0],
         "ticks": ticks[0],
         "to_paint": painted[0] - last_result[0],
+        "gc": collector.worst,
+        "gc_at": collector.at,
         "wall": wall,
     }
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QTool
 
 from promptbench.core.comparisons import TEST_WORDS, PairComparison, compare_variants, format_p, interval_words
 from promptbench.core.result import Result
+from promptbench.core.run_tally import RunTally
 from promptbench.core.stability import stability
 from promptbench.ui.theme import colours
 
@@ -73,6 +74,7 @@ class ComparisonPanel(QWidget):
         super().__init__(parent)
         self.variants: list[str] = []
         self.results: Sequence[Result] = ()
+        self.tally = RunTally()
         self.comparisons: list[PairComparison] = []
         self._ready_at = 0.0  # time.monotonic() before which a refresh waits for the timer
         self._later = QTimer(self)
@@ -111,9 +113,11 @@ class ComparisonPanel(QWidget):
         self.details: list[QLabel] = []
         self.setVisible(False)
 
-    def set_results(self, variants: Sequence[str], results: Sequence[Result]) -> None:
+    def set_results(self, variants: Sequence[str], results: Sequence[Result], tally: RunTally | None = None) -> None:
+        """Compare `variants` over `results`; `tally`, when given, is their running totals (counted here otherwise)."""
         chosen = self.base_picker.currentText()
         self.variants, self.results = list(variants), results
+        self.tally = tally if tally is not None else RunTally.of(results, self.variants)
         if [self.base_picker.itemText(i) for i in range(self.base_picker.count())] != self.variants:
             self.base_picker.blockSignals(True)
             self.base_picker.clear()
@@ -138,7 +142,7 @@ class ComparisonPanel(QWidget):
     def _refresh(self) -> None:
         started = time.monotonic()
         base = self.base_picker.currentText() or None
-        self.comparisons = compare_variants(self.results, self.variants, base)
+        self.comparisons = compare_variants(self.tally, self.variants, base)
         spent = time.monotonic() - started
         self._ready_at = started + 10 * spent if spent > self.SLOW else 0.0
         shown = any(c.cases for c in self.comparisons)

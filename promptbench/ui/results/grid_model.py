@@ -8,6 +8,10 @@ passed (`Role.TALLY`, "2 of 3 passed"); `results()` has them all.
 The grid shows one run of the experiment on screen, or nothing: `reset()` for another experiment or run,
 `follow()` when the experiment is edited (a renamed variant keeps its results under its new name, a removed one's
 go), and `mark_cancelled()` when a run is cancelled (its calls in flight "cancelled", its other cells "not run").
+
+`tally()` is the run's running totals (core.run_tally) for the summaries: each new result is added as it is stored,
+so a summary refresh during a run of thousands of cells does not go through them all again; a result that replaces
+one (a regrade, a resumed cell) makes it be counted afresh when next asked.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from promptbench.core.agreement import disagreeing_cells, grader_reasons, judge_agreement
 from promptbench.core.experiment import Experiment, Variant
 from promptbench.core.result import CellKey, HumanGrade, Result
+from promptbench.core.run_tally import RunTally
 from promptbench.core.stability import CellTally
 
 PREVIEW_CHARS = 240  # what a cell can show in two lines; more is the detail pane's job
@@ -79,6 +84,7 @@ class ResultsModel(QAbstractTableModel):
         self._human: dict[CellKey, HumanGrade] = {}
         self._judge_disagrees: set[CellKey] | None = None  # made when first asked, forgotten at every change
         self._verdicts: dict[tuple[int, int], dict[int, bool]] = {}  # per cell, each graded repeat's verdict
+        self._tally: RunTally | None = RunTally()  # None when a result was replaced: counted afresh when asked
         self.run_id: str | None = None
 
     # ----- what it holds
@@ -89,6 +95,12 @@ class ResultsModel(QAbstractTableModel):
 
     def results(self) -> list[Result]:
         return list(self._all.values())
+
+    def tally(self) -> RunTally:
+        """The running totals of `results()`, the variants in the grid's order (the summaries' input)."""
+        if self._tally is None:
+            self._tally = RunTally.of(self._all.values(), self._variants)
+        return self._tally
 
     def human_grades(self) -> dict[CellKey, HumanGrade]:
         return dict(self._human)
@@ -170,6 +182,7 @@ class ResultsModel(QAbstractTableModel):
         self._running.clear()
         self._stopped.clear()
         self._verdicts.clear()
+        self._tally = RunTally(self._variants)
         self._human = dict(human or {})
         self.run_id = run_id
         for result in results:
@@ -321,6 +334,10 @@ class ResultsModel(QAbstractTableModel):
         return key.case, column
 
     def _store(self, result: Result) -> tuple[int, int] | None:
+        if result.key in self._all:
+            self._tally = None  # totals cannot take a result back: counted afresh when next asked
+        elif self._tally is not None:
+            self._tally.add(result)
         self._all[result.key] = result
         cell = self._cell(result.key)
         if cell is None:

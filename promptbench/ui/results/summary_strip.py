@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollA
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.result import CellKey, HumanGrade, Result
-from promptbench.core.summary import VariantSummary, summarize
+from promptbench.core.run_tally import RunTally
+from promptbench.core.summary import VariantSummary
 from promptbench.ui.elided_label import ElidedLabel
 from promptbench.ui.results.agreement_line import AgreementLine
 from promptbench.ui.results.comparison_panel import ComparisonPanel
@@ -123,10 +124,16 @@ class SummaryStrip(QScrollArea):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def set_results(
-        self, experiment: Experiment, results: Sequence[Result], human: Mapping[CellKey, HumanGrade]
+        self,
+        experiment: Experiment,
+        results: Sequence[Result],
+        human: Mapping[CellKey, HumanGrade],
+        tally: RunTally | None = None,
     ) -> None:
+        """Show `results`' figures; `tally`, when given, is their running totals (counted here otherwise)."""
         names = [variant.name for variant in experiment.variants]
-        self.summaries = summarize(results, names, human)
+        tally = tally if tally is not None else RunTally.of(results, names)
+        self.summaries = tally.summaries(names, human)
         rows = [figures(summary) for summary in self.summaries]
         self._ensure_rows(len(rows))
         for labels, bar, row, summary in zip(self.labels, self.bars, rows, self.summaries, strict=True):
@@ -134,13 +141,11 @@ class SummaryStrip(QScrollArea):
                 if label.text() != text:
                     label.setText(text)
             bar.set_rate(summary.pass_rate)
-        latencies: dict[str, list[float]] = {name: [] for name in names}
-        for result in results:
-            if result.ok and not result.cached and result.latency_ms is not None and result.key.variant in latencies:
-                latencies[result.key.variant].append(result.latency_ms)
+        # The tally keeps the latencies of answered calls not from the cache, as the chart shows them.
+        latencies = {name: list(mine.latencies) if (mine := tally.variants.get(name)) else [] for name in names}
         before = self.sizeHint().height()
         self.chart.set_data(self.summaries, latencies)
-        self.comparison.set_results(names, results)
+        self.comparison.set_results(names, results, tally)
         self.agreement.set_results(results, human)
         self.inner.adjustSize()
         self.updateGeometry()

@@ -32,7 +32,6 @@ from promptbench.core.events import (
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.run_state import RunState
-from promptbench.core.summary import summarize
 from promptbench.core.validation import Problem, find_problems
 from promptbench.service.estimates import estimate_run
 from promptbench.service.run import RunOptions, python_check_count
@@ -372,11 +371,14 @@ class WindowRuns:
         if experiment is None:
             return
         results, human = self.results_model.results(), self.results_model.human_grades()
-        summaries = summarize(results, [v.name for v in experiment.variants], human)
+        tally = self.results_model.tally()  # kept as results arrive: no pass over them all at each refresh
+        summaries = tally.summaries([v.name for v in experiment.variants], human)
         self.variants.set_summaries({s.variant: s for s in summaries})
         # No results, no rows: the strip is empty until something ran, as in a window just opened.
-        shown = experiment if results or human else replace(experiment, variants=())
-        self.summary_strip.set_results(shown, results, human)
+        if results or human:
+            self.summary_strip.set_results(experiment, results, human, tally)
+        else:
+            self.summary_strip.set_results(replace(experiment, variants=()), results, human)
 
     # ----- the selected cell and its grade
 
