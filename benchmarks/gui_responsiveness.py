@@ -9,6 +9,8 @@ then puts two 1 MB answers in the selected case and moves between it and its nei
 - the time from the engine's last result to a fully painted grid;
 - the run's wall time in the window against the same run headless (RunSession under asyncio.run) measured in
   the same process: the baseline, and their ratio;
+- the CPU seconds each process spent on the window's run (the window's process and its GUI thread, the engine
+  process, the test server), beside the headless run's: on two cores the window's own CPU slows the engine;
 - the longest stall while two 1 MB answers are shown in the case view and the cell detail (target < 50 ms).
 
 With `--profile FILE`, the GUI thread's profile during the window's run (cProfile) is saved to FILE and its top
@@ -82,8 +84,8 @@ def main() -> int:
         env[BASE_URL_VAR] = base_url
         experiment = _experiment(base_url, args.cases, args.concurrency)
         window.bridge.warm_up()  # as the app does after start: the engine process is ready by the window's run
-        baseline = _headless_seconds(experiment)
-        figures = _window_run(app, window, experiment, QTimer, args.profile)
+        baseline, headless_cpu, headless_server = _headless_seconds(experiment, server.pid)
+        figures = _window_run(app, window, experiment, QTimer, args.profile, server.pid)
         big = _big_answers(app, window, QTimer)
     finally:
         server.terminate()
@@ -107,6 +109,11 @@ def main() -> int:
     print(
         f"the same run headless (baseline): {baseline:6.2f} s   ratio window/headless: "
         f"{figures['wall'] / baseline:4.2f}"
+    )
+    print(
+        f"CPU seconds of the window's run:   window process {figures['cpu']:5.2f} (GUI thread {figures['gui_cpu']:.2f}), "
+        f"engine {figures['engine_cpu']:.2f}, test server {figures['server_cpu']:.2f}; headless run "
+        f"{headless_cpu:.2f}, test server {headless_server:.2f}"
     )
     print(
         f"longest stall with 1 MB answers:  {big['stall'] * 1000:8.1f} ms   (target < 50 ms; {big['ticks']} ticks over "
@@ -141,14 +148,26 @@ def _experiment(base_url: str, cases: int, concurrency: int):
     )
 
 
-def _headless_seconds(experiment) -> float:
+def _headless_seconds(experiment, server_pid: int) -> tuple[float, float, float]:
+    """The headless run's wall time, its CPU seconds, and the test server's CPU seconds meanwhile."""
     from promptbench.service.run import RunSession, prepare_run
 
     base_url = experiment.providers[0].base_url
     prepared = prepare_run(experiment, env={KEY_VAR: KEY, BASE_URL_VAR: base_url})
+    server = _cpu_of(server_pid)
+    cpu = time.process_time()
     started = time.perf_counter()
     asyncio.run(RunSession(prepared).run())
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu, _cpu_of(server_pid) - server
+
+
+def _cpu_of(pid: int) -> float:
+    """A process's CPU seconds so far (user and system), from /proc; 0 where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class StallMeter:
@@ -252,7 +271,7 @@ class GcMeter:
             self.worst, self.at = now - self.began, now - self.started
 
 
-def _window_run(app, window, experiment, QTimer, profile_path: Path | None = None) -> dict:
+def _window_run(app, window, experiment, QTimer, profile_path: Path | None, server_pid: int) -> dict:
     import cProfile
     import pstats
 
@@ -296,6 +315,8 @@ def _window_run(app, window, experiment, QTimer, profile_path: Path | None = Non
 
     window.run_finished.connect(finished)
     profile = cProfile.Profile() if profile_path is not None else None
+    engine_pid = window.bridge._engine.process.pid if window.bridge._engine is not None else 0
+    cpu = (time.process_time(), time.thread_time(), _cpu_of(engine_pid), _cpu_of(server_pid))
     with GcMeter() as collector:
         started = time.perf_counter()
         previous[0] = started
@@ -308,6 +329,9 @@ def _window_run(app, window, experiment, QTimer, profile_path: Path | None = Non
             profile.disable()
         timer.stop()
         wall = time.perf_counter() - started
+    spent = (time.process_time(), time.thread_time(), _cpu_of(engine_pid), _cpu_of(server_pid))
+    names = ("cpu", "gui_cpu", "engine_cpu", "server_cpu")
+    cpu_figures = {name: b - a for name, a, b in zip(names, cpu, spent, strict=True)}
     if profile is not None:
         profile.dump_stats(profile_path)
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
@@ -317,6 +341,7 @@ def _window_run(app, window, experiment, QTimer, profile_path: Path | None = Non
         "stall_at": stall_at[0],
         "ticks": ticks[0],
         "to_paint": painted[0] - last_result[0],
+        **cpu_figures,
         "gc": collector.worst,
         "gc_at": collector.at,
         "wall": wall,

@@ -94,7 +94,24 @@ class EngineProcess:
 def serve(connection: Connection) -> None:
     """The engine process's main: runs asked for on `connection`, one at a time, until "stop" or the window is
     gone."""
+    _preload()
     asyncio.run(_Engine(connection).serve())
+
+
+def _preload() -> None:
+    """Import now what a run needs (the openai library and its transport take about a second), while the window
+    is idle: the process starts when the window does (EngineBridge.warm_up), and otherwise the first run paid for
+    it, with the engine's core busy importing while its calls should have gone out. A client is built and closed
+    for the modules the openai library imports only then; it calls nobody."""
+    import promptbench.service.history  # noqa: F401 - imported for its side effect: loaded before the first run
+    from promptbench.core.client import make_client
+    from promptbench.core.experiment import ProviderProfile
+    from promptbench.service.run import RunSession  # noqa: F401 - as above
+
+    async def build_one() -> None:
+        await make_client(ProviderProfile(name="preload", base_url="http://127.0.0.1:9/v1"), None).aclose()
+
+    asyncio.run(build_one())
 
 
 class _Engine:
