@@ -283,6 +283,11 @@ def _window_run(app, window, experiment, QTimer, profile_path: Path | None, serv
     window.results_model.reset(experiment)
     window.detail_tabs.setCurrentWidget(window.case_view)  # the case view open, following the selected case
     window.results_view.select(0, 1)
+    # Let the window settle before Run, as it has when a person clicks it: the experiment just adopted lays out
+    # its 1,000 rows in the editor and the grid on the next turns of the event loop, and that is not the run's.
+    settle = QEventLoop()
+    QTimer.singleShot(500, settle.quit)
+    settle.exec()
     last_result = [0.0]
     observe = window.bridge._observe
 

@@ -44,9 +44,14 @@ class RunEstimate:
         return text + "; the provider answers within 24 hours, often sooner."
 
 
+def planned_calls(experiment: Experiment) -> int:
+    """How many calls a run of `experiment` makes at most: every cell, each repeat (without rendering any)."""
+    return len(experiment.cases) * len(experiment.variants) * experiment.settings.repeats
+
+
 def estimate_run(experiment: Experiment, prices: PriceTable | None) -> RunEstimate:
     repeats = experiment.settings.repeats
-    calls = len(experiment.cases) * len(experiment.variants) * repeats
+    calls = planned_calls(experiment)
     total: float | None = None
     unpriced: list[str] = []
     for variant in experiment.variants:

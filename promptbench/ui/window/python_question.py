@@ -1,11 +1,18 @@
 """The question asked once per file before a run with Python checks: they run code on this computer, so the person
-decides, never the file. Yes runs them; No runs the rest and marks each Python check skipped, with a sentence."""
+decides, never the file. Yes runs them; No runs the rest and marks each Python check skipped, with a sentence.
+
+`PythonAnswers` keeps the answer per file (its path, or the unsaved experiment's name) while the window is open,
+never in the file, so the question comes once per file."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+from promptbench.core.experiment import Experiment
+from promptbench.service.run import RunOptions, python_check_count
+from promptbench.ui.editor.state import EditorState
 
 
 def python_question_text(count: int) -> str:
@@ -38,3 +45,31 @@ def ask_python_checks(parent: QWidget | None, count: int, on_answer: Callable[[b
     box.buttonClicked.connect(answered)
     box.open()
     return box
+
+
+class PythonAnswers:
+    """The person's answer about Python checks, per file, asked the first time a run of that file has some."""
+
+    def __init__(self, parent: QWidget, state: EditorState) -> None:
+        self.parent = parent
+        self.state = state
+        self.box: QMessageBox | None = None  # the question, while it is asked
+        self._answers: dict[str, bool] = {}
+
+    def then(self, experiment: Experiment, then: Callable[[RunOptions], None]) -> None:
+        """`then(options)` with the person's answer about `experiment`'s Python checks, asking the first time."""
+        count = python_check_count(experiment)
+        if not count:
+            then(RunOptions())
+            return
+        file = str(self.state.path) if self.state.path else f"unsaved: {experiment.name}"
+        if file in self._answers:
+            then(RunOptions(python_checks=self._answers[file]))
+            return
+
+        def answered(run_them: bool) -> None:
+            self._answers[file] = run_them
+            self.box = None
+            then(RunOptions(python_checks=run_them))
+
+        self.box = ask_python_checks(self.parent, count, answered)

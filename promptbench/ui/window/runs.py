@@ -32,9 +32,8 @@ from promptbench.core.events import (
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.run_state import RunState
-from promptbench.core.validation import Problem, find_problems
-from promptbench.service.estimates import estimate_run
-from promptbench.service.run import RunOptions, python_check_count
+from promptbench.service.estimates import estimate_run, planned_calls
+from promptbench.service.run import RunOptions
 from promptbench.ui.editor.state import EditorState
 from promptbench.ui.editor.test_set_view import TestSetView
 from promptbench.ui.editor.variant_column import VariantColumns
@@ -45,8 +44,9 @@ from promptbench.ui.results.grid_model import ResultsModel
 from promptbench.ui.results.summary_strip import SummaryStrip
 from promptbench.ui.settings.key_host_question import ask_key_hosts
 from promptbench.ui.window.banner import Banner
-from promptbench.ui.window.python_question import ask_python_checks
+from promptbench.ui.window.python_question import PythonAnswers
 from promptbench.ui.window.run_bar import CONFIRM_ABOVE_CALLS, RunBar
+from promptbench.ui.window.run_problems import RunProblems
 
 SUMMARY_INTERVAL_MS = 400  # summaries follow a run at most this often; they are figures, not a live feed
 
@@ -92,18 +92,13 @@ class WindowRuns:
         self.on_finished = on_finished
         self.prices = None
         self.confirm_box: QMessageBox | None = None
-        self.python_box: QMessageBox | None = None
-        # The person's answer about Python checks, per file (its path, or the unsaved experiment's name): asked
-        # once, kept only while the window is open, never read from the file.
-        self._python_answers: dict[str, bool] = {}
+        self.python_answers = PythonAnswers(window, state)
         self._selected: CellKey | None = None
         self._resuming = False  # the run fills cells of the run on screen, so its other cells stay
         self._run_experiment: Experiment | None = None  # what the run going (or last started) runs
         self._grid_follows_run = False  # False once another experiment replaced the one running
         self._stopped_providers: set[str] = set()  # providers this run stopped calling (a refused key)
-        # After a refused run: the problems the editor can fix (re-checked at each edit) and the others.
-        self._located: list[Problem] = []
-        self._other_problems: list[str] = []
+        self.problems = RunProblems(state=state, bridge=bridge, banner=banner, test_set=test_set)
         self._summary_timer = QTimer(window, singleShot=True, interval=SUMMARY_INTERVAL_MS, timeout=self._summaries)  # type: ignore[call-arg]  # PySide6's stubs omit inherited properties and signals as keywords
         bridge.call(_load_prices, on_done=lambda prices: setattr(self, "prices", prices))
 
@@ -113,8 +108,10 @@ class WindowRuns:
         """Run the experiment as it is now; above CONFIRM_ABOVE_CALLS calls, show the estimate and ask first."""
         if self.bridge.running:
             return
-        estimate = estimate_run(self.state.experiment, self.prices)
-        if confirm and estimate.calls > CONFIRM_ABOVE_CALLS:
+        calls = planned_calls(self.state.experiment)
+        if confirm and calls > CONFIRM_ABOVE_CALLS:
+            # The price estimate renders every cell's prompt (about 25 ms at 2,000 cells): only for the question.
+            estimate = estimate_run(self.state.experiment, self.prices)
             self.confirm_box = QMessageBox(
                 QMessageBox.Icon.Question,
                 "Run the experiment?",
@@ -126,16 +123,16 @@ class WindowRuns:
             self.confirm_box.accepted.connect(lambda: self._start_run(estimate.calls))
             self.confirm_box.open()
             return
-        self._start_run(estimate.calls)
+        self._start_run(calls)
 
     def run_as_batch(self, *, confirm: bool = True) -> None:
         """Run the experiment through the provider's Batch API, after saying the price both ways and the wait."""
         if self.bridge.running:
             return
-        estimate = estimate_run(self.state.experiment, self.prices)
         if not confirm:
-            self._start_run(estimate.calls, batch=True)
+            self._start_run(planned_calls(self.state.experiment), batch=True)
             return
+        estimate = estimate_run(self.state.experiment, self.prices)
         self.confirm_box = QMessageBox(
             QMessageBox.Icon.Question,
             "Run as a batch?",
@@ -162,29 +159,11 @@ class WindowRuns:
             self.run_bar.starting(planned)
             self.bridge.start_run(experiment, replace(options, batch=batch), source=source)
 
-        self._with_python_answer(experiment, start)
-
-    def _with_python_answer(self, experiment: Experiment, then: Callable[[RunOptions], None]) -> None:
-        """`then(options)` with the person's answer about the experiment's Python checks, asking the first time."""
-        count = python_check_count(experiment)
-        if not count:
-            then(RunOptions())
-            return
-        file = str(self.state.path) if self.state.path else f"unsaved: {experiment.name}"
-        if file in self._python_answers:
-            then(RunOptions(python_checks=self._python_answers[file]))
-            return
-
-        def answered(run_them: bool) -> None:
-            self._python_answers[file] = run_them
-            self.python_box = None
-            then(RunOptions(python_checks=run_them))
-
-        self.python_box = ask_python_checks(self.window, count, answered)
+        self.python_answers.then(experiment, start)
 
     def _allow_key_hosts(self, destinations, always: bool) -> None:
         if not self.bridge.running:
-            self._clear_problems()
+            self.problems.clear()
             self._begin(self._run_experiment or self.state.experiment)
             self.run_bar.starting(0)  # the engine's RunStarted says how many calls
             self.bridge.run_allowing_key_hosts(destinations, always=always)
@@ -219,7 +198,7 @@ class WindowRuns:
                 self._stopped_providers.add(event.provider)
                 self.banner.show_message(event.reason, "error", cause=f"provider:{event.provider}")
             elif isinstance(event, RunStarted):
-                self._clear_problems()  # the run passed every check
+                self.problems.clear()  # the run passed every check
                 self.banner.clear_cause("run")  # how the run before ended
                 if not self._resuming:
                     self.results_model.reset(self._run_experiment or self.state.experiment)
@@ -237,7 +216,7 @@ class WindowRuns:
             self.key_question = ask_key_hosts(self.window, done.key_destinations, self._allow_key_hosts)
         if done.problems:
             self.run_bar.refused()
-            self._refused(done.problems)
+            self.problems.refused(self._run_experiment or self.state.experiment, done.problems)
             self.on_finished(done)
             return
         if not self._grid_follows_run:
@@ -294,12 +273,11 @@ class WindowRuns:
         self.results_model.reset(self.state.experiment)
         self.detail_pane.clear()
         self._summaries()
-        self._clear_problems()
+        self.problems.clear()
 
     def follow_experiment(self) -> None:
         """The experiment was edited: the grid keeps what still belongs to it; the problems are checked again."""
-        if self._located or self._other_problems:
-            self._recheck_problems()
+        self.problems.recheck()
         if self.bridge.running and self._grid_follows_run:
             return  # the grid shows the run going, of the experiment as it was
         if self.results_model.follow(self.state.experiment):
@@ -309,62 +287,16 @@ class WindowRuns:
                 self.show_cell(None)
             self._summaries()
 
-    # ----- problems that stopped a run
-
-    def _refused(self, problems: list[str]) -> None:
-        experiment = self._run_experiment or self.state.experiment
-        located = find_problems(experiment, None)
-        fixable = {p.text for p in located}
-        self._other_problems = [p for p in problems if p not in fixable]
-        self._show_problems([p for p in located if p.text in problems])
-
-    def _recheck_problems(self) -> None:
-        self._show_problems(find_problems(self.state.experiment, None))
-
-    def _show_problems(self, located: list[Problem]) -> None:
-        self._located = located
-        texts = [p.text for p in located] + self._other_problems
-        if not texts:
-            self._clear_problems()
-            return
-        cells = [cell for problem in located for cell in problem.cells]
-        self.test_set.model.mark(cells)
-        linked = [i for i, p in enumerate(located) if p.cells]
-        self.banner.show_problems(
-            "The experiment cannot run yet; nothing was called:",
-            texts,
-            linked,
-            action="Show the first empty cell" if linked else None,
-            cause="problems",
-        )
+    @property
+    def python_box(self) -> QMessageBox | None:
+        """The question about Python checks, while it is asked."""
+        return self.python_answers.box
 
     def recheck_keys(self) -> None:
-        """Keys or profiles may have changed (Settings closed): the problems the editor cannot see (a missing key)
-        are checked again, off the GUI thread, and those gone leave the banner."""
-        if self._other_problems:
-            self.bridge.call(
-                _problems_now,
-                self.state.experiment,
-                self.bridge.env,
-                on_done=self._others_now,
-                on_error=lambda _e: None,
-            )
-
-    def _others_now(self, problems: list[str]) -> None:
-        self._other_problems = [p for p in self._other_problems if p in problems]
-        self._recheck_problems()
-
-    def _clear_problems(self) -> None:
-        self._located, self._other_problems = [], []
-        self.test_set.model.mark(())
-        self.banner.clear_cause("problems")
+        self.problems.recheck_keys()
 
     def show_problem(self, index: int | None = None) -> None:
-        """Go to the first cell of problem `index` (of the banner's list), or of the first problem with cells."""
-        candidates = [p for p in self._located if p.cells] if index is None else self._located[index : index + 1]
-        if candidates and candidates[0].cells:
-            row, name = candidates[0].cells[0]
-            self.test_set.show_cell(row, name)
+        self.problems.show(index)
 
     def _summaries(self) -> None:
         experiment = self.results_model.experiment
@@ -475,18 +407,7 @@ class WindowRuns:
             self.run_bar.starting(0)  # the engine plans the cells to call; its RunStarted gives the bar their number
             self.bridge.start_run(past.experiment, options, source=source, again=RunAgain(past.run_id, resume))
 
-        self._with_python_answer(past.experiment, start)
-
-
-def _problems_now(experiment: Experiment, env) -> list[str]:
-    """The problems a run of `experiment` would be refused for now (reads the keyring: a worker's job)."""
-    from promptbench.service.run import ExperimentProblems, RunOptions, prepare_run
-
-    try:
-        prepare_run(experiment, RunOptions(python_checks=False), env=env)  # Python checks are asked about at Run
-    except ExperimentProblems as problems:
-        return problems.problems
-    return []
+        self.python_answers.then(past.experiment, start)
 
 
 def _load_prices():
