@@ -7,7 +7,8 @@ views over their models. The window's work sits in small classes of its own, eac
     files.py   New, Open, Save, Save As, importing a test set, a past run's experiment brought back, asking
                before unsaved work is lost, the recovery copy (`window.files`)
     runs.py    a run from start to end, the summaries, the selected cell and its grade, the last run shown again,
-               resuming and re-running a past run (`window.runs`)
+               resuming and re-running a past run (`window.runs`); with run_problems.py (a refused run's problems
+               in the banner) and python_question.py (the Python-checks question, answered once per file)
     tools.py   the History window and the Settings dialog (`window.tools`)
     layout.py  the panes' sizes, collapsing them, and a window that fits the screen (`window.layout_panes`)
     shortcuts.py  the Help menu: the keyboard shortcuts dialog and the documentation
