@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 
 from promptbench import cli
+from promptbench.cli.startup import collector_paused
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = cli.parse_args(argv)
+    with collector_paused():  # parsing imports the command's modules: the most of start-up
+        args = cli.parse_args(argv)
     if args.command is None:
         # Imported here so the headless commands never load Qt.
         from promptbench.ui.app import run_app

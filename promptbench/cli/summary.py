@@ -6,15 +6,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from promptbench.core.comparisons import compare_variants, comparison_lines
-from promptbench.core.derived_metrics import run_derived_metrics
 from promptbench.core.experiment import Experiment
 from promptbench.core.figures import latency, money
 from promptbench.core.result import Result
 from promptbench.core.run_tally import RunTally
 from promptbench.core.runner import RunOutcome
-from promptbench.core.stability import stability, stability_lines
-from promptbench.core.summary import disagreements, failed_by_all
 
 HEADERS = ("variant", "calls", "errors", "pass", "score", "median latency", "tokens in/out", "cost")
 
@@ -27,6 +23,10 @@ def print_summary(
     tally: RunTally | None = None,
 ) -> None:
     """The summary from the outcome's results, or from `tally` (core.run_tally) for a run that kept none."""
+    # Imported when the run is over: `promptbench run` imports this module before its first call.
+    from promptbench.core.derived_metrics import run_derived_metrics
+    from promptbench.core.summary import disagreements, failed_by_all
+
     out = out or sys.stdout
     variants = [v.name for v in experiment.variants]
     tally = tally or RunTally.of(outcome.results, variants)
@@ -99,6 +99,9 @@ def significance_lines(
 ) -> list[str]:
     """Is each variant really better than the base (the first unless named), and how stable are they over repeats
     (docs/statistics.md)."""
+    from promptbench.core.comparisons import compare_variants, comparison_lines
+    from promptbench.core.stability import stability, stability_lines
+
     variants = [v.name for v in experiment.variants]
     results = results if isinstance(results, RunTally) else RunTally.of(results, variants)
     lines = comparison_lines(compare_variants(results, variants, base))

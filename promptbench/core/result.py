@@ -33,9 +33,19 @@ class CheckOutcome:
     by_position: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if not self.comparisons:
-            del data["comparisons"], data["by_position"]
+        # Spelled out rather than dataclasses.asdict, which deep-copies each field: the history's writer turns
+        # every result's checks into a dict, and asdict was half of its time.
+        data = {
+            "type": self.type,
+            "passed": self.passed,
+            "score": self.score,
+            "reason": self.reason,
+            "weight": self.weight,
+            "metric": self.metric,
+            "error": self.error,
+        }
+        if self.comparisons:
+            data.update(comparisons=self.comparisons, by_position=self.by_position)
         return data
 
     @classmethod

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from array import array
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from promptbench.core.cells import Cell
 from promptbench.core.client import CallFailed, ChatClient
 from promptbench.core.completion import Completion, cache_key
 from promptbench.core.events import (
@@ -29,65 +30,17 @@ from promptbench.core.events import (
     RunStarted,
     ignore,
 )
-from promptbench.core.experiment import Experiment, TestCase, Variant
+from promptbench.core.experiment import Experiment
 from promptbench.core.prices import FREE, PriceTable
 from promptbench.core.providers import is_echo
 from promptbench.core.result import CellKey, Grade, Result
 from promptbench.core.retry import RetryPolicy
 from promptbench.core.run_state import RunState
 from promptbench.core.run_tally import RunTally
-from promptbench.core.templates import render_messages
 
 # Connection failures in a row after which a profile's remaining cells stop: a dead server is not retried cell by
 # cell (at 200 cells with backoff, that was minutes of waiting for nothing).
 BREAKER_AFTER = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One call to make: a variant's messages rendered with one case's variables.
-
-    Small on purpose (slots, its key made when asked for): a run of 50,000 cells plans 50,000 of them."""
-
-    variant: Variant
-    case: TestCase
-    case_index: int
-    repeat: int = 0
-    _messages: tuple[dict[str, str], ...] | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def key(self) -> CellKey:
-        return CellKey(self.variant.name, self.case_index, self.repeat)
-
-    @property
-    def messages(self) -> tuple[dict[str, str], ...]:
-        """Rendered when first asked for, as the cell is called: planning a run renders nothing, so the first
-        call goes out without waiting for every cell's messages (prepare_run has rendered each once already)."""
-        messages = self._messages
-        if messages is None:
-            messages = render_messages(self.variant, self.case.vars)
-            object.__setattr__(self, "_messages", messages)
-        return messages
-
-    def forget_messages(self) -> None:
-        """Once its result holds them: a planned cell of a long run keeps no rendered messages."""
-        object.__setattr__(self, "_messages", None)
-
-
-def plan_cells(experiment: Experiment, only: Collection[CellKey] | None = None) -> list[Cell]:
-    """Every cell of the experiment in case order (or just those in `only`); each renders its messages when called.
-
-    Templates must have been validated first (promptbench.core.templates.render_problems, in prepare_run); a
-    missing variable raises when the cell's messages are rendered.
-    """
-    cells = []
-    for case_index, case in enumerate(experiment.cases):
-        for variant in experiment.variants:
-            for repeat in range(experiment.settings.repeats):
-                key = CellKey(variant.name, case_index, repeat)
-                if only is None or key in only:
-                    cells.append(Cell(variant, case, case_index, repeat))
-    return cells
 
 
 class ResponseCache(Protocol):
@@ -172,13 +125,16 @@ class Runner:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         breaker_after: int = BREAKER_AFTER,
         keep_results: bool = True,
+        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.experiment = experiment
-        self.cells = list(cells)
+        self.cells = cells  # a PlannedCells makes each when asked for (core.cells)
         self.results: list[Result] = []
         # Without keep_results, a finished result is only observed (CellFinished) and tallied: a caller that writes
         # it elsewhere (the history) needs no copy of every result in memory.
         self._keep_results = keep_results
+        # Awaited before each new call: the caller's say in how fast cells start (the history writer's backlog).
+        self._pace = pace
         self.tally = RunTally([v.name for v in experiment.variants])
         self._finished = bytearray(len(self.cells))  # per planned cell, by its place: 1 once its result came
         self._clients = clients
@@ -203,17 +159,19 @@ class Runner:
             worker.cancel()
 
     async def run(self) -> RunOutcome:
-        queues: dict[str, deque[int]] = {}
+        # Per provider profile, its cells' places in self.cells, packed (8 bytes a cell, not a deque of int objects).
+        queues: dict[str, array[int]] = {}
         for index, cell in enumerate(self.cells):
-            queues.setdefault(cell.variant.provider, deque()).append(index)
+            queues.setdefault(cell.variant.provider, array("q")).append(index)
         self._observe(RunStarted(total_cells=len(self.cells)))
-        for provider, queue in queues.items():
+        for provider, places in queues.items():
             client = self._clients[provider]
             concurrency = client.profile.concurrency or self.experiment.settings.concurrency
+            queue = iter(places)  # shared by the profile's workers: each takes the next cell
             # The first call to a profile goes alone: a wrong key or base URL then costs one call, not a burst.
             gate = asyncio.Event()
             self._workers.append(asyncio.create_task(self._work(client, queue, opens=gate)))
-            for _ in range(max(0, min(concurrency, len(queue)) - 1)):
+            for _ in range(max(0, min(concurrency, len(places)) - 1)):
                 self._workers.append(asyncio.create_task(self._work(client, queue, waits_for=gate)))
         outcomes = await asyncio.gather(*self._workers, return_exceptions=True)
         for outcome in outcomes:
@@ -234,7 +192,7 @@ class Runner:
     async def _work(
         self,
         client: ChatClient,
-        queue: deque[int],
+        queue: Iterator[int],
         *,
         opens: asyncio.Event | None = None,
         waits_for: asyncio.Event | None = None,
@@ -242,8 +200,14 @@ class Runner:
         provider = client.profile.name
         if waits_for is not None:
             await waits_for.wait()
-        while queue and not self._cancelled and provider not in self._stopped:
-            index = queue.popleft()
+        while not self._cancelled and provider not in self._stopped:
+            if self._pace is not None:
+                await self._pace()
+                if self._cancelled or provider in self._stopped:
+                    return
+            index = next(queue, None)
+            if index is None:
+                return
             cell = self.cells[index]
             try:
                 result = await self._run_cell(client, cell)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from promptbench.core.cells import plan_cells
 from promptbench.core.client import ChatClient, make_client
 from promptbench.core.code.js_sandbox import JsSandbox
 from promptbench.core.events import CellFinished, CellsRegraded, Observer, RunEvent, ignore
@@ -22,7 +23,7 @@ from promptbench.core.prices import PriceTable
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, Result
 from promptbench.core.run_state import RunState
-from promptbench.core.runner import Runner, RunOutcome, plan_cells
+from promptbench.core.runner import Runner, RunOutcome
 from promptbench.core.templates import render_problems
 from promptbench.core.validation import experiment_problems
 from promptbench.formats.experiment_file import load_experiment
@@ -321,6 +322,7 @@ class RunSession:
                     experiment, clients, prepared.redactor, sandbox=sandbox, python_checks=prepared.python_checks
                 ),
                 keep_results=self._keep_results,
+                pace=self._recorder.room if self._recorder is not None else None,
             )
             if self._cancel_requested:
                 self._runner.cancel()

@@ -8,11 +8,12 @@ from dataclasses import replace
 import openai
 import pytest
 
+from promptbench.core.cells import plan_cells
 from promptbench.core.client import OpenAIChatClient, _completion_from, _completion_from_json
 from promptbench.core.events import CellFinished, CellRetrying, CellStarted, CellStreamed, ProviderStopped
 from promptbench.core.experiment import Parameters, RunSettings, TestCase
 from promptbench.core.prices import PriceTable
-from promptbench.core.runner import Runner, plan_cells
+from promptbench.core.runner import Runner
 from promptbench.service.run import ExperimentProblems, RunOptions, RunSession, prepare_run
 from tests.core.conftest import env_for, local_profile, make_experiment
 from tests.support.openai_server import Fault

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from promptbench.core.batches import custom_id, parse_custom_id
+from promptbench.core.cells import plan_cells
 from promptbench.core.experiment import Experiment, Message, Parameters, TestCase, Variant
 from promptbench.core.result import CellKey
-from promptbench.core.runner import plan_cells
 from promptbench.service.batch.requests import MAX_BYTES, MAX_LINES, input_files
 
 

@@ -220,7 +220,7 @@ def test_a_batch_made_before_a_kill_but_not_recorded_is_found_not_sent_again(tmp
     """The narrowest kill: the provider created the batch, the process died before writing its id down."""
     import openai
 
-    from promptbench.core.runner import plan_cells
+    from promptbench.core.cells import plan_cells
     from promptbench.service.batch.provider import INPUT_KEY, RUN_KEY
     from promptbench.service.batch.requests import input_files
 

@@ -10,10 +10,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from promptbench.core.batches import GRADES
+from promptbench.core.cells import Cell
 from promptbench.core.client import OpenAIChatClient
 from promptbench.core.completion import Completion
 from promptbench.core.result import CellKey, Result
-from promptbench.core.runner import Answer, Cell
+from promptbench.core.runner import Answer
 from promptbench.service.batch import provider
 from promptbench.service.batch.graders import GatheringGrader, ReplayGrader, question_files
 from promptbench.service.batch.results import LineError, read_lines

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from promptbench.core.cells import plan_cells
 from promptbench.core.providers import is_echo
-from promptbench.core.runner import plan_cells
 from promptbench.service.estimates import estimate_run
 from promptbench.service.run import PreparedRun
 

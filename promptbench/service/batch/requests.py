@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from promptbench.core.batches import custom_id
+from promptbench.core.cells import Cell
 from promptbench.core.experiment import Experiment
-from promptbench.core.runner import Cell
 
 CHAT_ENDPOINT = "/v1/chat/completions"
 MAX_LINES = 50_000

@@ -1,6 +1,6 @@
 """A batch run: a run's uncached cells sent to the provider's Batch API, followed, and collected into the history.
 
-It plans the cells exactly like a direct run (promptbench.core.runner.plan_cells), answers cached cells from the
+It plans the cells exactly like a direct run (promptbench.core.cells.plan_cells), answers cached cells from the
 cache, sends the rest as input files (requests.py) with the intent recorded first (provider.py), then polls until
 every batch ends and records each result as it is read, through the run's history writer: scored, cached, costed
 at the batch price. `detach` stops after sending and leaves the run "waiting for the provider (batch)"; a resume
@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from promptbench.core.batches import ANSWERS, GRADES, TERMINAL, BatchRecord, custom_id
+from promptbench.core.cells import Cell, plan_cells
 from promptbench.core.client import OpenAIChatClient, make_client
 from promptbench.core.completion import Completion, cache_key
 from promptbench.core.events import BatchProgress, CellFinished, Observer, RunEvent, RunFinished, RunStarted, ignore
 from promptbench.core.result import Result
 from promptbench.core.run_state import RunState
-from promptbench.core.runner import Cell, RunOutcome, plan_cells, scored_result
+from promptbench.core.runner import RunOutcome, scored_result
 from promptbench.service.batch import grading, provider
 from promptbench.service.batch.graders import has_model_graded_checks
 from promptbench.service.batch.requests import InputFile, input_files, rebuilt
@@ -98,10 +99,10 @@ class BatchSession:
         prepared = self.prepared
         experiment = prepared.experiment
         history = self.history
-        everything = plan_cells(experiment)
+        everything = list(plan_cells(experiment))  # a batch run keeps its cells, by id, until it is collected
         index = {v.name: i for i, v in enumerate(experiment.variants)}
         self._cells = {custom_id(cell.key, index[cell.variant.name]): cell for cell in everything}
-        cells = everything if prepared.only is None else plan_cells(experiment, prepared.only)
+        cells = everything if prepared.only is None else list(plan_cells(experiment, prepared.only))
         loop = asyncio.get_running_loop()
         history.on_waiting = waiting_reporter(loop, self._observer)
         if self.run_id is None:
