@@ -473,11 +473,10 @@ def test_async_client_concurrent_calls_and_stream(server):
             pieces = [chunk.choices[0].delta.content async for chunk in stream if chunk.choices]
             return [a.choices[0].message.content for a in answers], pieces
 
-    started = time.monotonic()
     contents, pieces = asyncio.run(main())
     assert contents == [f"You said: n{i}" for i in range(20)]
     assert "".join(p or "" for p in pieces) == "You said: hello there world"
-    assert time.monotonic() - started < 0.05 * 20  # the 20 calls overlapped
+    assert server.most_at_once > 1  # the 20 calls overlapped: several waited out their latency together
 
 
 def test_async_client_sees_faults_as_documented(server):

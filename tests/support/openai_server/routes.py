@@ -39,8 +39,15 @@ async def answer(server: OpenAIServer, connection: Connection, request: Request)
     fault = None
     if request.method == "POST" and request.path in FAULTABLE_PATHS:
         fault = server.next_fault(body if isinstance(body, dict) else {})
-    if server.latency > 0 and not await connection.client_stays(server.latency):
-        return False
+    if server.latency > 0:
+        server.waiting += 1
+        server.most_at_once = max(server.most_at_once, server.waiting)
+        try:
+            stayed = await connection.client_stays(server.latency)
+        finally:
+            server.waiting -= 1
+        if not stayed:
+            return False
     if fault is not None and fault.kind == "hang":
         if not await connection.client_stays(fault.seconds):
             return False

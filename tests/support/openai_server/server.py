@@ -46,7 +46,8 @@ class ReceivedRequest:
 class OpenAIServer:
     """The fake OpenAI endpoint. Use as a context manager or with start()/stop().
 
-    Attributes that tests set at any time: latency, stream_delay, models, fault_rule, reply, judge.
+    Attributes that tests set at any time: latency, stream_delay, models, fault_rule, reply, judge; and read:
+    requests, most_at_once (requests in their latency wait together), open_connections.
     """
 
     def __init__(
@@ -69,6 +70,10 @@ class OpenAIServer:
         self.reply: Callable[[dict[str, Any]], str] | None = None
         self.judge: str | None = None  # how select-best prompts are answered (judges.py); None: echoed as any
         self.requests: list[ReceivedRequest] = []
+        # Requests inside their latency wait right now, and the most there were at once since the last reset(): a
+        # test sees that calls overlapped without timing them.
+        self.waiting = 0
+        self.most_at_once = 0
         self.batch_store = BatchStore()  # the Batch API's files, batches and knobs (batches.py)
         # Bugs in the server itself (or in a test's reply/fault_rule): reported by stop(), never swallowed.
         self.errors: list[str] = []
@@ -108,6 +113,7 @@ class OpenAIServer:
     def reset(self) -> None:
         """Forget received requests, queued faults, the fault rule, the reply override and the judge rule."""
         self.requests.clear()
+        self.most_at_once = self.waiting
         self._faults.clear()
         self.fault_rule = None
         self.reply = None
