@@ -18,11 +18,10 @@ from promptbench.core.result import CheckOutcome, Grade
 
 from .assert_set import ASSERT_SET
 from .base import CheckContext, CheckError, CheckVerdict, ModelGrader
-from .model_graded import OpenAIGrader
+from .grader import OpenAIGrader
 from .registry import ASYNC_TYPES, CHECK_TYPES, CODE_TYPES, SPECS, check_problems, split_type, type_problem
 from .scoring import ALL_PASSED, NO_CHECKS, combine, error_outcome, outcome_of
 from .select_best import SELECT_BEST
-from .transforms import apply_transform
 from .values import case_values, render_value
 
 __all__ = [
@@ -67,6 +66,8 @@ async def _grade(
 ) -> Grade:
     seen: Any = output
     if case.transform is not None:
+        from .transforms import apply_transform  # the JavaScript runner loads only for code
+
         try:
             seen = apply_transform(case.transform, output, context, for_check=False)
         except CheckError as error:
@@ -159,6 +160,8 @@ _CODE_FORMS = CODE_TYPES | {f"not-{name}" for name in CODE_TYPES}
 def _subject(output: Any, check: Check, context: CheckContext) -> Any:
     """What one check sees: the output after the check's own transform; text for every type but code checks."""
     if check.transform is not None:
+        from .transforms import apply_transform
+
         output = apply_transform(check.transform, output, context, for_check=True)
     if check.type in _CODE_FORMS or isinstance(output, str):
         return output

@@ -7,14 +7,12 @@ regular expression compiles, a schema is valid). Types that cannot run here are 
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from promptbench.core.experiment import Check
 
-from . import code_checks, json_checks, limits, metrics, model_graded, strings
 from .assert_set import ASSERT_SET, set_problems
 from .select_best import SELECT_BEST
 from .select_best import value_problems as select_best_value_problems
@@ -40,57 +38,150 @@ class CheckSpec:
     check_problems: Callable[[Check, bool], list[str]] = lambda check, inverse: []
 
 
-def _regex_shape(value: Any) -> list[str]:
-    # At run time only the shape is checked: an invalid pattern is a failed check, as in promptfoo.
-    problems = strings.regex_value_problems(value)
-    return [] if problems and isinstance(value, str) and value else problems
+# Each family of checks is a module of its own, loaded (with what it imports: the JavaScript and Python runners,
+# the metrics, the JSON readers) only when a check of its type is first validated or run; an experiment with only
+# string checks loads none of the others. Each function below loads one family and gives its types' specs.
 
 
-_LIST = strings.list_value_problems
-_SIMILAR = CheckSpec(model_graded.check_similar, model_graded.similar_value_problems)
+def _strings() -> dict[str, CheckSpec]:
+    from . import strings
 
-SPECS: dict[str, CheckSpec] = {
-    "equals": CheckSpec(strings.check_equals, strings.equals_value_problems),
-    "contains": CheckSpec(strings.check_contains, strings.contains_value_problems),
-    "icontains": CheckSpec(strings.check_icontains, strings.contains_value_problems),
-    "contains-any": CheckSpec(strings.check_contains_any, _LIST),
-    "contains-all": CheckSpec(strings.check_contains_all, _LIST),
-    "icontains-any": CheckSpec(strings.check_icontains_any, _LIST),
-    "icontains-all": CheckSpec(strings.check_icontains_all, _LIST),
-    "starts-with": CheckSpec(strings.check_starts_with, strings.starts_with_value_problems),
-    "regex": CheckSpec(strings.check_regex, _regex_shape, strings.regex_value_problems),
-    "is-json": CheckSpec(json_checks.check_is_json, load_problems=json_checks.schema_problems),
-    "contains-json": CheckSpec(json_checks.check_contains_json, load_problems=json_checks.schema_problems),
-    "word-count": CheckSpec(limits.check_word_count, limits.word_count_value_problems),
-    "levenshtein": CheckSpec(metrics.check_levenshtein, metrics.text_value_problems),
-    "rouge-n": CheckSpec(metrics.check_rouge_n, metrics.reference_value_problems),
-    "bleu": CheckSpec(metrics.check_bleu, metrics.references_value_problems),
-    "latency": CheckSpec(
-        limits.check_latency,
-        check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "milliseconds"),
-    ),
-    "cost": CheckSpec(
-        limits.check_cost, check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "cost")
-    ),
-    "llm-rubric": CheckSpec(model_graded.check_llm_rubric, model_graded.rubric_value_problems),
-    "similar": _SIMILAR,
-    "similar:cosine": _SIMILAR,
-    "similar:dot": _SIMILAR,
-    "similar:euclidean": _SIMILAR,
-    "javascript": CheckSpec(code_checks.check_javascript, code_checks.code_value_problems),
-    "python": CheckSpec(code_checks.check_python, code_checks.code_value_problems),
+    def regex_shape(value: Any) -> list[str]:
+        # At run time only the shape is checked: an invalid pattern is a failed check, as in promptfoo.
+        problems = strings.regex_value_problems(value)
+        return [] if problems and isinstance(value, str) and value else problems
+
+    listed = strings.list_value_problems
+    return {
+        "equals": CheckSpec(strings.check_equals, strings.equals_value_problems),
+        "contains": CheckSpec(strings.check_contains, strings.contains_value_problems),
+        "icontains": CheckSpec(strings.check_icontains, strings.contains_value_problems),
+        "contains-any": CheckSpec(strings.check_contains_any, listed),
+        "contains-all": CheckSpec(strings.check_contains_all, listed),
+        "icontains-any": CheckSpec(strings.check_icontains_any, listed),
+        "icontains-all": CheckSpec(strings.check_icontains_all, listed),
+        "starts-with": CheckSpec(strings.check_starts_with, strings.starts_with_value_problems),
+        "regex": CheckSpec(strings.check_regex, regex_shape, strings.regex_value_problems),
+    }
+
+
+def _json() -> dict[str, CheckSpec]:
+    from . import json_checks
+
+    return {
+        "is-json": CheckSpec(json_checks.check_is_json, load_problems=json_checks.schema_problems),
+        "contains-json": CheckSpec(json_checks.check_contains_json, load_problems=json_checks.schema_problems),
+    }
+
+
+def _limits() -> dict[str, CheckSpec]:
+    from . import limits
+
+    return {
+        "word-count": CheckSpec(limits.check_word_count, limits.word_count_value_problems),
+        "latency": CheckSpec(
+            limits.check_latency,
+            check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "milliseconds"),
+        ),
+        "cost": CheckSpec(
+            limits.check_cost,
+            check_problems=lambda check, inverse: limits.threshold_limit_problems(check, inverse, "cost"),
+        ),
+    }
+
+
+def _metrics() -> dict[str, CheckSpec]:
+    from . import metrics
+
+    return {
+        "levenshtein": CheckSpec(metrics.check_levenshtein, metrics.text_value_problems),
+        "rouge-n": CheckSpec(metrics.check_rouge_n, metrics.reference_value_problems),
+        "bleu": CheckSpec(metrics.check_bleu, metrics.references_value_problems),
+    }
+
+
+def _model_graded() -> dict[str, CheckSpec]:
+    from . import model_graded
+
+    similar = CheckSpec(model_graded.check_similar, model_graded.similar_value_problems)
+    return {
+        "llm-rubric": CheckSpec(model_graded.check_llm_rubric, model_graded.rubric_value_problems),
+        "similar": similar,
+        "similar:cosine": similar,
+        "similar:dot": similar,
+        "similar:euclidean": similar,
+    }
+
+
+def _code() -> dict[str, CheckSpec]:
+    from . import code_checks
+
+    return {
+        "javascript": CheckSpec(code_checks.check_javascript, code_checks.code_value_problems),
+        "python": CheckSpec(code_checks.check_python, code_checks.code_value_problems),
+    }
+
+
+# The one table of types: each type's family, and whether its handler is async (a coroutine function, which
+# grade_output runs concurrently after the others: the model-graded checks, and Python checks, which wait on a
+# process of their own). A test holds the async column to the handlers themselves.
+_TYPES: dict[str, tuple[Callable[[], dict[str, CheckSpec]], bool]] = {
+    "equals": (_strings, False),
+    "contains": (_strings, False),
+    "icontains": (_strings, False),
+    "contains-any": (_strings, False),
+    "contains-all": (_strings, False),
+    "icontains-any": (_strings, False),
+    "icontains-all": (_strings, False),
+    "starts-with": (_strings, False),
+    "regex": (_strings, False),
+    "is-json": (_json, False),
+    "contains-json": (_json, False),
+    "word-count": (_limits, False),
+    "levenshtein": (_metrics, False),
+    "rouge-n": (_metrics, False),
+    "bleu": (_metrics, False),
+    "latency": (_limits, False),
+    "cost": (_limits, False),
+    "llm-rubric": (_model_graded, True),
+    "similar": (_model_graded, True),
+    "similar:cosine": (_model_graded, True),
+    "similar:dot": (_model_graded, True),
+    "similar:euclidean": (_model_graded, True),
+    "javascript": (_code, False),
+    "python": (_code, True),
 }
 
+
+class _Specs(Mapping[str, CheckSpec]):
+    """Every type's CheckSpec by its base name, each family's made when one of its types is first asked for."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, CheckSpec] = {}
+
+    def __getitem__(self, name: str) -> CheckSpec:
+        if name not in self._made:
+            family, _ = _TYPES[name]  # KeyError for a type that is not in the table
+            self._made.update(family())
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TYPES)
+
+    def __len__(self) -> int:
+        return len(_TYPES)
+
+
+SPECS: Mapping[str, CheckSpec] = _Specs()
+
 # Types whose code gets the output as it is (an object after a transform); the others get text.
-CODE_TYPES: frozenset[str] = frozenset({"javascript", "python"})
+CODE_TYPES: frozenset[str] = frozenset(name for name, (family, _) in _TYPES.items() if family is _code)
 
 # Every type has its not- form; for levenshtein it means the same as the plain form (promptfoo ignores it).
-CHECK_TYPES: frozenset[str] = frozenset(SPECS) | frozenset(f"not-{name}" for name in SPECS)
+CHECK_TYPES: frozenset[str] = frozenset(_TYPES) | frozenset(f"not-{name}" for name in _TYPES)
 
-# Model-graded types, which grade_output runs concurrently after the others.
-ASYNC_TYPES: frozenset[str] = frozenset(
-    name for name in CHECK_TYPES if inspect.iscoroutinefunction(SPECS[split_type(name)[0]].handler)
-)
+# The types with async handlers (model-graded and Python checks), which grade_output runs after the others.
+ASYNC_TYPES: frozenset[str] = frozenset(name for name in CHECK_TYPES if _TYPES[split_type(name)[0]][1])
 
 _RUNS_CODE = {"ruby"}
 _CALLS_OUT = {"webhook", "moderation", "pi", "guardrails", "classifier"}

@@ -11,10 +11,7 @@ from typing import Any
 
 from promptbench.core.experiment import Check
 
-from . import regex_search
 from .base import CheckContext, CheckError, CheckVerdict, boolean
-from .js_regex import InvalidRegex, UntranslatableRegex, compile_js_regex
-from .json_checks import js_deep_equal, parse_json, to_json
 from .values import is_js_number, js_string, parse_comma_separated_values
 
 
@@ -101,6 +98,8 @@ def equals_value_problems(value: Any) -> list[str]:
 def check_equals(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
     if isinstance(value, dict | list | tuple):
         # An object value is compared as JSON; output that is not JSON is simply not equal to it.
+        from .json_checks import js_deep_equal, parse_json, to_json  # loaded only for a JSON value
+
         parsed = parse_json(output)
         equal = parsed is not None and js_deep_equal(value, parsed.value)
         shown = to_json(value)
@@ -123,6 +122,8 @@ def check_starts_with(output: str, value: Any, check: Check, inverse: bool, cont
 def regex_value_problems(value: Any) -> list[str]:
     if not isinstance(value, str) or not value:
         return ["needs a value: a regular expression in JavaScript's syntax, like \\d{4}."]
+    from .js_regex import InvalidRegex, UntranslatableRegex, compile_js_regex  # loaded only for a regex check
+
     try:
         compile_js_regex(value)
     except InvalidRegex as error:
@@ -133,6 +134,9 @@ def regex_value_problems(value: Any) -> list[str]:
 
 
 def check_regex(output: str, value: Any, check: Check, inverse: bool, context: CheckContext) -> CheckVerdict:
+    from . import regex_search
+    from .js_regex import InvalidRegex, UntranslatableRegex, compile_js_regex
+
     try:
         pattern = compile_js_regex(value)
     except InvalidRegex as error:
