@@ -11,23 +11,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from promptbench import storage
 from promptbench.service.run_rows import started_text
-from promptbench.storage import (
-    CellChange,
-    ChangeVerdict,
-    Comparison,
-    History,
-    HistoryError,
-    HistorySizes,
-    RunDetail,
-    RunNotFound,
-    RunSummary,
-    SearchHit,
-    default_history_path,
-)
+from promptbench.storage import History, HistoryError, default_history_path
 from promptbench.storage.migrations import known_names as schema_names
+
+if TYPE_CHECKING:
+    from promptbench.storage import (
+        CellChange,
+        ChangeVerdict,
+        Comparison,
+        HistorySizes,
+        RunDetail,
+        RunNotFound,
+        RunSummary,
+        SearchHit,
+    )
 
 __all__ = [
     "CellChange",
@@ -43,6 +44,27 @@ __all__ = [
     "default_history_path",
     "schema_names",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The query, comparison and maintenance types load when first named, as in promptbench.storage: a run's
+    # first call does not wait for their modules.
+    if name in _LOADED_WHEN_ASKED:
+        return getattr(storage, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_LOADED_WHEN_ASKED = (
+    "CellChange",
+    "ChangeVerdict",
+    "Comparison",
+    "HistorySizes",
+    "RunDetail",
+    "RunNotFound",
+    "RunSummary",
+    "SearchHit",
+)
+
 
 EXPORT_FORMATS = ("json", "csv")  # a run's cells as data: what `promptbench export` writes
 REPORT_FORMAT = "html"  # a run as a page to read and share: the History window offers it too

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptbench.core.result import CellKey, HumanGrade
 from promptbench.core.run_state import RunState
-from promptbench.storage import History, RunSummary
+
+if TYPE_CHECKING:
+    from promptbench.storage import History, RunSummary
 
 LIST_LIMIT = 500  # the newest runs listed; filters and search reach further back
 

@@ -17,24 +17,28 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
-from promptbench.core.batches import BatchRecord
-from promptbench.core.blind_review import Preference, Review
 from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
-from promptbench.storage import batches, database, errors, maintenance, metadata, queries, reviews, runs
+from promptbench.storage import database, errors, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
-from promptbench.storage.compare import Comparison, compare_runs, compare_variants
 from promptbench.storage.database import damaged_marker, open_database, write_transaction
 from promptbench.storage.errors import HistoryBusy, HistoryDamaged, HistoryError
 from promptbench.storage.liveness import Writer, this_writer
-from promptbench.storage.maintenance import HistorySizes
 from promptbench.storage.paths import default_history_path
-from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
+
+# The modules for batches, reviews, maintenance, queries and comparisons load in the methods that use them: a run
+# opens the history, starts, records and finishes without them, so its first call does not wait for them.
+if TYPE_CHECKING:
+    from promptbench.core.batches import BatchRecord
+    from promptbench.core.blind_review import Preference, Review
+    from promptbench.storage.compare import Comparison
+    from promptbench.storage.maintenance import HistorySizes
+    from promptbench.storage.queries import RunDetail, RunSummary, SearchHit
 
 T = TypeVar("T")
 
@@ -162,6 +166,8 @@ class History:
         self, run_id: str, provider: str, model: str, sha256: str, custom_ids: list[str], purpose: str = "answers"
     ) -> BatchRecord:
         """Record a batch about to be uploaded (status `preparing`), before anything leaves the machine."""
+        from promptbench.storage import batches
+
         now = runs.timestamp(self._clock())
         return self._write_waiting(
             lambda: batches.add(self._db, self.path, run_id, provider, model, sha256, custom_ids, now, purpose)
@@ -169,11 +175,15 @@ class History:
 
     def update_batch(self, row_id: int, **columns: object) -> None:
         """Record what the provider said of a batch: its file id, batch id, status, counts, or that it was collected."""
+        from promptbench.storage import batches
+
         now = runs.timestamp(self._clock())
         self._write_waiting(lambda: batches.update(self._db, self.path, row_id, now, **columns))
 
     def run_batches(self, run_id: str) -> list[BatchRecord]:
         """The run's batches, oldest first; [] for a run that called directly."""
+        from promptbench.storage import batches
+
         with self._using():
             return batches.of_run(self._db, run_id)
 
@@ -246,18 +256,26 @@ class History:
     # Blind reviews (storage.reviews): kept apart from human grades.
 
     def start_review(self, run_id: str, seed: int, variants: list[str]) -> int:
+        from promptbench.storage import reviews
+
         with self._using(writes=True):
             return reviews.start_review(self._db, self.path, run_id, seed, variants, self._clock)
 
     def record_preference(self, review_id: int, preference: Preference) -> None:
+        from promptbench.storage import reviews
+
         with self._using(writes=True):
             reviews.record_preference(self._db, self.path, review_id, preference, self._clock)
 
     def reveal_review(self, review_id: int) -> None:
+        from promptbench.storage import reviews
+
         with self._using(writes=True):
             reviews.mark_revealed(self._db, self.path, review_id, self._clock)
 
     def reviews(self, run_id: str) -> list[Review]:
+        from promptbench.storage import reviews
+
         with self._using():
             return reviews.reviews(self._db, run_id)
 
@@ -268,6 +286,8 @@ class History:
         Raises RunNotFound for an unknown id and HistoryError for a run a live process is still writing; then
         nothing is deleted. The file keeps its size until `vacuum()`.
         """
+        from promptbench.storage import maintenance
+
         with self._using(writes=True):
             return maintenance.delete_runs(self._db, self.path, list(run_ids))
 
@@ -277,12 +297,16 @@ class History:
         Takes about as long as copying the file, and needs that much free space while it runs; this History's
         other threads wait for it (their writes queue behind the lock). Raises HistoryError.
         """
+        from promptbench.storage import maintenance
+
         with self._using(writes=True):
             maintenance.vacuum(self._db, self.path)
 
     def quick_check(self) -> list[str]:
         """[] when SQLite finds every page sound, else its findings; a damaged file also stops this History's
         writes (and later processes'). Reads the whole file: for `promptbench doctor`, not for every open."""
+        from promptbench.storage import maintenance
+
         with self._using():
             found = maintenance.quick_check(self._db, self.path)
         if found:
@@ -291,47 +315,68 @@ class History:
 
     def sizes(self) -> HistorySizes:
         """How big the history is on disk, and how much of it is the response cache."""
+        from promptbench.storage import maintenance
+        from promptbench.storage.maintenance import HistorySizes
+
         with self._using():
             return HistorySizes(file_bytes=maintenance.file_bytes(self.path), cache_bytes=self.cache.size_bytes())
 
     # The read side.
 
     def completed_keys(self, run_id: str) -> set[CellKey]:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.completed_keys(self._db, run_id)
 
     def datasette_metadata(self) -> dict[str, Any]:
         """A Datasette metadata document describing this file's every table, view and column."""
+        from promptbench.storage import metadata
+
         with self._using():
             return metadata.datasette_metadata(self._db, self.path.stem)
 
     def snapshot(self, run_id: str) -> Experiment:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.snapshot(self._db, run_id)
 
     def results(self, run_id: str) -> list[Result]:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.results(self._db, run_id)
 
     def iter_results(self, run_id: str) -> Iterator[Result]:
         """The run's results by case, then repeat, one at a time (the history is held until the last is read)."""
+        from promptbench.storage import queries
+
         with self._using():
             yield from queries.iter_results(self._db, run_id)
 
     def human_grades(self, run_id: str) -> dict[CellKey, HumanGrade]:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.human_grades(self._db, run_id)
 
     def run(self, run_id: str) -> RunSummary:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.run_summary(self._db, run_id)
 
     def open_run(self, run_id: str) -> RunDetail:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.open_run(self._db, run_id)
 
     def resolve(self, reference: str) -> str:
         """The full id for a whole id, a unique prefix or "last". Raises RunNotFound with a sentence."""
+        from promptbench.storage import queries
+
         with self._using():
             return queries.resolve_run_id(self._db, reference)
 
@@ -346,6 +391,8 @@ class History:
         limit: int | None = 100,
         offset: int = 0,
     ) -> list[RunSummary]:
+        from promptbench.storage import queries
+
         with self._using():
             return queries.list_runs(
                 self._db,
@@ -359,6 +406,8 @@ class History:
             )
 
     def search(self, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
+        from promptbench.storage import queries
+
         with self._using():
             self._index_backlog()
             return queries.search(self._db, text, run_id=run_id, limit=limit)
@@ -371,11 +420,15 @@ class History:
                 runs.index_new_results(self._db)
 
     def compare(self, before_id: str, after_id: str) -> Comparison:
+        from promptbench.storage.compare import compare_runs
+
         with self._using():
             return compare_runs(self._db, before_id, after_id)
 
     def compare_variants(self, run_id: str, before_variant: str, after_variant: str) -> Comparison:
         """Two variants of one run, cell by cell; see storage.compare.compare_variants (keys are the after
         variant's cells)."""
+        from promptbench.storage.compare import compare_variants
+
         with self._using():
             return compare_variants(self._db, run_id, before_variant, after_variant)

@@ -1,11 +1,13 @@
 """`promptbench run` loads a check family's module only when the experiment has a check of its type: a run with
-only string checks loads no JavaScript or Python runner, no JSON, metrics or model-graded checks. The async and
-code facts of the type table stay those of the handlers themselves."""
+only string checks loads no JavaScript or Python runner, no JSON, metrics or model-graded checks. Nor does a run
+load the history's modules for queries, comparisons, reviews, batches and maintenance. The async and code facts
+of the type table stay those of the handlers themselves."""
 
 from __future__ import annotations
 
 import inspect
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -23,8 +25,17 @@ FAMILIES = (
     "promptbench.core.checks.model_graded",
     "promptbench.core.checks.limits",
 )
+HISTORY_EXTRAS = (
+    "promptbench.storage.queries",
+    "promptbench.storage.compare",
+    "promptbench.storage.maintenance",
+    "promptbench.storage.metadata",
+    "promptbench.storage.reviews",
+    "promptbench.storage.batches",
+    "promptbench.core.blind_review",
+)
 
-# Runs `promptbench ARGS` in this interpreter and prints, as JSON, which of the check families it loaded.
+# Runs `promptbench ARGS` in this interpreter and prints, as JSON, its exit code and which of the modules it loaded.
 RUNNER = """
 import json, sys
 from promptbench.main import main
@@ -51,7 +62,15 @@ def run_loading(tmp_path, checks: list[dict]) -> list[str]:
     path = tmp_path / "loads.json"
     path.write_text(json.dumps(experiment), encoding="utf-8")
     completed = subprocess.run(
-        [sys.executable, "-c", RUNNER.format(families=FAMILIES), "run", str(path), "--db", str(tmp_path / "h.db")],
+        [
+            sys.executable,
+            "-c",
+            RUNNER.format(families=FAMILIES + HISTORY_EXTRAS),
+            "run",
+            str(path),
+            "--db",
+            str(tmp_path / "h.db"),
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -64,6 +83,13 @@ def run_loading(tmp_path, checks: list[dict]) -> list[str]:
 
 def test_a_run_with_only_string_checks_loads_no_other_family(tmp_path):
     assert run_loading(tmp_path, [{"type": "contains", "value": "yes"}, {"type": "not-icontains", "value": "x"}]) == []
+
+
+def test_a_run_without_output_file_loads_none_of_the_history_extras(tmp_path):
+    # The run wrote its cells into the history, read back by `promptbench history`-style queries only later.
+    loaded = run_loading(tmp_path, [{"type": "contains", "value": "yes"}])
+    assert not set(loaded) & set(HISTORY_EXTRAS)
+    assert sqlite3.connect(tmp_path / "h.db").execute("SELECT count(*) FROM results").fetchone() == (2,)
 
 
 def test_each_family_loads_when_a_check_of_its_type_is_in_the_experiment(tmp_path):
