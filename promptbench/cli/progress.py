@@ -6,7 +6,6 @@ import sys
 import time
 from typing import TextIO
 
-from promptbench.core.batches import STATUS_WORDS
 from promptbench.core.events import (
     BatchProgress,
     CellFinished,
@@ -71,6 +70,8 @@ class Progress:
         elif isinstance(event, BatchProgress):
             said = (event.status, event.done)
             if self._batches.get(event.batch_id) != said:
+                from promptbench.core.batches import STATUS_WORDS  # only a batch run has batches to tell of
+
                 self._batches[event.batch_id] = said
                 words = STATUS_WORDS.get(event.status, event.status)
                 counts = f" {event.done}/{event.total}" if event.total else ""

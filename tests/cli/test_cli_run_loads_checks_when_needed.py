@@ -33,6 +33,7 @@ HISTORY_EXTRAS = (
     "promptbench.storage.reviews",
     "promptbench.storage.batches",
     "promptbench.core.blind_review",
+    "promptbench.core.batches",
 )
 
 # Runs `promptbench ARGS` in this interpreter and prints, as JSON, its exit code and which of the modules it loaded.
