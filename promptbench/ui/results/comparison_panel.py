@@ -2,11 +2,15 @@
 (`promptbench.core.comparisons`), an interval bar beside it, how many cases are enough under it, and the figures
 behind it one click away (Figures). The base is the first variant unless the person picks another.
 
-Signals: lines_changed(), when the base or the Figures switch changed what it shows (its height may change).
+Signals: lines_changed(), when the base or the Figures switch changed what it shows, or comparisons worked out off
+the GUI thread arrived (its height may change).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import threading
 import time
 from collections.abc import Sequence
 
@@ -65,9 +69,12 @@ class ComparisonPanel(QWidget):
     """The sentences, their bars and figures, the base picker and the Figures switch."""
 
     lines_changed = Signal()
-    # Comparisons with repeats resample (a bootstrap): on a large run that takes a good part of a second, on the
-    # GUI thread. Past SLOW seconds, the next refresh waits ten times as long, so a run's updates stay smooth and
-    # the last one is always shown.
+    _worked_out = Signal(object, float)  # comparisons from the worker thread, and the seconds they took
+    # Comparisons with repeats resample (a bootstrap): 500 cases with 3 repeats take about 75 ms per variant. Once
+    # one took more than SLOW seconds, the next ones are worked out on a thread of their own, from a copy of the
+    # totals, and shown when they arrive: the GUI thread only waits its turns at the interpreter lock (a few ms).
+    # The next refresh also waits ten times as long as the last one took, so a long run's comparisons take a small
+    # share of the cores the engine needs, and the last one is always shown.
     SLOW = 0.05
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -80,6 +87,10 @@ class ComparisonPanel(QWidget):
         self._later = QTimer(self)
         self._later.setSingleShot(True)
         self._later.timeout.connect(self._changed)
+        self._slow = False  # the last comparisons took more than SLOW: the next ones go to the worker
+        self._worker: threading.Thread | None = None
+        self._again = False  # asked to refresh while the worker was busy: once more when it is done
+        self._worked_out.connect(self._arrived)
         self.base_picker = QComboBox()
         self.base_picker.setToolTip("The variant every other variant is compared with")
         self.base_picker.currentIndexChanged.connect(lambda _index: self._changed())
@@ -140,11 +151,50 @@ class ComparisonPanel(QWidget):
         self.lines_changed.emit()
 
     def _refresh(self) -> None:
-        started = time.monotonic()
         base = self.base_picker.currentText() or None
-        self.comparisons = compare_variants(self.tally, self.variants, base)
-        spent = time.monotonic() - started
-        self._ready_at = started + 10 * spent if spent > self.SLOW else 0.0
+        if self._slow:
+            self._work_out_elsewhere(base)
+            return
+        started = time.monotonic()
+        comparisons = compare_variants(self.tally, self.variants, base)
+        self._took(time.monotonic() - started)
+        self._show(comparisons)
+
+    def _took(self, spent: float) -> None:
+        self._slow = spent > self.SLOW
+        self._ready_at = time.monotonic() + 9 * spent if self._slow else 0.0
+
+    def _work_out_elsewhere(self, base: str | None) -> None:
+        """The comparisons on a thread of their own, from a copy of the totals (the grid keeps adding to them)."""
+        if self._worker is not None and self._worker.is_alive():
+            self._again = True
+            return
+        tally, variants = copy.deepcopy(self.tally), list(self.variants)
+
+        def work() -> None:
+            started = time.monotonic()
+            comparisons = compare_variants(tally, variants, base)
+            with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile: nobody to tell
+                self._worked_out.emit(comparisons, time.monotonic() - started)
+
+        self._worker = threading.Thread(target=work, name="promptbench-comparisons", daemon=True)
+        self._worker.start()
+
+    def _arrived(self, comparisons: list[PairComparison], spent: float) -> None:
+        self._took(spent)
+        self._show(comparisons)
+        self.lines_changed.emit()
+        if self._again:
+            self._again = False
+            wait = self._ready_at - time.monotonic()
+            if wait > 0:
+                if not self._later.isActive():
+                    self._later.start(int(wait * 1000) + 1)
+            else:
+                self._refresh()
+
+    def _show(self, comparisons: list[PairComparison]) -> None:
+        self.comparisons = comparisons
         shown = any(c.cases for c in self.comparisons)
         self.setVisible(shown)
         self._ensure_rows(len(self.comparisons))

@@ -3,10 +3,13 @@ figures one click away, stability with repeats, and a strip tall enough to show 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from promptbench.core.experiment import Experiment, Message, TestCase, Variant
 from promptbench.core.result import CellKey, Grade, Result
+from promptbench.ui.results import comparison_panel
 from promptbench.ui.results.summary_strip import SummaryStrip
 
 pytestmark = pytest.mark.gui
@@ -22,8 +25,8 @@ def cell(variant: str, case: int, passed: bool, repeat: int = 0) -> Result:
     return Result(CellKey(variant, case, repeat), (), "m", "echo", output="x", grade=Grade(passed, float(passed), ""))
 
 
-def run(repeats: int = 1) -> list[Result]:
-    passing = {"Short": 5, "Kind": 15, "Long": 6}
+def run(repeats: int = 1, kind_passes: int = 15) -> list[Result]:
+    passing = {"Short": 5, "Kind": kind_passes, "Long": 6}
     return [
         cell(name, case, case < passing[name] or (repeat == 1 and name == "Long" and case == 10), repeat)
         for name in passing
@@ -107,3 +110,27 @@ def test_a_slow_comparison_waits_before_the_next_and_the_last_results_are_shown(
     assert panel.texts()[0] == first  # not yet
     qtbot.waitUntil(lambda: panel.texts()[0] != first, timeout=5000)
     assert panel.texts()[0].startswith("Kind passes 5 more of 10 cases than Short")
+
+
+def test_slow_comparisons_are_worked_out_off_the_gui_thread_and_the_latest_results_win(strip, qtbot, monkeypatch):
+    """Once comparing took longer than SLOW (a bootstrap over many repeated cases), the next comparisons run on a
+    thread of their own; results that arrive meanwhile are compared once it is done, and the last ones are shown."""
+    panel = strip.comparison
+    monkeypatch.setattr(comparison_panel.ComparisonPanel, "SLOW", -1.0)  # every comparison counts as slow
+    threads: list[threading.Thread] = []
+    real = comparison_panel.compare_variants
+
+    def compare_recording_thread(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(comparison_panel, "compare_variants", compare_recording_thread)
+    strip.set_results(EXPERIMENT, run(), {})
+    assert threads == [threading.main_thread()]  # the first one, not yet known to be slow, on the GUI thread
+    assert panel.texts()[0].startswith("Kind passes 10 more of 20 cases than Short")
+    with qtbot.waitSignal(panel.lines_changed, timeout=10_000):
+        strip.set_results(EXPERIMENT, run(kind_passes=13), {})
+    strip.set_results(EXPERIMENT, run(kind_passes=12), {})  # while that one is still worked out, or just after
+    strip.set_results(EXPERIMENT, run(kind_passes=11), {})
+    qtbot.waitUntil(lambda: panel.texts()[0].startswith("Kind passes 6 more of 20 cases than Short"), timeout=10_000)
+    assert len(threads) >= 3 and all(thread is not threading.main_thread() for thread in threads[1:])
