@@ -4,8 +4,8 @@ One keyring entry per provider profile: service "promptbench", username = the pr
 backend works (a bare Linux box without a Secret Service), a key may be kept in this process's memory until it
 ends; it is never written to a file, silently or otherwise.
 
-The keyring backend is a constructor argument (default: whatever the `keyring` library picked), so tests hand in
-the fail backend, an in-memory backend, or a real Secret Service one.
+The keyring backend is a constructor argument (default: the `keyring` library's own choice, `system_backend()`), so
+tests hand in the fail backend, an in-memory backend, or a real Secret Service one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import functools
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ from promptbench.core.experiment import ProviderProfile
 from promptbench.core.redact import Redactor
 
 SERVICE = "promptbench"
+
+# The module of keyring's macOS backend that binds Apple's libraries (see system_backend).
+_MACOS_KEYCHAIN_API = "keyring.backends.macOS.api"
 
 NO_KEYRING = (
     "No system keyring is available. Install gnome-keyring (or KWallet) and log in again, "
@@ -79,6 +83,21 @@ class KeyringUnavailable(Exception):
         super().__init__(NO_KEYRING)
 
 
+def system_backend() -> KeyringBackend:
+    """The keyring library's own choice of backend: PYTHON_KEYRING_BACKEND, else its config file, else the viable
+    backend of highest priority.
+
+    To choose, keyring imports every backend it knows. Its macOS one, on import, looks for Apple's libraries with
+    ctypes.util.find_library, which off macOS starts ldconfig (and gcc and ld, where installed) once per library:
+    about 45 ms of every run's start on Linux, before the first call. Off macOS that backend is never chosen (its
+    priority says "macOS required" before it uses those libraries), so its library module is kept from loading
+    there (None in sys.modules is Python's "do not import this"), and the choice is the same.
+    """
+    if sys.platform != "darwin":
+        sys.modules.setdefault(_MACOS_KEYCHAIN_API, None)
+    return keyring.get_keyring()
+
+
 class BadKey(ValueError):
     """The text given as a key cannot be one (empty, or spread over several lines)."""
 
@@ -100,7 +119,7 @@ class KeyStore:
     def _backend(self) -> KeyringBackend:
         # Finding the system's backend loads plug-ins and may talk to D-Bus: only when a key is first looked up,
         # so runs that need no key (Echo, local servers) start faster.
-        return keyring.get_keyring() if self._given_backend is None else self._given_backend
+        return system_backend() if self._given_backend is None else self._given_backend
 
     # ----- reading
 

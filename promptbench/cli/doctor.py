@@ -26,7 +26,6 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import keyring
 import openai
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
@@ -44,6 +43,7 @@ from promptbench.service.providers import (
     SERVICE,
     ProfileProblem,
     ProviderService,
+    system_backend,
 )
 
 OK, NOTE, FIX = "ok", "note", "fix"
@@ -177,7 +177,7 @@ class Doctor:
         return [Finding("fonts", OK, f"{len(families)} font families installed (fc-list).")]
 
     def keyring(self) -> list[Finding]:
-        backend = self._keyring_backend or keyring.get_keyring()
+        backend = self._keyring_backend or system_backend()
         known = sorted({e.name for e in metadata.entry_points(group="keyring.backends")})
         chosen = _backend_name(backend)
         forced = (

@@ -41,6 +41,7 @@ from promptbench.secrets import (
     KeyringUnavailable,
     KeySource,
     KeyStore,
+    system_backend,
 )
 from promptbench.service.key_hosts import allowed_host
 
@@ -57,6 +58,7 @@ __all__ = [
     "ProfileTest",
     "ProviderService",
     "ProfileTestVerdict",
+    "system_backend",
 ]
 
 _TEST_TIMEOUT = 20.0

@@ -7,12 +7,14 @@ and delete it. Missing tools fail the test with the apt packages to install; the
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
 
 from promptbench.core.experiment import Experiment, Message, TestCase, Variant
 from promptbench.formats.experiment_file import save_experiment
+from tests.support import REPO
 from tests.support.openai_server import OpenAIServer
 from tests.support.stand_ins import PLANTED_KEY
 
@@ -68,3 +70,42 @@ def test_a_key_is_set_listed_used_and_deleted_in_a_real_secret_service(secret_se
     for file in [*secret_service.home.rglob("*"), *tmp_path.rglob("*")]:
         if file.is_file():
             assert PLANTED_KEY.encode() not in file.read_bytes(), file
+
+
+# Prints the backend keyring itself chooses, or the one system_backend() chooses, and the libraries looked for with
+# ctypes.util.find_library while choosing (the macOS backend's search for Apple's, which starts ldconfig off macOS);
+# each in an interpreter of its own, as a run's start is.
+_CHOICE = """
+import ctypes.util, sys
+searched = []
+find_library = ctypes.util.find_library
+ctypes.util.find_library = lambda name: searched.append(name) or find_library(name)
+if sys.argv[1] == "ours":
+    from promptbench.secrets import system_backend as choose
+else:
+    from keyring import get_keyring as choose
+backend = choose()
+print(type(backend).__module__ + "." + type(backend).__qualname__, ",".join(searched) or "-")
+"""
+
+
+def _choice(who: str, env: dict[str, str]) -> list[str]:
+    chosen = subprocess.run([sys.executable, "-c", _CHOICE, who], cwd=REPO, env=env, capture_output=True, text=True)
+    assert chosen.returncode == 0, chosen.stderr
+    return chosen.stdout.split()
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="the macOS backend's libraries are only skipped elsewhere")
+def test_the_backend_is_keyrings_own_choice_without_searching_for_the_macos_libraries(secret_service):
+    # Without PYTHON_KEYRING_BACKEND (which the session sets), so that keyring looks through its backends.
+    detect = {name: value for name, value in secret_service.env.items() if name != "PYTHON_KEYRING_BACKEND"}
+    assert _choice("keyring", detect) == ["keyring.backends.SecretService.Keyring", "Security,CoreServices,Foundation"]
+    assert _choice("ours", detect) == ["keyring.backends.SecretService.Keyring", "-"]
+
+    # With no Secret Service at all (no D-Bus session): keyring's choice is its fail backend, and so is ours.
+    bare = {**detect, "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}
+    assert _choice("keyring", bare)[0] == "keyring.backends.fail.Keyring"
+    assert _choice("ours", bare) == ["keyring.backends.fail.Keyring", "-"]
+
+    # A backend named in the environment is still keyring's to load, as before.
+    assert _choice("ours", secret_service.env) == ["keyring.backends.SecretService.Keyring", "-"]
