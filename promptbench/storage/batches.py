@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from promptbench.core.batches import BatchRecord
-from promptbench.storage.database import write_transaction
+from promptbench.storage.database import HistoryDatabase, write_transaction
 
 _COLUMNS = (
     "id, run_id, purpose, provider, model, input_sha256, lines, custom_ids, input_file_id, batch_id, status, completed, "
@@ -23,7 +21,7 @@ _COLUMNS = (
 
 
 def add(
-    db: Database,
+    db: HistoryDatabase,
     path: Path,
     run_id: str,
     provider: str,
@@ -55,7 +53,7 @@ def add(
     )
 
 
-def update(db: Database, path: Path, row_id: int, now: str, **columns: object) -> None:
+def update(db: HistoryDatabase, path: Path, row_id: int, now: str, **columns: object) -> None:
     allowed = {"input_file_id", "batch_id", "status", "completed", "failed", "collected"}
     if not columns or set(columns) - allowed:
         raise ValueError(f"batches columns to update: {sorted(allowed)}, not {sorted(columns)}")
@@ -64,7 +62,7 @@ def update(db: Database, path: Path, row_id: int, now: str, **columns: object) -
         db.conn.execute(f"UPDATE batches SET {names}, updated_at = ? WHERE id = ?", [*columns.values(), now, row_id])
 
 
-def of_run(db: Database, run_id: str) -> list[BatchRecord]:
+def of_run(db: HistoryDatabase, run_id: str) -> list[BatchRecord]:
     rows = db.execute(f"SELECT {_COLUMNS} FROM batches WHERE run_id = ? ORDER BY id", [run_id]).fetchall()
     return [
         BatchRecord(

@@ -20,10 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from promptbench.core.completion import Completion
-from promptbench.storage.database import busy_timeout, write_transaction
+from promptbench.storage.database import HistoryDatabase, busy_timeout, write_transaction
 from promptbench.storage.errors import HistoryBusy, HistoryError
 from promptbench.storage.runs import dumps, timestamp, utc_now
 
@@ -36,7 +34,7 @@ class ResponseCache:
 
     def __init__(
         self,
-        db: Database,
+        db: HistoryDatabase,
         path: Path,
         lock: threading.RLock,
         *,

@@ -13,9 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlite_utils import Database
-
 from promptbench.core.result import CellKey
+from promptbench.storage.database import HistoryDatabase
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.queries import RunSummary, run_summary
 
@@ -109,7 +108,7 @@ def verdict(before: ComparedCell | None, after: ComparedCell | None) -> ChangeVe
     return ChangeVerdict.UNCHANGED if before.output == after.output else ChangeVerdict.ANSWER_CHANGED
 
 
-def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[CellKey, ComparedCell]:
+def _cell_states(db: HistoryDatabase, run_id: str, variant: str | None = None) -> dict[CellKey, ComparedCell]:
     sql = "SELECT variant, case_index, repeat, error IS NOT NULL, passed, score, output FROM results WHERE run_id = ?"
     params = [run_id]
     if variant is not None:
@@ -122,7 +121,7 @@ def _cell_states(db: Database, run_id: str, variant: str | None = None) -> dict[
     }
 
 
-def compare_runs(db: Database, before_id: str, after_id: str) -> Comparison:
+def compare_runs(db: HistoryDatabase, before_id: str, after_id: str) -> Comparison:
     before_summary, after_summary = run_summary(db, before_id), run_summary(db, after_id)
     before, after = _cell_states(db, before_id), _cell_states(db, after_id)
     # Cells in the order the runs show them: by case, then the variants' order in the experiment.
@@ -136,7 +135,7 @@ def compare_runs(db: Database, before_id: str, after_id: str) -> Comparison:
     return Comparison(before_summary, after_summary, cells)
 
 
-def compare_variants(db: Database, run_id: str, before_variant: str, after_variant: str) -> Comparison:
+def compare_variants(db: HistoryDatabase, run_id: str, before_variant: str, after_variant: str) -> Comparison:
     """Variant `before_variant` against variant `after_variant` of one run, matched on (case index, repeat).
 
     Each CellChange.key is the AFTER variant's CellKey, so a view can find the after cell; the before cell is
@@ -160,6 +159,6 @@ def compare_variants(db: Database, run_id: str, before_variant: str, after_varia
     return Comparison(summary, summary, cells)
 
 
-def _result_variants(db: Database, run_id: str) -> list[str]:
+def _result_variants(db: HistoryDatabase, run_id: str) -> list[str]:
     """Variant names found in the run's results (a file edited by hand may hold some the snapshot lacks)."""
     return [row[0] for row in db.execute("SELECT DISTINCT variant FROM results WHERE run_id = ?", [run_id])]

@@ -19,14 +19,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlite_utils import Database
-
 from promptbench.core.experiment import Experiment, ProviderProfile
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
 from promptbench.storage import database, errors, runs
 from promptbench.storage.cache import DEFAULT_CAP_BYTES, ResponseCache
-from promptbench.storage.database import damaged_marker, open_database, write_transaction
+from promptbench.storage.database import HistoryDatabase, damaged_marker, open_database, write_transaction
 from promptbench.storage.errors import HistoryBusy, HistoryDamaged, HistoryError
 from promptbench.storage.liveness import Writer, this_writer
 from promptbench.storage.paths import default_history_path
@@ -51,7 +49,7 @@ class History:
     """The history file, open. Use `History.open()`; close it when done (it is also a context manager)."""
 
     def __init__(
-        self, db: Database, path: Path, *, clock: Callable[[], datetime], writer: Writer, cache_cap: int
+        self, db: HistoryDatabase, path: Path, *, clock: Callable[[], datetime], writer: Writer, cache_cap: int
     ) -> None:
         self._db = db
         self.path = path

@@ -12,10 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from promptbench.storage import errors
-from promptbench.storage.database import write_transaction
+from promptbench.storage.database import HistoryDatabase, write_transaction
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.liveness import Writer, is_alive
 from promptbench.storage.queries import RunNotFound
@@ -33,7 +31,7 @@ class HistorySizes:
     cache_bytes: int
 
 
-def delete_runs(db: Database, path: Path, run_ids: list[str]) -> int:
+def delete_runs(db: HistoryDatabase, path: Path, run_ids: list[str]) -> int:
     """Delete the runs `run_ids` (full ids) with everything that refers to them; returns how many were deleted.
 
     All or nothing, in one write transaction: an unknown id or a run still being written by a live process
@@ -60,7 +58,7 @@ def delete_runs(db: Database, path: Path, run_ids: list[str]) -> int:
         return db.conn.execute(f"DELETE FROM runs WHERE id IN {_IDS}", [ids]).rowcount
 
 
-def _refuse_live(db: Database, ids: str) -> None:
+def _refuse_live(db: HistoryDatabase, ids: str) -> None:
     rows = db.conn.execute(
         f"SELECT id, writer_host, writer_pid, writer_started FROM runs WHERE state = 'running' AND id IN {_IDS}",
         [ids],
@@ -74,7 +72,7 @@ def _refuse_live(db: Database, ids: str) -> None:
             )
 
 
-def _tables_referring_to_runs(db: Database) -> list[tuple[str, str]]:
+def _tables_referring_to_runs(db: HistoryDatabase) -> list[tuple[str, str]]:
     found = []
     for (table,) in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
         for row in db.conn.execute('SELECT "table", "from" FROM pragma_foreign_key_list(?)', [table]):
@@ -83,7 +81,7 @@ def _tables_referring_to_runs(db: Database) -> list[tuple[str, str]]:
     return found
 
 
-def vacuum(db: Database, path: Path) -> None:
+def vacuum(db: HistoryDatabase, path: Path) -> None:
     """Rebuild the file without its free pages, then empty the WAL into it, so the file on disk shrinks.
 
     VACUUM cannot run inside a transaction; the caller holds the History's lock, so its own threads' writes wait
@@ -101,7 +99,7 @@ def vacuum(db: Database, path: Path) -> None:
         raise errors.translate(error, path) or error from error
 
 
-def quick_check(db: Database, path: Path, limit: int = 10) -> list[str]:
+def quick_check(db: HistoryDatabase, path: Path, limit: int = 10) -> list[str]:
     """SQLite's `PRAGMA quick_check`: [] when the file is sound, else up to `limit` of SQLite's findings.
 
     It reads every page (a few seconds per GB) without taking the write lock."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
+from promptbench.storage.database import HistoryDatabase
 
 _SHARED = {
     "run_id": "The run (runs.id).",
@@ -216,14 +216,17 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
 _FTS_INTERNALS = ("_data", "_idx", "_docsize", "_config")
 
 
-def datasette_metadata(db: Database, database_name: str) -> dict[str, Any]:
+def datasette_metadata(db: HistoryDatabase, database_name: str) -> dict[str, Any]:
     """The metadata document for this file, as Datasette reads it under the name `database_name` (the file's
-    name without .db). Tables this file has and TABLES does not describe get no entry, so nothing is guessed."""
+    name without .db). Tables this file has and TABLES does not describe get no entry, so nothing is guessed.
+
+    The file's tables, views and columns as sqlite-utils lists them (it loads here, not with the history)."""
+    utils = db.utils
     tables: dict[str, Any] = {}
-    for name in [*db.table_names(), *db.view_names()]:
+    for name in [*utils.table_names(), *utils.view_names()]:
         if name in TABLES:
             description, columns = TABLES[name]
-            present = db[name].columns_dict
+            present = utils[name].columns_dict
             tables[name] = {
                 "description": description,
                 "columns": {c: columns[c] for c in present if c in columns},
@@ -231,7 +234,7 @@ def datasette_metadata(db: Database, database_name: str) -> dict[str, Any]:
         elif name.endswith(_FTS_INTERNALS) and name.rsplit("_", 1)[0] in TABLES:
             tables[name] = {
                 "description": "SQLite FTS5's own storage for the full-text index; not for reading.",
-                "columns": {c: "Part of FTS5's internal structure." for c in db[name].columns_dict},
+                "columns": {c: "Part of FTS5's internal structure." for c in utils[name].columns_dict},
                 "hidden": True,
             }
     return {

@@ -1,22 +1,27 @@
 """The history's schema, as sqlite-utils `Migrations`: named, applied in order, append-only.
 
-Never edit or reorder a migration that has shipped: add a new one at the end. A file that has a migration this
-list does not know was written by a newer PromptBench, and is refused rather than touched (see database.py).
-Every table is plain, with JSON in TEXT columns for nested values, so `sqlite-utils` and Datasette read it
-well; docs/history-format.md describes each column.
+Each migration is a function of sqlite-utils' `Database`, listed in MIGRATIONS; its function's name is the name
+recorded in every file it was applied to, so a shipped one is never renamed, edited or reordered: add a new one at
+the end. A file that has a migration this list does not know was written by a newer PromptBench, and is refused
+rather than touched (see database.py). Every table is plain, with JSON in TEXT columns for nested values, so
+`sqlite-utils` and Datasette read it well; docs/history-format.md describes each column.
+
+sqlite-utils itself is imported only when a file needs migrating (`sqlite_utils_migrations`): opening an
+up-to-date file compares its names with `known_names()` in plain SQL, and a run does not pay for the import.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "promptbench"
 
-migrations = Migrations(MIGRATION_SET)
 
-
-@migrations(name="m001_initial")
 def m001_initial(db: Database) -> None:
     db.table("runs").create(
         {
@@ -182,7 +187,6 @@ CHECKS_COULD_NOT_RUN = (
 )
 
 
-@migrations(name="m002_views_and_run_snapshots")
 def m002_views_and_run_snapshots(db: Database) -> None:
     """The snapshot moves to a table of its own (a `runs` row a screen tall was no way to browse runs); then
     read-only views for people and other tools (Datasette, sqlite-utils): one row per result with its test case's
@@ -262,7 +266,6 @@ def m002_views_and_run_snapshots(db: Database) -> None:
     )
 
 
-@migrations(name="m003_review_preferences")
 def m003_review_preferences(db: Database) -> None:
     """Blind reviews: which variants a review compares and the seed of its shuffled order, and each case's pick,
     kept apart from human_grades (a preference between answers is not a grade of one answer)."""
@@ -297,7 +300,6 @@ def m003_review_preferences(db: Database) -> None:
     db.table("review_preferences").create_index(["run_id"])
 
 
-@migrations(name="m004_batches")
 def m004_batches(db: Database) -> None:
     """The batches a batch run sent to the provider's Batch API, recorded before the upload and again the moment
     each id exists, so a run killed at any point finds its batches again instead of sending its lines twice."""
@@ -326,10 +328,25 @@ def m004_batches(db: Database) -> None:
     db.execute("CREATE INDEX batches_by_run ON batches (run_id)")
 
 
+# Every migration, in the order they are applied.
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    m001_initial,
+    m002_views_and_run_snapshots,
+    m003_review_preferences,
+    m004_batches,
+)
+
+
 def known_names() -> list[str]:
-    """Every migration this version knows, in order (on a blank database all of them are pending)."""
-    blank = Database(memory=True, execute_plugins=False)
-    try:
-        return [m.name for m in migrations.pending(blank)]
-    finally:
-        blank.close()
+    """Every migration this version knows, in order."""
+    return [migration.__name__ for migration in MIGRATIONS]
+
+
+def sqlite_utils_migrations() -> Migrations:
+    """MIGRATIONS as sqlite-utils' `Migrations`, each under its function's name, to see what a file lacks and apply it."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for migration in MIGRATIONS:
+        migrations(name=migration.__name__)(migration)
+    return migrations

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from promptbench.core.experiment import Experiment
 from promptbench.core.result import CellKey, Grade, HumanGrade, Result
+from promptbench.storage.database import HistoryDatabase
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.runs import timestamp
 
@@ -133,7 +132,7 @@ def _summary(row: tuple[Any, ...]) -> RunSummary:
 
 
 def list_runs(
-    db: Database,
+    db: HistoryDatabase,
     *,
     experiment: str | None = None,
     since: datetime | None = None,
@@ -179,14 +178,14 @@ def list_runs(
     return [_summary(row) for row in db.execute(sql, params).fetchall()]
 
 
-def run_summary(db: Database, run_id: str) -> RunSummary:
+def run_summary(db: HistoryDatabase, run_id: str) -> RunSummary:
     row = db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
     if row is None:
         raise RunNotFound(f"There is no run {run_id} in this history; `promptbench history` lists the runs.")
     return _summary(row)
 
 
-def resolve_run_id(db: Database, reference: str) -> str:
+def resolve_run_id(db: HistoryDatabase, reference: str) -> str:
     """The full id of the run `reference` names: a whole id, a unique prefix, or "last" for the newest run."""
     reference = reference.strip().lstrip("#")
     if reference == "last":
@@ -210,14 +209,14 @@ def resolve_run_id(db: Database, reference: str) -> str:
     return str(rows[0][0])
 
 
-def snapshot(db: Database, run_id: str) -> Experiment:
+def snapshot(db: HistoryDatabase, run_id: str) -> Experiment:
     row = db.execute("SELECT snapshot FROM run_snapshots WHERE run_id = ?", [run_id]).fetchone()
     if row is None:
         raise RunNotFound(f"There is no run {run_id} in this history.")
     return Experiment.from_dict(json.loads(row[0]))
 
 
-def completed_keys(db: Database, run_id: str) -> set[CellKey]:
+def completed_keys(db: HistoryDatabase, run_id: str) -> set[CellKey]:
     rows = db.execute(
         "SELECT variant, case_index, repeat FROM results WHERE run_id = ? AND error IS NULL", [run_id]
     ).fetchall()
@@ -231,12 +230,12 @@ _RESULT_SELECT = (
 )
 
 
-def results(db: Database, run_id: str) -> list[Result]:
+def results(db: HistoryDatabase, run_id: str) -> list[Result]:
     """Every cell of the run, by case, then repeat, then the order they arrived in."""
     return list(iter_results(db, run_id))
 
 
-def iter_results(db: Database, run_id: str) -> Iterator[Result]:
+def iter_results(db: HistoryDatabase, run_id: str) -> Iterator[Result]:
     """`results`, read one row at a time: a run of 50,000 cells is never in memory at once."""
     for (
         variant,
@@ -278,7 +277,7 @@ def iter_results(db: Database, run_id: str) -> Iterator[Result]:
         )
 
 
-def human_grades(db: Database, run_id: str) -> dict[CellKey, HumanGrade]:
+def human_grades(db: HistoryDatabase, run_id: str) -> dict[CellKey, HumanGrade]:
     rows = db.execute(
         "SELECT variant, case_index, repeat, thumbs, stars, comment FROM human_grades WHERE run_id = ?", [run_id]
     ).fetchall()
@@ -288,7 +287,7 @@ def human_grades(db: Database, run_id: str) -> dict[CellKey, HumanGrade]:
     }
 
 
-def open_run(db: Database, run_id: str) -> RunDetail:
+def open_run(db: HistoryDatabase, run_id: str) -> RunDetail:
     return RunDetail(
         summary=run_summary(db, run_id),
         experiment=snapshot(db, run_id),
@@ -311,7 +310,7 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
-def search(db: Database, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
+def search(db: HistoryDatabase, text: str, *, run_id: str | None = None, limit: int = 50) -> list[SearchHit]:
     """Cells whose output or prompt, or whose comment, match every word of `text`; newest cells first."""
     query = fts_query(text)
     if not query:

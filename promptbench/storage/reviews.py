@@ -12,17 +12,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from promptbench.core.blind_review import Preference, Review
-from promptbench.storage.database import write_transaction
+from promptbench.storage.database import HistoryDatabase, write_transaction
 from promptbench.storage.queries import RunNotFound
 from promptbench.storage.runs import timestamp
 
 Clock = Callable[[], datetime]
 
 
-def start_review(db: Database, path: Path, run_id: str, seed: int, variants: Sequence[str], clock: Clock) -> int:
+def start_review(db: HistoryDatabase, path: Path, run_id: str, seed: int, variants: Sequence[str], clock: Clock) -> int:
     with write_transaction(db, path):
         if db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone() is None:
             raise RunNotFound(f"There is no run {run_id} in this history.")
@@ -34,7 +32,7 @@ def start_review(db: Database, path: Path, run_id: str, seed: int, variants: Seq
         return int(cursor.lastrowid or 0)
 
 
-def record_preference(db: Database, path: Path, review_id: int, preference: Preference, clock: Clock) -> None:
+def record_preference(db: HistoryDatabase, path: Path, review_id: int, preference: Preference, clock: Clock) -> None:
     """Keep (or replace) one case's pick; `choice` None is a tie."""
     with write_transaction(db, path):
         row = db.execute("SELECT run_id FROM reviews WHERE id = ?", [review_id]).fetchone()
@@ -49,14 +47,14 @@ def record_preference(db: Database, path: Path, review_id: int, preference: Pref
         db.conn.execute("UPDATE reviews SET updated_at = ? WHERE id = ?", [now, review_id])
 
 
-def mark_revealed(db: Database, path: Path, review_id: int, clock: Clock) -> None:
+def mark_revealed(db: HistoryDatabase, path: Path, review_id: int, clock: Clock) -> None:
     with write_transaction(db, path):
         db.conn.execute(
             "UPDATE reviews SET revealed_at = coalesce(revealed_at, ?) WHERE id = ?", [timestamp(clock()), review_id]
         )
 
 
-def reviews(db: Database, run_id: str) -> list[Review]:
+def reviews(db: HistoryDatabase, run_id: str) -> list[Review]:
     """Every review of the run, oldest first, each with its picks in case order."""
     found = []
     for review_id, seed, variants, started, revealed in db.execute(

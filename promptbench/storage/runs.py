@@ -13,14 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 import promptbench
 from promptbench.core.experiment import Experiment, ProviderProfile, Variant
 from promptbench.core.redact import Redactor
 from promptbench.core.result import CellKey, HumanGrade, Result
 from promptbench.core.run_state import RunState
-from promptbench.storage.database import write_transaction
+from promptbench.storage.database import HistoryDatabase, write_transaction
 from promptbench.storage.errors import HistoryError
 from promptbench.storage.liveness import Writer, is_alive
 
@@ -76,7 +74,7 @@ def _variant_as_run(variant: Variant, profile: ProviderProfile | None) -> dict[s
     return used
 
 
-def new_run_id(db: Database, clock: Clock) -> str:
+def new_run_id(db: HistoryDatabase, clock: Clock) -> str:
     """Short and readable, sorting by start: "20261123-101502-3fa2" (local time of the start, random tail)."""
     stamp = clock().astimezone().strftime("%Y%m%d-%H%M%S")
     while True:
@@ -86,7 +84,7 @@ def new_run_id(db: Database, clock: Clock) -> str:
 
 
 def start_run(
-    db: Database,
+    db: HistoryDatabase,
     path: Path,
     experiment: Experiment,
     *,
@@ -98,25 +96,37 @@ def start_run(
 ) -> str:
     with write_transaction(db, path):
         run_id = new_run_id(db, clock)
-        db.table("runs").insert(
-            {
-                "id": run_id,
-                "experiment": experiment.name,
-                "source": source,
-                "state": RunState.RUNNING,
-                "started_at": timestamp(clock()),
-                "finished_at": None,
-                "planned_cells": planned_cells,
-                "variants": dumps([v.name for v in experiment.variants]),
-                "models": dumps(sorted({v.model for v in experiment.variants})),
-                "writer_host": writer.host,
-                "writer_pid": writer.pid,
-                "writer_started": writer.started,
-                "app_version": promptbench.__version__,
-            }
-        )
-        db.table("run_snapshots").insert({"run_id": run_id, "snapshot": dumps(snapshot_dict(experiment, profiles))})
+        row = run_row(run_id, experiment, source=source, planned_cells=planned_cells, writer=writer, started_at=clock())
+        db.conn.execute(INSERT_RUN, row)
+        db.conn.execute(INSERT_SNAPSHOT, snapshot_row(run_id, experiment, profiles))
     return run_id
+
+
+def run_row(
+    run_id: str, experiment: Experiment, *, source: str | None, planned_cells: int, writer: Writer, started_at: datetime
+) -> dict[str, Any]:
+    """A new run's `runs` row; its totals start at the columns' defaults and the triggers keep them."""
+    return {
+        "id": run_id,
+        "experiment": experiment.name,
+        "source": source,
+        "state": RunState.RUNNING,
+        "started_at": timestamp(started_at),
+        "finished_at": None,
+        "planned_cells": planned_cells,
+        "variants": dumps([v.name for v in experiment.variants]),
+        "models": dumps(sorted({v.model for v in experiment.variants})),
+        "writer_host": writer.host,
+        "writer_pid": writer.pid,
+        "writer_started": writer.started,
+        "app_version": promptbench.__version__,
+    }
+
+
+def snapshot_row(
+    run_id: str, experiment: Experiment, profiles: Mapping[str, ProviderProfile] | None = None
+) -> dict[str, Any]:
+    return {"run_id": run_id, "snapshot": dumps(snapshot_dict(experiment, profiles))}
 
 
 def prompt_text(messages: tuple[dict[str, str], ...]) -> str:
@@ -160,15 +170,25 @@ RESULT_COLUMNS = (
     "run_id, variant, case_index, repeat, provider, model, messages, prompt, output, finish_reason, latency_ms, "
     "prompt_tokens, completion_tokens, cost, error, error_kind, attempts, cached, passed, score, grade, recorded_at"
 )
-INSERT_RESULT = (
-    f"INSERT INTO results ({RESULT_COLUMNS}) VALUES ("
-    + ", ".join(f":{c.strip()}" for c in RESULT_COLUMNS.split(","))
-    + ")"
+RUN_COLUMNS = (
+    "id, experiment, source, state, started_at, finished_at, planned_cells, variants, models, writer_host, "
+    "writer_pid, writer_started, app_version"
 )
+
+
+def _insert_statement(table: str, columns: str) -> str:
+    """INSERT of one row given as {column: value}. Plain SQL rather than sqlite-utils' `Table.insert`: the rows
+    hold text, numbers and None only (JSON already as `dumps` text), which sqlite-utils would write unchanged."""
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(f':{c.strip()}' for c in columns.split(','))})"
+
+
+INSERT_RESULT = _insert_statement("results", RESULT_COLUMNS)
+INSERT_RUN = _insert_statement("runs", RUN_COLUMNS)
+INSERT_SNAPSHOT = _insert_statement("run_snapshots", "run_id, snapshot")
 _DELETE_CELL = "DELETE FROM results WHERE run_id = ? AND variant = ? AND case_index = ? AND repeat = ?"
 
 
-def record_many(db: Database, path: Path, run_id: str, results: list[Result], clock: Clock) -> None:
+def record_many(db: HistoryDatabase, path: Path, run_id: str, results: list[Result], clock: Clock) -> None:
     """Several results in one transaction (the run's writer thread groups what arrived while it was writing),
     with their search index entries: all of them, or none."""
     recorded_at = timestamp(clock())
@@ -181,7 +201,7 @@ def record_many(db: Database, path: Path, run_id: str, results: list[Result], cl
         index_new_results(db)
 
 
-def index_new_results(db: Database) -> int:
+def index_new_results(db: HistoryDatabase) -> int:
     """Add the results written since the last call to the search index, in one statement; returns how many.
 
     Explicit rather than a trigger per row: FTS5 takes a group of documents in one statement at about half the
@@ -201,7 +221,7 @@ def index_new_results(db: Database) -> int:
     return int(count)
 
 
-def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -> None:
+def set_state(db: HistoryDatabase, path: Path, run_id: str, state: str, clock: Clock) -> None:
     if state not in RUN_STATES:
         raise ValueError(f"unknown run state {state!r}; expected one of {', '.join(RUN_STATES)}")
     finished_at = None if state in (RunState.RUNNING, RunState.WAITING) else timestamp(clock())
@@ -213,7 +233,7 @@ def set_state(db: Database, path: Path, run_id: str, state: str, clock: Clock) -
             raise KeyError(run_id)
 
 
-def mark_resumed(db: Database, path: Path, run_id: str, writer: Writer) -> None:
+def mark_resumed(db: HistoryDatabase, path: Path, run_id: str, writer: Writer) -> None:
     """Back to running, now owned by this process (so another process does not take it for a crash).
 
     A run still running in another live process is refused: two processes must not fill the same cells.
@@ -240,7 +260,7 @@ def mark_resumed(db: Database, path: Path, run_id: str, writer: Writer) -> None:
             raise KeyError(run_id)
 
 
-def mark_interrupted(db: Database, path: Path) -> list[str]:
+def mark_interrupted(db: HistoryDatabase, path: Path) -> list[str]:
     """Runs left 'running' by a process that is gone become 'interrupted'; returns their ids."""
     rows = db.execute("SELECT id, writer_host, writer_pid, writer_started FROM runs WHERE state = 'running'").fetchall()
     dead = [
@@ -262,7 +282,9 @@ def mark_interrupted(db: Database, path: Path) -> list[str]:
     return dead
 
 
-def set_human_grade(db: Database, path: Path, run_id: str, key: CellKey, grade: HumanGrade, clock: Clock) -> None:
+def set_human_grade(
+    db: HistoryDatabase, path: Path, run_id: str, key: CellKey, grade: HumanGrade, clock: Clock
+) -> None:
     with write_transaction(db, path):
         if db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone() is None:
             raise KeyError(run_id)
