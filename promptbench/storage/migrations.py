@@ -343,7 +343,7 @@ def known_names() -> list[str]:
 
 
 def sqlite_utils_migrations() -> Migrations:
-    """MIGRATIONS as sqlite-utils' `Migrations`, each under its function's name, to see what a file lacks and apply it."""
+    """MIGRATIONS as sqlite-utils' `Migrations`, each under its function's name, to apply what a file lacks."""
     from sqlite_utils.migrations import Migrations
 
     migrations = Migrations(MIGRATION_SET)
