@@ -94,7 +94,7 @@ def system_backend() -> KeyringBackend:
     there (None in sys.modules is Python's "do not import this"), and the choice is the same.
     """
     if sys.platform != "darwin":
-        sys.modules.setdefault(_MACOS_KEYCHAIN_API, None)
+        sys.modules.setdefault(_MACOS_KEYCHAIN_API, None)  # type: ignore[arg-type]
     return keyring.get_keyring()
 
 

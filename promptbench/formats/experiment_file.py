@@ -1,4 +1,5 @@
-"""The experiment file: a versioned JSON document (docs/experiment-format.md), checked against its JSON Schema.
+"""The experiment file: a versioned JSON document (docs/experiment-format.md), checked against its JSON Schema
+(a quick yes or no by promptbench.formats.schema_subset; jsonschema words what is wrong in a file that fails).
 
 Reading gives an `Experiment` or a `FileProblem` with one sentence per problem and its location; writing is
 atomic, so a crash or a full disk never leaves half a file where the user's work was.
@@ -13,12 +14,14 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from promptbench.core.experiment import FORMAT_NAME, FORMAT_VERSION, Experiment
 from promptbench.formats.errors import FileProblem
+from promptbench.formats.schema_subset import conforms
+
+if TYPE_CHECKING:
+    import jsonschema
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -74,10 +77,14 @@ def experiment_from_dict(data: Any, where: str = "experiment") -> Experiment:
                 f"this version reads version {FORMAT_VERSION}. Update PromptBench to open it."
             ],
         )
-    validator = jsonschema.Draft202012Validator(experiment_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        raise FileProblem(where, [_sentence(error) for error in errors])
+    schema = experiment_schema()
+    if not conforms(data, schema):  # the quick yes or no first: jsonschema is only imported to word what is wrong
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema)
+        errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+        if errors:
+            raise FileProblem(where, [_sentence(error) for error in errors])
     return Experiment.from_dict(data)
 
 

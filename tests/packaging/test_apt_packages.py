@@ -58,7 +58,9 @@ def test_update_waits_while_another_apt_holds_the_lists_lock(tmp_path):
 
 
 def test_update_gives_up_after_the_timeout_and_shows_apts_error(tmp_path):
-    completed, calls = apt(tmp_path, "apt_update_waiting_for_lock", held=10**6, timeout_s=1)
+    # bash's SECONDS counts whole seconds: a timeout of 1 can end after the first try (started at x.99 s); with 2 the
+    # script tries again for at least a second.
+    completed, calls = apt(tmp_path, "apt_update_waiting_for_lock", held=10**6, timeout_s=2)
     assert completed.returncode == 1
     assert LOCK_HELD in completed.stderr
     assert 2 <= len(calls) < 200
