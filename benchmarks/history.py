@@ -103,6 +103,7 @@ def fill(path: Path) -> tuple[str, str]:
         for start in range(0, RUNS, 500):
             db.conn.execute("BEGIN")
             rows = []
+            snapshots = []  # a run's snapshot has a table of its own (migration m002)
             for i in range(start, min(start + 500, RUNS)):
                 moment = first + timedelta(minutes=50 * i)
                 run_id = f"{moment:%Y%m%d-%H%M%S}-{i:04x}"
@@ -119,14 +120,15 @@ def fill(path: Path) -> tuple[str, str]:
                         sizes[i],
                         dumps([v.name for v in shape.variants]),
                         dumps(sorted({v.model for v in shape.variants})),
-                        dumps(snapshot_dict(shape)),
                     )
                 )
+                snapshots.append((run_id, dumps(snapshot_dict(shape))))
             db.conn.executemany(
                 "INSERT INTO runs (id, experiment, source, state, started_at, finished_at, planned_cells, variants, "
-                "models, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "models) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            db.conn.executemany("INSERT INTO run_snapshots (run_id, snapshot) VALUES (?, ?)", snapshots)
             db.conn.execute("COMMIT")
         batch = []
 
