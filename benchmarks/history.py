@@ -184,8 +184,10 @@ def fill(path: Path) -> tuple[str, str]:
             flush()
     # Filling in big steps leaves the index in many segments, which a history grown a run at a time never has
     # (FTS5 merges as it goes); merge them, as that history would be.
-    db.execute("INSERT INTO results_fts (results_fts) VALUES ('optimize')")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.execute("BEGIN")
+    db.conn.execute("INSERT INTO results_fts (results_fts) VALUES ('optimize')")
+    db.conn.execute("COMMIT")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("ANALYZE")
     history.close()
     print(f"filled {path} in {time.perf_counter() - started:.0f} s", flush=True)
@@ -302,13 +304,10 @@ def measure_record(history: History, outputs: list[str], latencies_s: list[float
         f"{'record_many() in groups of 50, 2,000 results':<48} {grouped * 1000:9.1f} ms"
         f"  ({grouped / BIG_RUN_CELLS * 1e6:.0f} us each)"
     )
-    # Leave the cached file as it was filled.
-    with history._lock:
-        history._db.conn.execute("BEGIN IMMEDIATE")
-        for rid in run_ids:
-            history._db.conn.execute("DELETE FROM results WHERE run_id = ?", [rid])
-            history._db.conn.execute("DELETE FROM runs WHERE id = ?", [rid])
-        history._db.conn.execute("COMMIT")
+    # Leave the cached file as it was filled: the runs with all that refers to them (their snapshots, results).
+    history.finish_run(raw_id, "completed")
+    history.finish_run(grouped_id, "completed")
+    history.delete_runs(run_ids)
 
 
 def measure_cache(history: History, outputs: list[str]) -> None:
